@@ -1,0 +1,80 @@
+# vetting: `make run` to try it, `make test` to check it. Both install what they need.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# WeasyPrint needs Pango/HarfBuzz; Korean text needs a Korean font.
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-nanum
+# Browser tests drive Debian's Chromium; docker-compose (v1) validates docker-compose.yml.
+TEST_DEBS := chromium docker-compose
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install system-deps test-system-deps run worker test lint format bench messages clean
+
+help:
+	@echo "make run    install, migrate, load the catalogue, create demo users, serve on $(HOST):$(PORT)"
+	@echo "make test   install and run the whole suite (lint, migrations check, tests)"
+	@echo "make bench  performance benchmarks"
+
+define ensure_debs
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "WARNING: missing Debian packages:$$missing (install them as root: apt-get install$$missing)"; fi; \
+	fi
+endef
+
+system-deps:
+	$(call ensure_debs,$(RUN_DEBS))
+
+test-system-deps: system-deps
+	$(call ensure_debs,$(TEST_DEBS))
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: system-deps $(STAMP)
+
+run: install
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py load_catalogs
+	DJANGO_DEBUG=1 $(PY) manage.py create_demo_users
+	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the users above."
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(VENV)/bin/celery -A vetting worker -B -l info
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install test-system-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-ci-only-secret-key-0123456789-0123456789-0123456789-abcdef} \
+	  DJANGO_DEBUG=0 VETTING_HTTPS=1 $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m benchmarks.run
+
+messages: install
+	cd $(CURDIR) && $(PY) manage.py makemessages -l ko --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var/staticfiles .pytest_cache

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Accounts and roles"
+
+    def ready(self):
+        from . import services
+
+        post_migrate.connect(services.sync_roles_after_migrate, dispatch_uid="vetting-sync-roles")

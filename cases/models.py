@@ -1,0 +1,364 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from indicators.models import CatalogItem, CatalogVersion, Kind
+
+from .crypto import EncryptedTextField, mask
+
+
+class SourcingChannel(models.TextChoices):
+    DIRECT = "direct", _("Direct application")
+    STAFFING_FIRM = "staffing_firm", _("Staffing firm")
+    OUTSOURCING_COMPANY = "outsourcing_company", _("Outsourcing company")
+    FREELANCE_PLATFORM = "freelance_platform", _("Freelance platform")
+    IT_COMPETITION = "it_competition", _("IT competition")
+
+
+class Candidate(models.Model):
+    """Who the applicant claims to be. Facts are claims to verify, not verified truths."""
+
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    normalized_name = models.CharField(max_length=200, editable=False, db_index=True)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    claimed_country = models.CharField(
+        _("claimed country of residence"), max_length=100, blank=True
+    )
+    claimed_city = models.CharField(_("claimed city"), max_length=100, blank=True)
+    claimed_nationality = models.CharField(_("claimed nationality"), max_length=100, blank=True)
+    sourcing_channel = models.CharField(
+        _("sourcing channel"),
+        max_length=30,
+        choices=SourcingChannel.choices,
+        default=SourcingChannel.DIRECT,
+    )
+    sourcing_name = models.CharField(
+        _("sourcing name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name of the staffing firm, platform or competition."),
+    )
+    role_applied_for = models.CharField(_("role applied for"), max_length=200)
+    shipping_address = models.TextField(
+        _("equipment shipping address"),
+        blank=True,
+        help_text=_("Where the candidate asks for laptops or other equipment to be sent."),
+    )
+    normalized_shipping_address = models.CharField(max_length=500, editable=False, db_index=True)
+    bank_name = models.CharField(_("bank name"), max_length=200, blank=True)
+    routing_number = models.CharField(_("routing number"), max_length=34, blank=True)
+    account_number = EncryptedTextField(_("account number"), blank=True)
+    account_number_index = models.CharField(max_length=64, editable=False, db_index=True)
+    identity_document_type = models.CharField(
+        _("identity document type"), max_length=60, blank=True
+    )
+    identity_document_number = EncryptedTextField(_("identity document number"), blank=True)
+    identity_document_index = models.CharField(max_length=64, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return self.legal_name
+
+    @property
+    def masked_account_number(self) -> str:
+        return mask(self.account_number)
+
+    @property
+    def masked_identity_document_number(self) -> str:
+        return mask(self.identity_document_number, visible=3)
+
+
+class ContactKind(models.TextChoices):
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+
+
+class CandidateContact(models.Model):
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(max_length=10, choices=ContactKind.choices)
+    value = models.CharField(max_length=254)
+    normalized = models.CharField(max_length=254, editable=False, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "id"]
+
+    def __str__(self):
+        return f"{self.kind}: {self.value}"
+
+
+class ProfileKind(models.TextChoices):
+    LINKEDIN = "linkedin", "LinkedIn"
+    GITHUB = "github", "GitHub"
+    UPWORK = "upwork", "Upwork"
+    FREELANCER = "freelancer", "Freelancer"
+    FIVERR = "fiverr", "Fiverr"
+    TELEGRAM = "telegram", "Telegram"
+    SKYPE = "skype", "Skype"
+    DISCORD = "discord", "Discord"
+    WEBSITE = "website", _("Website")
+    OTHER = "other", _("Other")
+
+
+class OnlineProfile(models.Model):
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="profiles")
+    kind = models.CharField(max_length=20, choices=ProfileKind.choices)
+    url_or_handle = models.CharField(max_length=500)
+    normalized_handle = models.CharField(max_length=300, editable=False, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.url_or_handle}"
+
+
+class HistoryEntry(models.Model):
+    """Education or employment, as the candidate claims it."""
+
+    class Kind(models.TextChoices):
+        EDUCATION = "education", _("Education")
+        EMPLOYMENT = "employment", _("Employment")
+
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="history_entries"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    organisation = models.CharField(_("institution or employer"), max_length=200)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    start_year = models.PositiveSmallIntegerField(_("from year"), null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField(_("to year"), null=True, blank=True)
+    detail = models.CharField(_("degree or job title"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "start_year", "id"]
+        verbose_name_plural = "history entries"
+
+    def __str__(self):
+        return f"{self.organisation} ({self.start_year or '?'}–{self.end_year or '?'})"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ASSESSING = "assessing", _("Assessing")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    CLOSED_CLEARED = "closed_cleared", _("Closed – cleared")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    REFERRED = "referred", _("Referred")
+
+
+FINAL_STATUSES = frozenset(
+    {Status.CLOSED_CLEARED, Status.APPROVED, Status.REJECTED, Status.REFERRED}
+)
+EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.ASSESSING})
+
+
+class Decision(models.TextChoices):
+    CLEARED = "cleared", _("Cleared")
+    REJECTED = "rejected", _("Rejected")
+    REFERRED = "referred", _("Referred to authorities")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class CaseSequence(models.Model):
+    """Next number for case references, per year; rows are locked while a reference is taken."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class Case(models.Model):
+    reference = models.CharField(max_length=32, unique=True, editable=False)
+    candidate = models.OneToOneField(Candidate, on_delete=models.PROTECT, related_name="case")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases"
+    )
+    catalog_version = models.ForeignKey(CatalogVersion, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="review_cases",
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    risk_score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    risk_level = models.CharField(
+        max_length=10, choices=RiskLevel.choices, blank=True, db_index=True
+    )
+    risk_snapshot = models.JSONField(null=True, blank=True, editable=False)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decision_note = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("reveal_sensitive", "Can reveal account and identity document numbers")]
+
+    def __str__(self):
+        return f"{self.reference} {self.candidate.legal_name}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class AnswerValue(models.TextChoices):
+    OBSERVED = "observed", _("Observed")
+    NOT_OBSERVED = "not_observed", _("Not observed")
+    UNKNOWN = "unknown", _("Unknown")
+    COMPLETED = "completed", _("Completed")
+    ADVERSE = "adverse", _("Completed – adverse finding")
+    NOT_COMPLETED = "not_completed", _("Not completed")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+VALUES_BY_KIND = {
+    Kind.RED_FLAG: (AnswerValue.OBSERVED, AnswerValue.NOT_OBSERVED, AnswerValue.UNKNOWN),
+    Kind.DUE_DILIGENCE: (
+        AnswerValue.COMPLETED,
+        AnswerValue.ADVERSE,
+        AnswerValue.NOT_COMPLETED,
+        AnswerValue.NOT_APPLICABLE,
+    ),
+}
+VALUES_NEEDING_NOTE = frozenset(
+    {AnswerValue.OBSERVED, AnswerValue.ADVERSE, AnswerValue.NOT_APPLICABLE}
+)
+
+
+class ChecklistAnswer(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(max_length=20, choices=AnswerValue.choices, blank=True)
+    note = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item__position"]
+        constraints = [models.UniqueConstraint(fields=["case", "item"], name="one_answer_per_item")]
+
+    def __str__(self):
+        return f"{self.case_id}/{self.item.code}: {self.value or 'unanswered'}"
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.value)
+
+
+def evidence_upload_path(instance, filename):
+    # The stored name never uses the uploaded name: it is random, the original is kept as data.
+    return f"evidence/{instance.case.reference}/{instance.stored_name}"
+
+
+class Evidence(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
+    answers = models.ManyToManyField(ChecklistAnswer, blank=True, related_name="evidence")
+    file = models.FileField(upload_to=evidence_upload_path, max_length=300)
+    stored_name = models.CharField(max_length=80, editable=False)
+    original_name = models.CharField(max_length=255)
+    description = models.CharField(max_length=500, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self):
+        return f"{self.original_name} ({self.sha256[:12]})"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class SignOffOutcome(models.TextChoices):
+    APPROVE = "approve", _("Approve (clear)")
+    REJECT = "reject", _("Reject")
+    REFER = "refer", _("Refer to authorities")
+    RETURN = "return", _("Return for more work")
+
+
+class SignOff(models.Model):
+    """A reviewer's signed decision. Never edited: a later decision is a new sign-off."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="signoffs")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=SignOffOutcome.choices)
+    note = models.TextField(blank=True)
+    risk_score = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+    risk_level = models.CharField(max_length=10, blank=True)
+    inputs_hash = models.CharField(max_length=64, blank=True)
+    signed_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.outcome} by {self.reviewer_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("Sign-offs are never changed; record a new one.")
+        super().save(*args, **kwargs)
+
+
+class SensitiveReveal(models.Model):
+    """Each time somebody looked at an account or identity document number in clear."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    field = models.CharField(max_length=40)
+    revealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    revealed_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=300)
+
+    def __str__(self):
+        return f"{self.field} of case {self.case_id} by {self.revealed_by_id}"

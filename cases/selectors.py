@@ -1,0 +1,281 @@
+"""Reads of cases: visibility, lists, checklist, linked cases, risk inputs."""
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts import roles
+from indicators.models import Category, Kind
+
+from . import scoring
+from .models import (
+    FINAL_STATUSES,
+    AnswerValue,
+    Candidate,
+    CandidateContact,
+    Case,
+    ChecklistAnswer,
+    Evidence,
+    OnlineProfile,
+    Status,
+)
+
+
+def can_view_case(user, case: Case) -> bool:
+    return roles.can_read_cases(user)
+
+
+def can_reveal_sensitive(user) -> bool:
+    # HR needs the numbers to verify them with the bank; compliance for investigations.
+    return roles.has_role(user, roles.HR, roles.COMPLIANCE)
+
+
+def visible_cases(user) -> QuerySet[Case]:
+    if not roles.can_read_cases(user):
+        return Case.objects.none()
+    return Case.objects.select_related("candidate", "owner", "reviewer", "catalog_version")
+
+
+def case_list(
+    user,
+    *,
+    search: str = "",
+    status: str = "",
+    risk_level: str = "",
+    owner: str = "",
+    reviewer: str = "",
+    created_from=None,
+    created_to=None,
+) -> QuerySet[Case]:
+    cases = visible_cases(user)
+    if search:
+        search = search.strip()
+        cases = cases.filter(
+            Q(reference__icontains=search)
+            | Q(candidate__legal_name__icontains=search)
+            | Q(candidate__contacts__value__icontains=search)
+        ).distinct()
+    if status:
+        cases = cases.filter(status=status)
+    if risk_level:
+        cases = cases.filter(risk_level=risk_level)
+    if owner:
+        cases = cases.filter(owner__username=owner)
+    if reviewer:
+        cases = cases.filter(reviewer__username=reviewer)
+    if created_from:
+        cases = cases.filter(created_at__date__gte=created_from)
+    if created_to:
+        cases = cases.filter(created_at__date__lte=created_to)
+    return cases
+
+
+def review_queue(user) -> QuerySet[Case]:
+    """Cases waiting for a reviewer, oldest submission first."""
+    return (
+        visible_cases(user)
+        .filter(status__in=[Status.SUBMITTED, Status.IN_REVIEW])
+        .order_by("submitted_at", "id")
+    )
+
+
+def answers_for(case: Case) -> QuerySet[ChecklistAnswer]:
+    return (
+        ChecklistAnswer.objects.filter(case=case)
+        .select_related("item", "answered_by")
+        .prefetch_related("evidence")
+        .order_by("item__position")
+    )
+
+
+def checklist_by_category(case: Case) -> "OrderedDict[str, list[ChecklistAnswer]]":
+    grouped: OrderedDict[str, list[ChecklistAnswer]] = OrderedDict(
+        (value, []) for value in Category.values
+    )
+    for answer in answers_for(case):
+        grouped[answer.item.category].append(answer)
+    return OrderedDict((k, v) for k, v in grouped.items() if v)
+
+
+@dataclass
+class Progress:
+    answered: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
+
+
+def progress(case: Case) -> Progress:
+    counts = ChecklistAnswer.objects.filter(case=case).aggregate(
+        total=Count("id"), answered=Count("id", filter=~Q(value=""))
+    )
+    return Progress(counts["answered"], counts["total"])
+
+
+def unanswered_items(case: Case) -> list[ChecklistAnswer]:
+    return list(answers_for(case).filter(value=""))
+
+
+def evidence_for(case: Case) -> QuerySet[Evidence]:
+    return (
+        Evidence.objects.filter(case=case)
+        .select_related("uploaded_by", "withdrawn_by")
+        .prefetch_related("answers__item")
+    )
+
+
+def scoring_inputs(case: Case) -> list[scoring.ScoringInput]:
+    return [
+        scoring.ScoringInput(
+            code=a.item.code,
+            kind=a.item.kind,
+            title=a.item.title,
+            weight=a.item.weight,
+            critical=a.item.critical,
+            value=a.value,
+        )
+        for a in answers_for(case)
+    ]
+
+
+def current_risk(case: Case) -> scoring.RiskResult:
+    """The risk of the answers as they are now (the snapshot is taken at submission)."""
+    return scoring.compute_risk(scoring_inputs(case), case.catalog_version.code)
+
+
+def why_not_closable_by_hr(case: Case) -> list[str]:
+    """Reasons HR may not close a submitted case itself; empty when it may."""
+    reasons = []
+    if case.risk_level != "low":
+        reasons.append(f"risk level is {case.risk_level or 'not computed'}")
+    answers = answers_for(case)
+    observed = [a.item.code for a in answers if a.value == AnswerValue.OBSERVED]
+    if observed:
+        reasons.append(f"red flags observed ({', '.join(observed)})")
+    gaps = [
+        a.item.code
+        for a in answers
+        if a.item.kind == Kind.DUE_DILIGENCE
+        and a.value not in (AnswerValue.COMPLETED, AnswerValue.NOT_APPLICABLE)
+    ]
+    if gaps:
+        reasons.append(f"due diligence incomplete or adverse ({', '.join(gaps)})")
+    return reasons
+
+
+def assessor_ids(case: Case) -> set[int]:
+    """Who assessed the case: its owner and whoever recorded facts, answers or evidence."""
+    ids = {case.owner_id}
+    ids |= set(
+        ChecklistAnswer.history.filter(case_id=case.pk, history_user__isnull=False)
+        .exclude(value="")
+        .values_list("history_user_id", flat=True)
+    )
+    ids |= set(
+        Candidate.history.filter(id=case.candidate_id, history_user__isnull=False).values_list(
+            "history_user_id", flat=True
+        )
+    )
+    ids |= set(Evidence.objects.filter(case=case).values_list("uploaded_by_id", flat=True))
+    return ids
+
+
+# ---------------------------------------------------------------- linked cases
+
+
+@dataclass
+class LinkedCase:
+    case: Case
+    matches: list[tuple[str, str]] = field(default_factory=list)  # (what, shown value)
+
+
+def linked_cases(case: Case) -> list[LinkedCase]:
+    """Other cases whose candidate shares an identifier with this one, and what matched."""
+    candidate = case.candidate
+    found: dict[int, LinkedCase] = {}
+
+    def add(candidate_ids_with_value, what: str):
+        for other_id, shown in candidate_ids_with_value:
+            if other_id == candidate.pk:
+                continue
+            found.setdefault(other_id, LinkedCase(case=None)).matches.append((what, shown))
+
+    contacts = list(candidate.contacts.all())
+    for kind in ("email", "phone"):
+        normalized = {c.normalized: c.value for c in contacts if c.kind == kind and c.normalized}
+        if normalized:
+            rows = CandidateContact.objects.filter(
+                kind=kind, normalized__in=normalized
+            ).values_list("candidate_id", "normalized")
+            add(((cid, normalized[n]) for cid, n in rows), kind)
+    handles = {p.normalized_handle: p.url_or_handle for p in candidate.profiles.all()}
+    if handles:
+        rows = OnlineProfile.objects.filter(normalized_handle__in=handles).values_list(
+            "candidate_id", "normalized_handle"
+        )
+        add(((cid, handles[h]) for cid, h in rows), "online profile")
+    if candidate.normalized_shipping_address:
+        rows = Candidate.objects.filter(
+            normalized_shipping_address=candidate.normalized_shipping_address
+        ).values_list("id", flat=True)
+        add(((cid, candidate.shipping_address) for cid in rows), "shipping address")
+    if candidate.account_number_index:
+        rows = Candidate.objects.filter(
+            account_number_index=candidate.account_number_index
+        ).values_list("id", flat=True)
+        add(((cid, candidate.masked_account_number) for cid in rows), "bank account")
+    if candidate.identity_document_index:
+        rows = Candidate.objects.filter(
+            identity_document_index=candidate.identity_document_index
+        ).values_list("id", flat=True)
+        add(((cid, candidate.masked_identity_document_number) for cid in rows), "identity document")
+    if candidate.date_of_birth and candidate.normalized_name:
+        rows = Candidate.objects.filter(
+            normalized_name=candidate.normalized_name, date_of_birth=candidate.date_of_birth
+        ).values_list("id", flat=True)
+        shown = f"{candidate.legal_name}, {candidate.date_of_birth.isoformat()}"
+        add(((cid, shown) for cid in rows), "name and date of birth")
+    if not found:
+        return []
+    cases = Case.objects.filter(candidate_id__in=found).select_related("candidate", "owner")
+    result = []
+    for other in cases:
+        link = found[other.candidate_id]
+        link.case = other
+        result.append(link)
+    result.sort(key=lambda link: (-len(link.matches), link.case.reference))
+    return result
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+def status_counts(user) -> dict[str, int]:
+    rows = visible_cases(user).order_by().values("status").annotate(n=Count("id"))
+    counts = dict.fromkeys(Status.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def risk_distribution(user) -> dict[str, int]:
+    rows = (
+        visible_cases(user)
+        .exclude(risk_level="")
+        .order_by()
+        .values("risk_level")
+        .annotate(n=Count("id"))
+    )
+    counts = dict.fromkeys(scoring.LEVEL_ORDER, 0)
+    counts.update({row["risk_level"]: row["n"] for row in rows})
+    return counts
+
+
+def my_open_cases(user) -> QuerySet[Case]:
+    return visible_cases(user).filter(owner=user).exclude(status__in=FINAL_STATUSES)
+
+
+def waiting_longest(user, limit: int = 5) -> QuerySet[Case]:
+    return review_queue(user)[:limit]

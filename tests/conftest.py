@@ -1,0 +1,199 @@
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.models import Group, User
+
+from accounts import roles
+from accounts.services import sync_roles
+from indicators.services import load_catalogs
+from vetting.celery import app as celery_app
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SECURE_SSL_REDIRECT = False
+    # Tasks run in-process unless a test asks for the real worker.
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture
+def catalog(db):
+    load_catalogs()
+    from indicators.selectors import default_catalog_version
+
+    return default_catalog_version()
+
+
+def make_user(username: str, *role_names: str) -> User:
+    sync_roles()
+    user = User.objects.create_user(
+        username=username, password="pw-" + username, first_name=username.title()
+    )
+    user.groups.set(Group.objects.filter(name__in=role_names))
+    return user
+
+
+@pytest.fixture
+def hr(db):
+    return make_user("hana", roles.HR)
+
+
+@pytest.fixture
+def hr2(db):
+    return make_user("henry", roles.HR)
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_user("riley", roles.REVIEWER)
+
+
+@pytest.fixture
+def reviewer2(db):
+    return make_user("seoyeon", roles.REVIEWER)
+
+
+@pytest.fixture
+def compliance(db):
+    return make_user("chris", roles.COMPLIANCE)
+
+
+@pytest.fixture
+def admin_user_role(db):
+    return make_user("alex", roles.ADMIN)
+
+
+@pytest.fixture
+def role_users(hr, reviewer, compliance, admin_user_role):
+    return {"hr": hr, "reviewer": reviewer, "compliance": compliance, "admin": admin_user_role}
+
+
+@pytest.fixture
+def open_case(catalog, hr):
+    from cases import services
+
+    def _open(actor=None, **facts):
+        data = {"legal_name": "Jane Doe", "role_applied_for": "Backend engineer", **facts}
+        return services.open_case(actor or hr, data)
+
+    return _open
+
+
+@pytest.fixture
+def answered_case(open_case, hr):
+    """A case with every item answered: nothing observed, all due diligence completed."""
+    from cases import selectors, services
+
+    def _answered(actor=None, overrides=None, **facts):
+        actor = actor or hr
+        case = open_case(actor, **facts)
+        overrides = overrides or {}
+        for answer in selectors.answers_for(case):
+            default = "not_observed" if answer.item.is_red_flag else "completed"
+            value, note = overrides.get(answer.item.code, (default, ""))
+            services.answer_item(actor, case, answer.item.code, value, note)
+        case.refresh_from_db()
+        return case
+
+    return _answered
+
+
+# ------------------------------------------------------------------ real Celery worker
+
+
+def _require_redis():
+    if not os.environ.get("REDIS_URL"):
+        if os.environ.get("VETTING_REQUIRE_SERVICES"):
+            pytest.fail("REDIS_URL must be set in CI: worker tests cannot be skipped there.")
+        pytest.skip("REDIS_URL not set: the real-worker tests need Redis.")
+
+
+class WorkerProcess:
+    """A real `celery worker` process on its own queue, against the test database."""
+
+    def __init__(self, queue: str, env: dict):
+        self.queue = queue
+        self.env = env
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "vetting", "worker", "--pool=solo",
+             "--concurrency=1", "-Q", self.queue, "--without-heartbeat", "--without-gossip",
+             "--without-mingle", "-l", "warning"],
+            cwd=REPO,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        return self
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """Start a real worker; tasks sent by the test go to Redis and run in that process.
+
+    Tests using it see committed data only (transactional_db), as production does.
+    """
+    _require_redis()
+    from django.db import connection
+
+    queue = django_settings.CELERY_TASK_DEFAULT_QUEUE
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        pytest.skip("The real-worker tests need PostgreSQL (DATABASE_URL).")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}",
+        "VETTING_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "DJANGO_SECRET_KEY": django_settings.SECRET_KEY,
+        "VETTING_FIELD_KEYS": ",".join(django_settings.FIELD_ENCRYPTION_KEYS),
+        "VETTING_BLIND_INDEX_KEY": django_settings.BLIND_INDEX_KEY,
+    }
+    celery_app.conf.task_always_eager = False
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)  # nothing left over from an earlier run
+    worker = WorkerProcess(queue, env).start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+def wait_for(predicate, timeout: float = 60.0, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
