@@ -219,6 +219,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 25,
 }
+# Service errors map to the same status codes for every API view (see vetting/api.py).
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "vetting.api.exception_handler"
+# Token first, so an anonymous API call gets 401 with WWW-Authenticate rather than 403.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "rest_framework.authentication.TokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
 SPECTACULAR_SETTINGS = {
     "TITLE": "vetting API",
     "DESCRIPTION": (
