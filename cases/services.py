@@ -15,6 +15,7 @@ from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts import roles
 from audit.services import record_event
@@ -371,7 +372,7 @@ def open_case(actor, data: dict) -> Case:
     )
     _save(case, actor, reason="opened")
     answers = [ChecklistAnswer(case=case, item=item) for item in version_items(version)]
-    ChecklistAnswer.objects.bulk_create(answers)
+    bulk_create_with_history(answers, ChecklistAnswer, default_user=actor)
     _event(
         actor,
         "case.opened",
@@ -927,3 +928,26 @@ def reveal_sensitive(actor, case: Case, field: str, reason: str) -> str:
         reason=reason,
     )
     return getattr(case.candidate, field)
+
+
+# ---------------------------------------------------------------- key rotation
+
+
+@transaction.atomic
+def rotate_field_keys() -> dict[str, int]:
+    """Re-encrypt every stored sensitive number under the current (first) key.
+
+    Raw ciphertext is rotated in place with QuerySet.update(): this is not a change of the
+    candidate's facts, so it adds no history rows.
+    """
+    counts = {"candidates": 0, "history_rows": 0}
+    for model, counter in ((Candidate, "candidates"), (Candidate.history.model, "history_rows")):
+        pk_name = model._meta.pk.name
+        rows = model.objects.values_list(pk_name, *SENSITIVE_FIELDS)
+        for pk, *values in rows.iterator(chunk_size=500):
+            # values were decrypted on read; update() re-encrypts them under the first key.
+            changes = {f: v for f, v in zip(SENSITIVE_FIELDS, values, strict=True) if v}
+            if changes:
+                model.objects.filter(**{pk_name: pk}).update(**changes)
+                counts[counter] += 1
+    return counts

@@ -1,0 +1,91 @@
+"""Read-only admin views of cases. Changes go through the case services (web pages and API),
+so that role, state and four-eyes rules and the audit trail apply to every change."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Candidate, Case, ChecklistAnswer, Evidence, SensitiveReveal, SignOff
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def revert_view(self, request, object_id, version_id, extra_context=None):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("History cannot be reverted from the admin.")
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyHistoryAdmin):
+    list_display = (
+        "reference",
+        "candidate",
+        "status",
+        "risk_level",
+        "owner",
+        "reviewer",
+        "created_at",
+    )
+    list_filter = ("status", "risk_level", "decision", "catalog_version")
+    search_fields = ("reference", "candidate__legal_name")
+    list_select_related = ("candidate", "owner", "reviewer")
+    date_hierarchy = "created_at"
+
+
+@admin.register(Candidate)
+class CandidateAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("legal_name", "role_applied_for", "sourcing_channel", "claimed_country")
+    search_fields = ("legal_name",)
+    exclude = ("account_number", "identity_document_number")
+
+    def get_readonly_fields(self, request, obj=None):
+        hidden = {"account_number", "identity_document_number"}
+        fields = [f.name for f in self.model._meta.fields if f.name not in hidden]
+        return [*fields, "masked_account_number", "masked_identity_document_number"]
+
+
+@admin.register(ChecklistAnswer)
+class ChecklistAnswerAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("case", "item", "value", "answered_by", "answered_at")
+    list_filter = ("value",)
+    list_select_related = ("case", "item", "answered_by")
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("original_name", "case", "content_type", "size", "sha256", "uploaded_by")
+    list_select_related = ("case", "uploaded_by")
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("case", "outcome", "reviewer", "signed_at")
+    list_filter = ("outcome",)
+
+
+@admin.register(SensitiveReveal)
+class SensitiveRevealAdmin(admin.ModelAdmin):
+    list_display = ("case", "field", "revealed_by", "revealed_at", "reason")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
