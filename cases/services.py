@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts import roles
 from audit.services import record_event
+from indicators.models import CatalogVersion
 from indicators.selectors import NoCatalogError, default_catalog_version, version_items
 
 from . import crypto, normalize, scoring, selectors, uploads
@@ -358,10 +359,21 @@ def open_case(actor, data: dict) -> Case:
     """Open a case for an applicant: candidate facts, pinned catalogue, one answer per item."""
     _require_role(actor, roles.HR, action=_("open cases"))
     facts = clean_candidate_facts(data)
-    try:
-        version = default_catalog_version()
-    except NoCatalogError as exc:
-        raise InvalidTransition(str(exc)) from exc
+    requested_version = (data.get("catalog_version") or "").strip()
+    if requested_version:
+        version = CatalogVersion.objects.filter(code=requested_version, is_active=True).first()
+        if version is None:
+            raise CaseValidationError(
+                {
+                    "catalog_version": _("%(v)s is not an active catalogue version.")
+                    % {"v": requested_version}
+                }
+            )
+    else:
+        try:
+            version = default_catalog_version()
+        except NoCatalogError as exc:
+            raise InvalidTransition(str(exc)) from exc
     candidate = _write_candidate(Candidate(), facts, actor)
     case = Case(
         reference=_next_reference(timezone.now()),

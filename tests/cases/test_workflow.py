@@ -281,3 +281,13 @@ def test_concurrent_sign_offs_yield_exactly_one_decision(catalog, hr, reviewer):
     assert (
         Case.objects.get(pk=case.pk).status == {"approve": "approved", "reject": "rejected"}[winner]
     )
+
+
+def test_a_case_can_pin_another_active_catalogue_version(catalog, hr):
+    case = services.open_case(
+        hr, {"legal_name": "A", "role_applied_for": "Dev", "catalog_version": "2022-05"}
+    )
+    assert case.catalog_version.code == "2022-05"
+    assert case.answers.count() == case.catalog_version.items.count()
+    with pytest.raises(CaseValidationError, match="not an active catalogue"):
+        services.open_case(hr, {"legal_name": "A", "role_applied_for": "D", "catalog_version": "x"})
