@@ -91,3 +91,41 @@ def set_user_roles(user: User, role_names: list[str]) -> None:
     user.groups.set(Group.objects.filter(name__in=role_names))
     user.is_staff = bool({roles.ADMIN, roles.COMPLIANCE} & set(role_names)) or user.is_superuser
     user.save(update_fields=["is_staff"])
+
+
+# ---------------------------------------------------------------- API tokens
+
+
+def issue_api_token(user):
+    """The user's API token (created on first use); recorded in the audit log."""
+    from rest_framework.authtoken.models import Token
+
+    from audit.services import record_event
+
+    token, created = Token.objects.get_or_create(user=user)
+    record_event(
+        actor=user,
+        action="auth.token_issued" if created else "auth.token_retrieved",
+        object_type="authtoken.token",
+        object_id=str(user.pk),
+        summary=f"API token {'issued to' if created else 'retrieved by'} {user.get_username()}",
+    )
+    return token
+
+
+def revoke_api_token(user) -> bool:
+    """Delete the user's API token; False when there was none."""
+    from rest_framework.authtoken.models import Token
+
+    from audit.services import record_event
+
+    deleted, _ = Token.objects.filter(user=user).delete()
+    if deleted:
+        record_event(
+            actor=user,
+            action="auth.token_revoked",
+            object_type="authtoken.token",
+            object_id=str(user.pk),
+            summary=f"API token of {user.get_username()} revoked",
+        )
+    return bool(deleted)

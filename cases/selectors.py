@@ -279,3 +279,36 @@ def my_open_cases(user) -> QuerySet[Case]:
 
 def waiting_longest(user, limit: int = 5) -> QuerySet[Case]:
     return review_queue(user)[:limit]
+
+
+# ---------------------------------------------------------------- API lists
+
+
+def with_progress(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate answered_items and total_items in the same query (no query per case)."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    def count(answers):
+        counted = answers.order_by().values("case").annotate(n=Count("id")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    per_case = ChecklistAnswer.objects.filter(case=OuterRef("pk"))
+    return cases.annotate(
+        answered_items=count(per_case.exclude(value="")), total_items=count(per_case)
+    )
+
+
+def candidate_list(user, *, search: str = "") -> QuerySet[Candidate]:
+    """Candidates of the cases `user` may see, with what their list rows show."""
+    candidates = (
+        Candidate.objects.filter(case__in=visible_cases(user).values("pk"))
+        .select_related("case")
+        .prefetch_related("contacts", "profiles", "history_entries")
+    )
+    if search:
+        search = search.strip()
+        candidates = candidates.filter(
+            Q(legal_name__icontains=search) | Q(contacts__value__icontains=search)
+        ).distinct()
+    return candidates

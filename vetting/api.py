@@ -5,8 +5,11 @@ CaseValidationError → 400 with field messages, NotAllowed → 403, InvalidTran
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
 from drf_spectacular.openapi import AutoSchema
-from rest_framework import exceptions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -86,19 +89,23 @@ class HasRequiredRole(BasePermission):
 class RoleDocumentingSchema(AutoSchema):
     """Appends the roles an operation needs to its OpenAPI description."""
 
-    def get_description(self):
-        description = super().get_description() or ""
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
         view = self.view
+        if operation is None or not any(
+            isinstance(p, HasRequiredRole) for p in view.get_permissions()
+        ):
+            return operation
         if hasattr(view, "roles_for_schema"):
             wanted = view.roles_for_schema(self.method)
         else:
             by_method = getattr(view, "roles_by_method", None) or {}
             method = "GET" if self.method in SAFE_METHODS else self.method
             wanted = by_method.get(method, by_method.get("*"))
-        if not any(isinstance(p, HasRequiredRole) for p in view.get_permissions()):
-            return description
         who = ", ".join(wanted) if wanted else "any signed-in user"
-        return f"{description}\n\n**Roles:** {who}.".strip()
+        description = operation.get("description", "")
+        operation["description"] = f"{description}\n\n**Roles:** {who}.".strip()
+        return operation
 
 
 # ---------------------------------------------------------------- pagination
@@ -120,3 +127,76 @@ class OldestFirstCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+# ---------------------------------------------------------------- documented errors
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+_ERRORS = {
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="Bad input: a list of messages per field; `non_field_errors` for the request "
+        "as a whole. Nothing was changed.",
+        examples=[
+            OpenApiExample(
+                "Field messages",
+                value={"note": ["A note is required when the answer is “Observed”."]},
+                status_codes=["400"],
+            )
+        ],
+    ),
+    401: OpenApiResponse(
+        ErrorSerializer,
+        description="Not signed in: send `Authorization: Token <key>` or a session cookie.",
+    ),
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="Your role may not do this (or the four-eyes rule forbids it).",
+    ),
+    404: OpenApiResponse(
+        ErrorSerializer, description="No such object, or one you may not see."
+    ),
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description="Not possible in the object's current state (e.g. approving a draft).",
+        examples=[
+            OpenApiExample(
+                "Wrong state",
+                value={"detail": "Cannot approve (clear) the case: VET-2026-000001 is Draft."},
+                status_codes=["409"],
+            )
+        ],
+    ),
+}
+
+
+def error_responses(*codes: int) -> dict:
+    """OpenAPI responses for the error codes an operation can return (401 always)."""
+    return {code: _ERRORS[code] for code in sorted({401, *codes})}
+
+
+# ---------------------------------------------------------------- file downloads
+
+
+class FileDownloadMixin:
+    """For views answering with a file: any Accept header is fine, errors stay JSON."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+
+def attachment_response(file, *, filename: str, content_type: str, sha256: str = ""):
+    """A download that browsers save rather than render, never cached, with its hash."""
+    response = FileResponse(
+        file, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    if sha256:
+        response["X-Content-SHA256"] = sha256
+    return response

@@ -239,6 +239,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+# Choice sets that share a field name get explicit schema names (see /api/schema/).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "IndicatorKindEnum": "indicators.models.Kind",
+    "ProfileKindEnum": "cases.models.ProfileKind",
+    "HistoryEntryKindEnum": ["education", "employment"],
+    "RiskLevelEnum": "cases.models.RiskLevel",
+}
 
 LOGGING = {
     "version": 1,

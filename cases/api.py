@@ -1,0 +1,612 @@
+"""REST API for cases. Views are thin: they check the caller's role, parse input, call the
+case services and selectors (the same ones the web pages use) and serialise the result."""
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts import roles
+from audit.selectors import case_events
+from vetting.api import (
+    CASE_READERS,
+    CreatedCursorPagination,
+    FileDownloadMixin,
+    HasRequiredRole,
+    OldestFirstCursorPagination,
+    RoleDocumentingSchema,
+    attachment_response,
+    error_responses,
+)
+
+from . import selectors, services
+from .models import Case
+from .serializers import (
+    ActionSerializer,
+    AnswerSerializer,
+    AnswerUpdateSerializer,
+    AssignReviewerSerializer,
+    CandidateFactsSerializer,
+    CandidateFilterSerializer,
+    CandidateSerializer,
+    CaseCandidateSerializer,
+    CaseDetailSerializer,
+    CaseEventSerializer,
+    CaseFilterSerializer,
+    CaseSummarySerializer,
+    EvidenceLinkSerializer,
+    EvidenceSerializer,
+    EvidenceUploadSerializer,
+    RevealRequestSerializer,
+    RevealResponseSerializer,
+    WithdrawSerializer,
+)
+
+HR_ONLY = (roles.HR,)
+WORKFLOW_ACTIONS = tuple(services.TRANSITIONS)
+
+OPEN_CASE_EXAMPLE = {
+    "legal_name": "Jin Park",
+    "role_applied_for": "Senior backend engineer",
+    "aliases": ["Jimmy Park"],
+    "claimed_country": "United States",
+    "claimed_city": "Seattle",
+    "sourcing_channel": "freelance_platform",
+    "sourcing_name": "Upwork",
+    "emails": ["jin.park.dev@example.com"],
+    "phones": ["+1 206 555 0100"],
+    "profiles": [{"kind": "github", "url_or_handle": "https://github.com/jinpark-dev"}],
+    "history": [
+        {
+            "kind": "employment",
+            "organisation": "Acme Software",
+            "country": "Singapore",
+            "start_year": 2019,
+            "end_year": 2023,
+            "detail": "Backend developer",
+        }
+    ],
+    "bank_name": "Example Bank",
+    "account_number": "000123456789",
+}
+
+
+class CaseAPIView(GenericAPIView):
+    """Base of the case endpoints: role check first, then the case the caller may see."""
+
+    permission_classes = [HasRequiredRole]
+    schema = RoleDocumentingSchema()
+    roles_by_method = {"GET": CASE_READERS}
+    filter_backends = []
+    pagination_class = None
+
+    def get_case(self) -> Case:
+        # A case the caller may not see is "not found", never "forbidden": no existence leak.
+        cases = selectors.with_progress(selectors.visible_cases(self.request.user))
+        return get_object_or_404(cases, reference=self.kwargs["reference"])
+
+    def validated(self, serializer_class, data=None, **kwargs) -> dict:
+        serializer = serializer_class(
+            data=self.request.data if data is None else data,
+            context=self.get_serializer_context(),
+            **kwargs,
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def case_detail_response(self, case: Case, status_code=status.HTTP_200_OK, **kwargs):
+        """The case as it is now (after a change), as CaseDetailSerializer shows it."""
+        case = selectors.with_progress(selectors.visible_cases(self.request.user)).get(pk=case.pk)
+        data = CaseDetailSerializer(case, context=self.get_serializer_context()).data
+        return Response(data, status=status_code, **kwargs)
+
+
+# ---------------------------------------------------------------- cases
+
+
+class CaseList(CaseAPIView):
+    roles_by_method = {"GET": CASE_READERS, "POST": HR_ONLY}
+    pagination_class = CreatedCursorPagination
+    serializer_class = CaseSummarySerializer
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=["cases"],
+        summary="List cases",
+        description=(
+            "Cases the caller may see, newest first, with filters and a text search over the "
+            "reference, the candidate's name and contacts. Pages are cursor-based: follow "
+            "`next` until it is null."
+        ),
+        parameters=[CaseFilterSerializer],
+        responses={200: CaseSummarySerializer(many=True), **error_responses(400, 403)},
+    )
+    def get(self, request):
+        filters = self.validated(CaseFilterSerializer, data=request.query_params)
+        cases = selectors.with_progress(selectors.case_list(request.user, **filters))
+        page = self.paginate_queryset(cases)
+        data = CaseSummarySerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        tags=["cases"],
+        summary="Open a case",
+        description=(
+            "Open a case for an applicant with the facts they claim. The case pins the current "
+            "default catalogue version and gets one unanswered checklist item per indicator. "
+            "Account and identity document numbers are stored encrypted and only shown masked."
+        ),
+        request=CandidateFactsSerializer,
+        responses={201: CaseDetailSerializer, **error_responses(400, 403, 409)},
+        examples=[OpenApiExample("A freelance applicant", value=OPEN_CASE_EXAMPLE)],
+    )
+    def post(self, request):
+        facts = self.validated(CandidateFactsSerializer)
+        case = services.open_case(request.user, facts)
+        url = reverse("api-case-detail", kwargs={"reference": case.reference})
+        return self.case_detail_response(
+            case, status.HTTP_201_CREATED, headers={"Location": request.build_absolute_uri(url)}
+        )
+
+
+class CaseDetail(CaseAPIView):
+    @extend_schema(
+        tags=["cases"],
+        summary="Show a case",
+        description=(
+            "Everything about one case: the candidate (numbers masked), checklist answers with "
+            "progress, evidence, sign-offs, other cases sharing an identifier with this one and "
+            "what matched, the risk now and as snapshotted at submission with every "
+            "contribution explained, and the workflow actions the caller could take now."
+        ),
+        responses={200: CaseDetailSerializer, **error_responses(403, 404)},
+    )
+    def get(self, request, reference):
+        case = self.get_case()
+        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+
+class CaseCandidate(CaseAPIView):
+    roles_by_method = {"GET": CASE_READERS, "PATCH": HR_ONLY}
+    http_method_names = ["get", "patch", "head", "options"]
+    parser_classes = [JSONParser]
+    serializer_class = CandidateFactsSerializer
+
+    def candidate_response(self, case):
+        candidate = (
+            type(case.candidate)
+            .objects.select_related("case")
+            .prefetch_related("contacts", "profiles", "history_entries")
+            .get(pk=case.candidate_id)
+        )
+        return Response(CaseCandidateSerializer(candidate).data)
+
+    @extend_schema(
+        tags=["candidates"],
+        summary="Show the candidate of a case",
+        description="The candidate's claimed facts (numbers masked) and the linked cases.",
+        responses={200: CaseCandidateSerializer, **error_responses(403, 404)},
+    )
+    def get(self, request, reference):
+        return self.candidate_response(self.get_case())
+
+    @extend_schema(
+        tags=["candidates"],
+        summary="Change candidate facts",
+        description=(
+            "Change only the facts sent. A list sent (emails, phones, aliases, profiles, "
+            "history) replaces the stored one. Possible while the case is draft or assessing. "
+            "The answer shows the cases now linked through a shared identifier."
+        ),
+        request=CandidateFactsSerializer,
+        responses={200: CaseCandidateSerializer, **error_responses(400, 403, 404, 409)},
+        examples=[
+            OpenApiExample(
+                "Add a phone and a profile",
+                value={
+                    "phones": ["+1 206 555 0100", "+82 10 5555 0101"],
+                    "profiles": [{"kind": "telegram", "url_or_handle": "@jinpark"}],
+                },
+            )
+        ],
+    )
+    def patch(self, request, reference):
+        case = self.get_case()
+        facts = self.validated(CandidateFactsSerializer, partial=True)
+        if not facts:
+            raise ValidationError({"non_field_errors": ["Send at least one fact to change."]})
+        services.update_candidate(request.user, case, facts)
+        return self.candidate_response(case)
+
+
+class CandidateReveal(CaseAPIView):
+    roles_by_method = {"POST": (roles.HR, roles.COMPLIANCE)}
+    parser_classes = [JSONParser]
+    serializer_class = RevealRequestSerializer
+
+    @extend_schema(
+        tags=["candidates"],
+        summary="Reveal an account or identity document number",
+        description=(
+            "Return one encrypted number in clear. The reason is required and every reveal is "
+            "recorded in the audit log with who asked and why."
+        ),
+        request=RevealRequestSerializer,
+        responses={200: RevealResponseSerializer, **error_responses(400, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "Verify with the bank",
+                value={"field": "account_number", "reason": "Verify the account with the bank"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request, reference):
+        case = self.get_case()
+        data = self.validated(RevealRequestSerializer)
+        value = services.reveal_sensitive(request.user, case, data["field"], data["reason"])
+        response = Response({"field": data["field"], "value": value})
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+# ---------------------------------------------------------------- checklist
+
+
+class AnswerList(CaseAPIView):
+    @extend_schema(
+        tags=["checklist"],
+        summary="List the checklist answers of a case",
+        description=(
+            "One answer per item of the case's pinned catalogue version, in checklist order; "
+            "an unanswered item has an empty value."
+        ),
+        responses={200: AnswerSerializer(many=True), **error_responses(403, 404)},
+    )
+    def get(self, request, reference):
+        answers = selectors.answers_for(self.get_case())
+        return Response(AnswerSerializer(answers, many=True).data)
+
+
+class AnswerDetail(CaseAPIView):
+    roles_by_method = {"GET": CASE_READERS, "PATCH": HR_ONLY}
+    http_method_names = ["get", "patch", "head", "options"]
+    parser_classes = [JSONParser]
+    serializer_class = AnswerUpdateSerializer
+
+    def get_answer(self, case):
+        answer = selectors.answers_for(case).filter(item__code=self.kwargs["item_code"]).first()
+        if answer is None:
+            raise NotFound(f"No item {self.kwargs['item_code']} in this case's catalogue.")
+        return answer
+
+    @extend_schema(
+        tags=["checklist"],
+        summary="Show one checklist answer",
+        responses={200: AnswerSerializer, **error_responses(403, 404)},
+    )
+    def get(self, request, reference, item_code):
+        return Response(AnswerSerializer(self.get_answer(self.get_case())).data)
+
+    @extend_schema(
+        tags=["checklist"],
+        summary="Answer a checklist item",
+        description=(
+            "Record the answer to one item. Red flags take observed, not_observed or unknown; "
+            "due-diligence steps take completed, adverse, not_completed or not_applicable. "
+            "A note is required for observed, adverse and not_applicable. Possible while the "
+            "case is draft or assessing."
+        ),
+        request=AnswerUpdateSerializer,
+        responses={200: AnswerSerializer, **error_responses(400, 403, 404, 409)},
+        examples=[
+            OpenApiExample(
+                "Red flag observed",
+                value={
+                    "value": "observed",
+                    "note": "Declined every video call; said the camera was broken.",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def patch(self, request, reference, item_code):
+        case = self.get_case()
+        self.get_answer(case)
+        data = self.validated(AnswerUpdateSerializer)
+        services.answer_item(request.user, case, item_code, data["value"], data["note"])
+        return Response(AnswerSerializer(self.get_answer(case)).data)
+
+
+# ---------------------------------------------------------------- evidence
+
+
+class EvidenceMixin:
+    def get_evidence(self, case, evidence_id=None):
+        evidence_id = evidence_id or self.kwargs["evidence_id"]
+        evidence = (
+            selectors.evidence_for(case).select_related("case").filter(pk=evidence_id).first()
+        )
+        if evidence is None:
+            raise NotFound(f"No evidence {evidence_id} in this case.")
+        return evidence
+
+    def evidence_data(self, evidence) -> dict:
+        return EvidenceSerializer(evidence, context=self.get_serializer_context()).data
+
+
+EVIDENCE_ID = OpenApiParameter("evidence_id", int, OpenApiParameter.PATH)
+
+
+class EvidenceList(EvidenceMixin, CaseAPIView):
+    roles_by_method = {"GET": CASE_READERS, "POST": HR_ONLY}
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = EvidenceUploadSerializer
+
+    @extend_schema(
+        tags=["evidence"],
+        summary="List the evidence of a case",
+        description="Every file uploaded to the case, withdrawn ones included, oldest first.",
+        responses={200: EvidenceSerializer(many=True), **error_responses(403, 404)},
+    )
+    def get(self, request, reference):
+        evidence = selectors.evidence_for(self.get_case()).select_related("case")
+        return Response(
+            EvidenceSerializer(evidence, many=True, context=self.get_serializer_context()).data
+        )
+
+    @extend_schema(
+        tags=["evidence"],
+        summary="Upload evidence",
+        description=(
+            "Upload one file as multipart/form-data, optionally linked to checklist items. The "
+            "type is sniffed from the content, the size is limited, and the SHA-256 is recorded."
+        ),
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    def post(self, request, reference):
+        case = self.get_case()
+        data = self.validated(EvidenceUploadSerializer)
+        evidence = services.upload_evidence(
+            request.user, case, data["file"], data["description"], data["answers"]
+        )
+        evidence = self.get_evidence(case, evidence.pk)
+        return Response(self.evidence_data(evidence), status=status.HTTP_201_CREATED)
+
+
+class EvidenceDetail(EvidenceMixin, CaseAPIView):
+    roles_by_method = {"GET": CASE_READERS, "PATCH": HR_ONLY}
+    http_method_names = ["get", "patch", "head", "options"]
+    parser_classes = [JSONParser]
+    serializer_class = EvidenceLinkSerializer
+
+    @extend_schema(
+        tags=["evidence"],
+        summary="Show one piece of evidence",
+        parameters=[EVIDENCE_ID],
+        responses={200: EvidenceSerializer, **error_responses(403, 404)},
+    )
+    def get(self, request, reference, evidence_id):
+        return Response(self.evidence_data(self.get_evidence(self.get_case())))
+
+    @extend_schema(
+        tags=["evidence"],
+        summary="Link evidence to checklist items",
+        description="Replace the items this evidence supports. Draft or assessing cases only.",
+        parameters=[EVIDENCE_ID],
+        request=EvidenceLinkSerializer,
+        responses={200: EvidenceSerializer, **error_responses(400, 403, 404, 409)},
+        examples=[OpenApiExample("Two items", value={"answers": ["RF-2023-01", "DD-2023-02"]})],
+    )
+    def patch(self, request, reference, evidence_id):
+        case = self.get_case()
+        evidence = self.get_evidence(case)
+        data = self.validated(EvidenceLinkSerializer)
+        services.link_evidence(request.user, evidence, data["answers"])
+        return Response(self.evidence_data(self.get_evidence(case)))
+
+
+class EvidenceDownload(FileDownloadMixin, EvidenceMixin, CaseAPIView):
+    @extend_schema(
+        tags=["evidence"],
+        summary="Download an evidence file",
+        description=(
+            "The stored file as an attachment under its original name. Each download is "
+            "recorded in the audit log. `X-Content-SHA256` carries the hash recorded at upload."
+        ),
+        parameters=[EVIDENCE_ID],
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, with its sniffed content type."
+            ),
+            **error_responses(403, 404),
+        },
+    )
+    def get(self, request, reference, evidence_id):
+        evidence = self.get_evidence(self.get_case())
+        services.record_evidence_download(request.user, evidence)
+        return attachment_response(
+            evidence.file.open("rb"),
+            filename=evidence.original_name,
+            content_type=evidence.content_type,
+            sha256=evidence.sha256,
+        )
+
+
+class EvidenceWithdraw(EvidenceMixin, CaseAPIView):
+    roles_by_method = {"POST": HR_ONLY}
+    parser_classes = [JSONParser]
+    serializer_class = WithdrawSerializer
+
+    @extend_schema(
+        tags=["evidence"],
+        summary="Withdraw evidence",
+        description=(
+            "Mark evidence as withdrawn, with a reason. The file and its hash stay for the "
+            "audit trail. Draft or assessing cases only."
+        ),
+        parameters=[EVIDENCE_ID],
+        request=WithdrawSerializer,
+        responses={200: EvidenceSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    def post(self, request, reference, evidence_id):
+        case = self.get_case()
+        evidence = self.get_evidence(case)
+        data = self.validated(WithdrawSerializer)
+        services.withdraw_evidence(request.user, evidence, data["reason"])
+        return Response(self.evidence_data(self.get_evidence(case)))
+
+
+# ---------------------------------------------------------------- workflow
+
+
+class CaseAction(CaseAPIView):
+    parser_classes = [JSONParser]
+    serializer_class = ActionSerializer
+
+    def get_required_roles(self, request):
+        transition = services.TRANSITIONS.get(self.kwargs.get("action"))
+        return transition.roles if transition else CASE_READERS
+
+    def roles_for_schema(self, method):
+        return sorted({r for t in services.TRANSITIONS.values() for r in t.roles})
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="Move a case through the workflow",
+        description=(
+            "Run one workflow action. `start_assessment`, `submit` and `close_cleared` are for "
+            "hr; `start_review`, `approve`, `reject`, `refer` and `return` for a reviewer who "
+            "did not assess the case (four-eyes rule); `reopen` for hr or a reviewer. A note "
+            "is required to reject, refer, return and reopen. An action the current status "
+            "does not allow gives 409. The case detail lists the caller's `allowed_actions`."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "action", str, OpenApiParameter.PATH, enum=list(WORKFLOW_ACTIONS)
+            )
+        ],
+        request=ActionSerializer,
+        responses={200: CaseDetailSerializer, **error_responses(400, 403, 404, 409)},
+        examples=[
+            OpenApiExample(
+                "Refer with a reason",
+                value={"note": "Identity documents forged; payment to a third-party account."},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request, reference, action):
+        case = self.get_case()
+        data = self.validated(ActionSerializer)
+        services.perform_action(request.user, case, action, data["note"])
+        return self.case_detail_response(case)
+
+
+class AssignReviewer(CaseAPIView):
+    roles_by_method = {"POST": (roles.HR, roles.REVIEWER)}
+    parser_classes = [JSONParser]
+    serializer_class = AssignReviewerSerializer
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="Assign a reviewer",
+        description=(
+            "Assign a submitted case (or hand on a review) to a reviewer, by username; null "
+            "unassigns. The reviewer must not have assessed the case (four-eyes rule)."
+        ),
+        request=AssignReviewerSerializer,
+        responses={200: CaseDetailSerializer, **error_responses(400, 403, 404, 409)},
+        examples=[OpenApiExample("Assign", value={"reviewer": "reviewer2"}, request_only=True)],
+    )
+    def post(self, request, reference):
+        case = self.get_case()
+        username = self.validated(AssignReviewerSerializer)["reviewer"]
+        reviewer = None
+        if username is not None:
+            reviewer = get_user_model().objects.filter(username=username, is_active=True).first()
+            if reviewer is None:
+                raise ValidationError({"reviewer": [f"No active user named {username}."]})
+        services.assign_reviewer(request.user, case, reviewer)
+        return self.case_detail_response(case)
+
+
+class CaseHistory(CaseAPIView):
+    pagination_class = OldestFirstCursorPagination
+
+    @extend_schema(
+        tags=["cases"],
+        summary="Audit history of a case",
+        description="Every recorded event of the case, oldest first: who did what, and when.",
+        responses={200: CaseEventSerializer(many=True), **error_responses(403, 404)},
+    )
+    def get(self, request, reference):
+        case = self.get_case()
+        page = self.paginate_queryset(case_events(case.reference))
+        return self.get_paginated_response(CaseEventSerializer(page, many=True).data)
+
+
+class ReviewQueuePagination(CursorPagination):
+    ordering = ("submitted_at", "id")
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class ReviewQueue(CaseAPIView):
+    pagination_class = ReviewQueuePagination
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="Review queue",
+        description="Submitted cases and cases in review, longest waiting first.",
+        responses={200: CaseSummarySerializer(many=True), **error_responses(403)},
+    )
+    def get(self, request):
+        cases = selectors.with_progress(selectors.review_queue(request.user))
+        page = self.paginate_queryset(cases)
+        data = CaseSummarySerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+
+# ---------------------------------------------------------------- candidates
+
+
+class CandidateList(CaseAPIView):
+    pagination_class = CreatedCursorPagination
+
+    @extend_schema(
+        tags=["candidates"],
+        summary="List candidates",
+        description="Candidates of the cases the caller may see (numbers masked), newest first.",
+        parameters=[CandidateFilterSerializer],
+        responses={200: CandidateSerializer(many=True), **error_responses(400, 403)},
+    )
+    def get(self, request):
+        filters = self.validated(CandidateFilterSerializer, data=request.query_params)
+        page = self.paginate_queryset(selectors.candidate_list(request.user, **filters))
+        return self.get_paginated_response(CandidateSerializer(page, many=True).data)
+
+
+class CandidateDetail(CaseAPIView):
+    @extend_schema(
+        tags=["candidates"],
+        summary="Show a candidate",
+        responses={200: CandidateSerializer, **error_responses(403, 404)},
+    )
+    def get(self, request, candidate_id):
+        candidate = get_object_or_404(selectors.candidate_list(request.user), pk=candidate_id)
+        return Response(CandidateSerializer(candidate).data)

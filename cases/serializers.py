@@ -1,0 +1,579 @@
+"""API representations of cases. Input serializers check shape and types only; the case
+services own every business rule and report its problems as field messages."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from indicators.models import Kind
+
+from . import selectors, services
+from .models import (
+    VALUES_BY_KIND,
+    VALUES_NEEDING_NOTE,
+    AnswerValue,
+    Candidate,
+    Case,
+    ChecklistAnswer,
+    ContactKind,
+    Evidence,
+    HistoryEntry,
+    ProfileKind,
+    RiskLevel,
+    SignOff,
+    SourcingChannel,
+    Status,
+)
+
+# ---------------------------------------------------------------- candidate
+
+
+class ProfileSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(ProfileKind.choices)
+    url_or_handle = serializers.CharField(max_length=500)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(HistoryEntry.Kind.choices)
+    organisation = serializers.CharField(max_length=200, help_text="Institution or employer.")
+    country = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    start_year = serializers.IntegerField(required=False, allow_null=True)
+    end_year = serializers.IntegerField(required=False, allow_null=True)
+    detail = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Degree or job title."
+    )
+
+
+def _text(max_length: int, help_text: str = "", **kwargs):
+    return serializers.CharField(
+        max_length=max_length, required=False, allow_blank=True, help_text=help_text, **kwargs
+    )
+
+
+class CandidateFactsSerializer(serializers.Serializer):
+    """What the applicant claims. On update only the fields sent are changed; a list sent
+    (emails, phones, aliases, profiles, history) replaces the stored list."""
+
+    legal_name = serializers.CharField(max_length=200)
+    role_applied_for = serializers.CharField(max_length=200)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=50
+    )
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    claimed_country = _text(100, "Claimed country of residence.")
+    claimed_city = _text(100)
+    claimed_nationality = _text(100)
+    sourcing_channel = serializers.ChoiceField(SourcingChannel.choices, required=False)
+    sourcing_name = _text(200, "Name of the staffing firm, platform or competition.")
+    shipping_address = _text(
+        2000, "Where the candidate asks for laptops or other equipment to be sent."
+    )
+    bank_name = _text(200)
+    routing_number = _text(34)
+    account_number = _text(100, "Stored encrypted; shown masked.", write_only=True)
+    identity_document_type = _text(60)
+    identity_document_number = _text(100, "Stored encrypted; shown masked.", write_only=True)
+    emails = serializers.ListField(
+        child=serializers.CharField(max_length=254), required=False, max_length=50
+    )
+    phones = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=50
+    )
+    profiles = ProfileSerializer(many=True, required=False, max_length=50)
+    history = HistoryEntrySerializer(many=True, required=False, max_length=50)
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    """A candidate as every role sees it: account and document numbers masked."""
+
+    case_reference = serializers.CharField(source="case.reference", read_only=True)
+    emails = serializers.SerializerMethodField()
+    phones = serializers.SerializerMethodField()
+    profiles = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Candidate
+        fields = (
+            "id",
+            "case_reference",
+            "legal_name",
+            "aliases",
+            "date_of_birth",
+            "claimed_country",
+            "claimed_city",
+            "claimed_nationality",
+            "sourcing_channel",
+            "sourcing_name",
+            "role_applied_for",
+            "shipping_address",
+            "bank_name",
+            "routing_number",
+            "masked_account_number",
+            "identity_document_type",
+            "masked_identity_document_number",
+            "emails",
+            "phones",
+            "profiles",
+            "history",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    def _contacts(self, candidate, kind) -> list[str]:
+        # Filtered in Python so a prefetch of contacts serves every candidate of a page.
+        return [c.value for c in candidate.contacts.all() if c.kind == kind]
+
+    def get_emails(self, candidate) -> list[str]:
+        return self._contacts(candidate, ContactKind.EMAIL)
+
+    def get_phones(self, candidate) -> list[str]:
+        return self._contacts(candidate, ContactKind.PHONE)
+
+    @extend_schema_field(ProfileSerializer(many=True))
+    def get_profiles(self, candidate):
+        return [{"kind": p.kind, "url_or_handle": p.url_or_handle} for p in candidate.profiles.all()]
+
+    @extend_schema_field(HistoryEntrySerializer(many=True))
+    def get_history(self, candidate):
+        return [
+            {
+                "kind": h.kind,
+                "organisation": h.organisation,
+                "country": h.country,
+                "start_year": h.start_year,
+                "end_year": h.end_year,
+                "detail": h.detail,
+            }
+            for h in candidate.history_entries.all()
+        ]
+
+
+class LinkMatchSerializer(serializers.Serializer):
+    what = serializers.CharField(help_text="The identifier both candidates share.")
+    value = serializers.CharField(help_text="The shared value (numbers masked).")
+
+
+class LinkedCaseSerializer(serializers.Serializer):
+    reference = serializers.CharField(source="case.reference")
+    status = serializers.CharField(source="case.status")
+    candidate_name = serializers.CharField(source="case.candidate.legal_name")
+    owner = serializers.CharField(source="case.owner.username")
+    matches = serializers.SerializerMethodField()
+
+    @extend_schema_field(LinkMatchSerializer(many=True))
+    def get_matches(self, link):
+        return [{"what": what, "value": value} for what, value in link.matches]
+
+
+class CaseCandidateSerializer(CandidateSerializer):
+    """The candidate of one case, with the other cases that share an identifier with it."""
+
+    linked_cases = serializers.SerializerMethodField()
+
+    class Meta(CandidateSerializer.Meta):
+        fields = (*CandidateSerializer.Meta.fields, "linked_cases")
+        read_only_fields = fields
+
+    @extend_schema_field(LinkedCaseSerializer(many=True))
+    def get_linked_cases(self, candidate):
+        return LinkedCaseSerializer(selectors.linked_cases(candidate.case), many=True).data
+
+
+class RevealRequestSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(services.SENSITIVE_FIELDS)
+    reason = serializers.CharField(max_length=300, help_text="Why you need the number in clear.")
+
+
+class RevealResponseSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    value = serializers.CharField()
+
+
+# ---------------------------------------------------------------- checklist
+
+
+class ChecklistItemBriefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    kind = serializers.ChoiceField(Kind.choices)
+    category = serializers.CharField()
+    title = serializers.CharField()
+    title_ko = serializers.CharField()
+    weight = serializers.IntegerField()
+    critical = serializers.BooleanField()
+    evidence_expectation = serializers.CharField()
+    source_text = serializers.CharField()
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    item = ChecklistItemBriefSerializer(read_only=True)
+    answered_by = serializers.CharField(
+        source="answered_by.username", allow_null=True, read_only=True
+    )
+    allowed_values = serializers.SerializerMethodField(
+        help_text="The values this item's kind accepts."
+    )
+    note_required = serializers.SerializerMethodField(
+        help_text="Values for which a note is required."
+    )
+    evidence = serializers.SerializerMethodField(help_text="Ids of linked evidence.")
+
+    class Meta:
+        model = ChecklistAnswer
+        fields = (
+            "item",
+            "value",
+            "note",
+            "answered_by",
+            "answered_at",
+            "allowed_values",
+            "note_required",
+            "evidence",
+        )
+        read_only_fields = fields
+
+    def get_allowed_values(self, answer) -> list[str]:
+        return [str(v) for v in VALUES_BY_KIND[answer.item.kind]]
+
+    def get_note_required(self, answer) -> list[str]:
+        return [str(v) for v in VALUES_BY_KIND[answer.item.kind] if v in VALUES_NEEDING_NOTE]
+
+    def get_evidence(self, answer) -> list[int]:
+        return [e.pk for e in answer.evidence.all()]
+
+
+class AnswerUpdateSerializer(serializers.Serializer):
+    value = serializers.ChoiceField(
+        AnswerValue.choices,
+        help_text="Red flag: observed, not_observed, unknown. Due diligence: completed, "
+        "adverse, not_completed, not_applicable.",
+    )
+    note = serializers.CharField(
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required for observed, adverse and not_applicable.",
+    )
+
+
+class ProgressSerializer(serializers.Serializer):
+    answered = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.IntegerField()
+
+
+# ---------------------------------------------------------------- evidence
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+    withdrawn_by = serializers.CharField(
+        source="withdrawn_by.username", allow_null=True, read_only=True
+    )
+    answers = serializers.SerializerMethodField(help_text="Codes of the items it supports.")
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = (
+            "id",
+            "original_name",
+            "description",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+            "answers",
+            "is_withdrawn",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdrawn_reason",
+            "download_url",
+        )
+        read_only_fields = fields
+
+    def get_answers(self, evidence) -> list[str]:
+        return sorted(a.item.code for a in evidence.answers.all())
+
+    def get_download_url(self, evidence) -> str:
+        return _absolute(
+            self.context,
+            reverse(
+                "api-evidence-download",
+                kwargs={"reference": evidence.case.reference, "evidence_id": evidence.pk},
+            ),
+        )
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="PDF, image, text, CSV, e-mail, audio, video, DOCX or XLSX; the type is "
+        "checked from the content, not the name."
+    )
+    description = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default=""
+    )
+    answers = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        required=False,
+        default=list,
+        help_text="Item codes this evidence supports (repeat the field for several).",
+    )
+
+
+class EvidenceLinkSerializer(serializers.Serializer):
+    answers = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        allow_empty=True,
+        help_text="Item codes this evidence supports; replaces the current links.",
+    )
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the evidence is withdrawn.")
+
+
+# ---------------------------------------------------------------- workflow and risk
+
+
+class ActionSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required to reject, refer, return and reopen.",
+    )
+
+
+class AssignReviewerSerializer(serializers.Serializer):
+    reviewer = serializers.CharField(
+        max_length=150, allow_null=True, help_text="Username of a reviewer, or null to unassign."
+    )
+
+
+class ContributionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    value = serializers.CharField()
+    points = serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=True)
+    reason = serializers.CharField()
+    critical = serializers.BooleanField()
+
+
+class RiskResultSerializer(serializers.Serializer):
+    score = serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=True)
+    level = serializers.ChoiceField(RiskLevel.choices)
+    policy_version = serializers.CharField()
+    catalog_version = serializers.CharField()
+    inputs_hash = serializers.CharField(help_text="SHA-256 of the answers, weights and versions.")
+    forced_critical_by = serializers.ListField(child=serializers.CharField())
+    contributions = ContributionSerializer(many=True)
+
+
+class RiskSnapshotSerializer(RiskResultSerializer):
+    computed_at = serializers.DateTimeField()
+
+
+class CaseRiskSerializer(serializers.Serializer):
+    current = RiskResultSerializer(help_text="The risk of the answers as they are now.")
+    snapshot = RiskSnapshotSerializer(
+        allow_null=True, help_text="The risk recorded at submission (null before)."
+    )
+    changed_since_snapshot = serializers.BooleanField(
+        help_text="True when the answers no longer give the snapshot's inputs hash."
+    )
+
+
+class SignOffSerializer(serializers.ModelSerializer):
+    reviewer = serializers.CharField(source="reviewer.username")
+
+    class Meta:
+        model = SignOff
+        fields = (
+            "reviewer",
+            "outcome",
+            "note",
+            "risk_score",
+            "risk_level",
+            "inputs_hash",
+            "signed_at",
+        )
+        read_only_fields = fields
+
+
+# ---------------------------------------------------------------- cases
+
+
+def _absolute(context, path: str) -> str:
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request else path
+
+
+class CaseSummarySerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    candidate_name = serializers.CharField(source="candidate.legal_name", read_only=True)
+    role_applied_for = serializers.CharField(source="candidate.role_applied_for", read_only=True)
+    claimed_country = serializers.CharField(source="candidate.claimed_country", read_only=True)
+    owner = serializers.CharField(source="owner.username", read_only=True)
+    reviewer = serializers.CharField(source="reviewer.username", allow_null=True, read_only=True)
+    catalog_version = serializers.CharField(source="catalog_version.code", read_only=True)
+    answered_items = serializers.IntegerField(read_only=True)
+    total_items = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Case
+        fields = (
+            "reference",
+            "url",
+            "status",
+            "status_display",
+            "risk_level",
+            "risk_score",
+            "decision",
+            "candidate_name",
+            "role_applied_for",
+            "claimed_country",
+            "owner",
+            "reviewer",
+            "catalog_version",
+            "answered_items",
+            "total_items",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "closed_at",
+        )
+        read_only_fields = fields
+
+    def get_url(self, case) -> str:
+        return _absolute(
+            self.context, reverse("api-case-detail", kwargs={"reference": case.reference})
+        )
+
+
+class CaseDetailSerializer(CaseSummarySerializer):
+    candidate = CandidateSerializer(read_only=True)
+    progress = serializers.SerializerMethodField()
+    answers = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
+    signoffs = serializers.SerializerMethodField()
+    linked_cases = serializers.SerializerMethodField()
+    risk = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="Workflow actions the caller could take now (POST …/actions/{action}/)."
+    )
+
+    class Meta(CaseSummarySerializer.Meta):
+        fields = (
+            *CaseSummarySerializer.Meta.fields,
+            "decision_note",
+            "candidate",
+            "progress",
+            "answers",
+            "evidence",
+            "signoffs",
+            "linked_cases",
+            "risk",
+            "allowed_actions",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(ProgressSerializer)
+    def get_progress(self, case):
+        progress = selectors.progress(case)
+        return {"answered": progress.answered, "total": progress.total, "percent": progress.percent}
+
+    @extend_schema_field(AnswerSerializer(many=True))
+    def get_answers(self, case):
+        return AnswerSerializer(selectors.answers_for(case), many=True).data
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, case):
+        return EvidenceSerializer(
+            selectors.evidence_for(case).select_related("case"), many=True, context=self.context
+        ).data
+
+    @extend_schema_field(SignOffSerializer(many=True))
+    def get_signoffs(self, case):
+        return SignOffSerializer(case.signoffs.select_related("reviewer"), many=True).data
+
+    @extend_schema_field(LinkedCaseSerializer(many=True))
+    def get_linked_cases(self, case):
+        return LinkedCaseSerializer(selectors.linked_cases(case), many=True).data
+
+    @extend_schema_field(CaseRiskSerializer)
+    def get_risk(self, case):
+        current = selectors.current_risk(case).as_dict()
+        snapshot = case.risk_snapshot
+        if snapshot:
+            snapshot = {k: v for k, v in snapshot.items() if k != "inputs"}
+        return CaseRiskSerializer(
+            {
+                "current": current,
+                "snapshot": snapshot,
+                "changed_since_snapshot": bool(snapshot)
+                and snapshot.get("inputs_hash") != current["inputs_hash"],
+            }
+        ).data
+
+    def get_allowed_actions(self, case) -> list[str]:
+        request = self.context.get("request")
+        return services.allowed_actions(request.user, case) if request else []
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    search = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Part of the reference, the candidate's name or an e-mail/phone.",
+    )
+    status = serializers.ChoiceField(Status.choices, required=False)
+    risk_level = serializers.ChoiceField(RiskLevel.choices, required=False)
+    owner = serializers.CharField(max_length=150, required=False, help_text="Owner's username.")
+    reviewer = serializers.CharField(
+        max_length=150, required=False, help_text="Assigned reviewer's username."
+    )
+    created_from = serializers.DateField(
+        required=False, help_text="Opened on or after this date (YYYY-MM-DD)."
+    )
+    created_to = serializers.DateField(
+        required=False, help_text="Opened on or before this date (YYYY-MM-DD)."
+    )
+
+    def validate(self, data):
+        start, end = data.get("created_from"), data.get("created_to")
+        if start and end and start > end:
+            raise serializers.ValidationError(
+                {"created_to": ["The end date is before the start date."]}
+            )
+        return data
+
+
+class CandidateFilterSerializer(serializers.Serializer):
+    search = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Part of the candidate's name or an e-mail/phone.",
+    )
+
+
+# ---------------------------------------------------------------- audit
+
+
+class CaseEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor_username")
+    action = serializers.CharField()
+    object_type = serializers.CharField()
+    object_id = serializers.CharField()
+    summary = serializers.CharField()
+    data = serializers.JSONField()
