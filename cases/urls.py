@@ -4,7 +4,36 @@ from vetting.views import health
 
 from . import views
 
+case = "cases/<str:reference>/"
+
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", health, name="health"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/new/", views.case_new, name="case_new"),
+    path("review/", views.review_queue, name="review_queue"),
+    path(case, views.case_detail, name="case_detail"),
+    path(case + "action/", views.case_action, name="case_action"),
+    path(case + "candidate/", views.case_candidate, name="case_candidate"),
+    path(case + "candidate/reveal/", views.case_reveal, name="case_reveal"),
+    path(case + "checklist/", views.case_checklist, name="case_checklist"),
+    path(case + "checklist/<str:code>/", views.case_answer, name="case_answer"),
+    path(
+        case + "checklist/<str:code>/evidence/",
+        views.case_item_evidence,
+        name="case_item_evidence",
+    ),
+    path(case + "evidence/", views.case_evidence, name="case_evidence"),
+    path(
+        case + "evidence/<int:evidence_id>/download/",
+        views.evidence_download,
+        name="evidence_download",
+    ),
+    path(
+        case + "evidence/<int:evidence_id>/withdraw/",
+        views.evidence_withdraw,
+        name="evidence_withdraw",
+    ),
+    path(case + "review/", views.case_review, name="case_review"),
+    path(case + "history/", views.case_history, name="case_history"),
 ]

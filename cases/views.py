@@ -1,13 +1,870 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Web pages for HR, reviewers and compliance.
 
-from . import selectors
+Views stay thin: they read through `cases.selectors`, write through `cases.services`, and turn the
+services' errors into form errors or plain messages. Every action ends with a message.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts import roles
+from audit.selectors import case_events
+
+from . import selectors, services
+from .crypto import mask
+from .errors import CaseError, CaseValidationError
+from .forms import (
+    CandidateFactsForm,
+    CaseFilterForm,
+    EvidenceUploadForm,
+    HistoryFormSet,
+    ProfileFormSet,
+    RevealForm,
+    SignOffForm,
+    WithdrawEvidenceForm,
+    add_service_errors,
+    formset_rows,
+    history_rows,
+    profile_rows,
+)
+from .models import (
+    VALUES_BY_KIND,
+    VALUES_NEEDING_NOTE,
+    AnswerValue,
+    Candidate,
+    CandidateContact,
+    Case,
+    ChecklistAnswer,
+    Evidence,
+    HistoryEntry,
+    OnlineProfile,
+    SignOff,
+    Status,
+)
+
+PAGE_SIZE = 25
+
+ACTION_LABELS = {
+    "start_assessment": gettext_lazy("Start the assessment"),
+    "submit": gettext_lazy("Submit for review"),
+    "close_cleared": gettext_lazy("Close as cleared"),
+    "start_review": gettext_lazy("Start the review"),
+    "approve": gettext_lazy("Approve (clear)"),
+    "reject": gettext_lazy("Reject"),
+    "refer": gettext_lazy("Refer to authorities"),
+    "return": gettext_lazy("Return for more work"),
+    "reopen": gettext_lazy("Reopen"),
+}
+ACTION_DONE = {
+    "start_assessment": gettext_lazy("Assessment of %(ref)s started."),
+    "submit": gettext_lazy("%(ref)s was submitted; its risk was snapshotted."),
+    "close_cleared": gettext_lazy("%(ref)s was closed as cleared."),
+    "start_review": gettext_lazy("You are now reviewing %(ref)s."),
+    "approve": gettext_lazy("%(ref)s was approved (cleared)."),
+    "reject": gettext_lazy("%(ref)s was rejected."),
+    "refer": gettext_lazy("%(ref)s was referred to the authorities."),
+    "return": gettext_lazy("%(ref)s was returned to HR for more work."),
+    "reopen": gettext_lazy("%(ref)s was reopened."),
+}
+SIGN_OFF_ACTIONS = ("approve", "reject", "refer", "return")
+
+
+# ---------------------------------------------------------------- access
+
+
+def _require_case_reader(user) -> None:
+    if not roles.can_read_cases(user):
+        raise PermissionDenied(
+            _(
+                "Case pages are for HR, reviewers and compliance. "
+                "Your account has none of these roles."
+            )
+        )
+
+
+def case_page(view):
+    """Login, a role that may read cases, and the case by its reference (404 when unknown)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, reference, *args, **kwargs):
+        _require_case_reader(request.user)
+        case = get_object_or_404(selectors.visible_cases(request.user), reference=reference)
+        return view(request, case, *args, **kwargs)
+
+    return wrapper
+
+
+def reader_page(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        _require_case_reader(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _error_text(exc: CaseError) -> str:
+    if isinstance(exc, CaseValidationError):
+        return " ".join(message for messages_ in exc.errors.values() for message in messages_)
+    return exc.message
+
+
+def _page(request, items, size: int = PAGE_SIZE):
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def _item_titles(case: Case, language: str) -> dict[str, str]:
+    return {a.item.code: a.item.localized_title(language) for a in selectors.answers_for(case)}
+
+
+def _case_context(request, case: Case, tab: str, **extra) -> dict:
+    """What every case page shows in its header and tabs."""
+    return {
+        "case": case,
+        "candidate": case.candidate,
+        "tab": tab,
+        "progress": selectors.progress(case),
+        "can_edit": case.is_editable and roles.has_role(request.user, roles.HR),
+        "evidence_count": case.evidence.filter(withdrawn_at__isnull=True).count(),
+        **extra,
+    }
+
+
+# ---------------------------------------------------------------- dashboard and lists
 
 
 @login_required
 def dashboard(request):
+    user = request.user
+    if not roles.can_read_cases(user):
+        return render(request, "cases/no_case_role.html", status=200)
+    distribution = selectors.risk_distribution(user)
+    queue = selectors.review_queue(user)
+    my_open = list(selectors.my_open_cases(user)[:10])
+    for case in my_open:
+        case.checklist_progress = selectors.progress(case)
+    context = {
+        "status_counts": selectors.status_counts(user),
+        "risk_distribution": distribution,
+        "risk_max": max(distribution.values(), default=0),
+        "risk_total": sum(distribution.values()),
+        "waiting_longest": selectors.waiting_longest(user),
+        "my_open_cases": my_open,
+        "queue_counts": {
+            "unassigned": queue.filter(status=Status.SUBMITTED, reviewer__isnull=True).count(),
+            "in_review": queue.filter(status=Status.IN_REVIEW).count(),
+            "mine": queue.filter(reviewer=user).count(),
+            "total": queue.count(),
+        },
+    }
+    return render(request, "cases/dashboard.html", context)
+
+
+@reader_page
+def case_list(request):
+    form = CaseFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        messages.error(
+            request, _("Some filters were not valid and were left out; see the marked fields.")
+        )
+    cases = selectors.case_list(request.user, **form.filters())
+    page = _page(request, cases)
+    filtered = form.is_bound and any(v for k, v in request.GET.items() if k != "page")
+    return render(request, "cases/list.html", {"form": form, "page": page, "filtered": filtered})
+
+
+@reader_page
+def review_queue(request):
+    show = request.GET.get("show", "all")
+    cases = selectors.review_queue(request.user)
+    counts = {
+        "all": cases.count(),
+        "unassigned": cases.filter(reviewer__isnull=True).count(),
+        "mine": cases.filter(reviewer=request.user).count(),
+    }
+    if show == "unassigned":
+        cases = cases.filter(reviewer__isnull=True)
+    elif show == "mine":
+        cases = cases.filter(reviewer=request.user)
+    else:
+        show = "all"
     return render(
         request,
-        "cases/dashboard.html",
-        {"status_counts": selectors.status_counts(request.user)},
+        "cases/review_queue.html",
+        {"page": _page(request, cases), "counts": counts, "show": show},
     )
+
+
+# ---------------------------------------------------------------- opening a case and its facts
+
+
+def _row_formsets(candidate: Candidate | None, data=None):
+    profiles = ProfileFormSet(
+        data, prefix="profiles", initial=profile_rows(candidate) if candidate else None
+    )
+    history = HistoryFormSet(
+        data, prefix="history", initial=history_rows(candidate) if candidate else None
+    )
+    return profiles, history
+
+
+def _candidate_forms(request, candidate: Candidate | None):
+    data = request.POST if request.method == "POST" else None
+    return (CandidateFactsForm(data, candidate=candidate), *_row_formsets(candidate, data))
+
+
+def _candidate_data(form, profiles, history) -> dict:
+    data = form.service_data()
+    data["profiles"] = formset_rows(profiles, "url_or_handle")
+    data["history"] = formset_rows(history, "organisation")
+    return data
+
+
+def _add_row_errors(formset, errors: dict, key: str) -> None:
+    # Row-level problems from the service belong above the rows they describe.
+    for message in errors.pop(key, []):
+        formset._non_form_errors = formset.non_form_errors() + [message]
+
+
+@reader_page
+def case_new(request):
+    if not roles.has_role(request.user, roles.HR):
+        raise PermissionDenied(_("Only HR users may open cases."))
+    form, profiles, history = _candidate_forms(request, None)
+    if request.method == "POST" and all(f.is_valid() for f in (form, profiles, history)):
+        try:
+            case = services.open_case(request.user, _candidate_data(form, profiles, history))
+        except CaseValidationError as exc:
+            errors = dict(exc.errors)
+            _add_row_errors(profiles, errors, "profiles")
+            _add_row_errors(history, errors, "history")
+            add_service_errors(form, errors)
+        except CaseError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Case %(ref)s opened. Next: answer the checklist.") % {"ref": case.reference},
+            )
+            return redirect("case_checklist", reference=case.reference)
+    if request.method == "POST":
+        messages.error(request, _("The case was not opened: correct the marked fields."))
+    return render(
+        request,
+        "cases/new.html",
+        {"form": form, "profiles": profiles, "history": history},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _render_candidate(request, case, forms=None, *, revealed=None, reveal_form=None, status=200):
+    form, profiles, history = forms or _candidate_forms(request, case.candidate)
+    context = _case_context(
+        request,
+        case,
+        "candidate",
+        form=form,
+        profiles=profiles,
+        history=history,
+        linked=selectors.linked_cases(case),
+        can_reveal=selectors.can_reveal_sensitive(request.user),
+        sensitive_fields=[
+            ("account_number", _("Account number"), case.candidate.masked_account_number),
+            (
+                "identity_document_number",
+                _("Identity document number"),
+                case.candidate.masked_identity_document_number,
+            ),
+        ],
+        revealed=revealed or {},
+        reveal_form=reveal_form,
+    )
+    response = render(request, "cases/candidate.html", context, status=status)
+    if revealed:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@case_page
+def case_candidate(request, case):
+    if request.method != "POST":
+        return _render_candidate(request, case)
+    if not (case.is_editable and roles.has_role(request.user, roles.HR)):
+        messages.error(
+            request,
+            _("The facts of %(ref)s cannot be changed now (status: %(status)s).")
+            % {"ref": case.reference, "status": case.get_status_display()},
+        )
+        return redirect("case_candidate", reference=case.reference)
+    form, profiles, history = forms = _candidate_forms(request, case.candidate)
+    if all(f.is_valid() for f in forms):
+        try:
+            services.update_candidate(request.user, case, _candidate_data(*forms))
+        except CaseValidationError as exc:
+            errors = dict(exc.errors)
+            _add_row_errors(profiles, errors, "profiles")
+            _add_row_errors(history, errors, "history")
+            add_service_errors(form, errors)
+        except CaseError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Candidate facts saved."))
+            links = selectors.linked_cases(case)
+            if links:
+                messages.warning(
+                    request,
+                    _("This candidate shares identifiers with %(n)d other case(s).")
+                    % {"n": len(links)},
+                )
+            return redirect("case_candidate", reference=case.reference)
+    messages.error(request, _("Nothing was saved: correct the marked fields."))
+    return _render_candidate(request, case, forms, status=400)
+
+
+@require_POST
+@case_page
+def case_reveal(request, case):
+    form = RevealForm(request.POST)
+    blank_forms = (CandidateFactsForm(candidate=case.candidate), *_row_formsets(case.candidate))
+    if not form.is_valid():
+        messages.error(request, _("Say why you need to see the number."))
+        return _render_candidate(request, case, blank_forms, reveal_form=form, status=400)
+    field_name = form.cleaned_data["field"]
+    try:
+        value = services.reveal_sensitive(
+            request.user, case, field_name, form.cleaned_data["reason"]
+        )
+    except CaseValidationError as exc:
+        add_service_errors(form, exc.errors)
+        messages.error(request, _error_text(exc))
+        return _render_candidate(request, case, blank_forms, reveal_form=form, status=400)
+    except CaseError as exc:
+        raise PermissionDenied(exc.message) from exc
+    messages.info(
+        request,
+        _("The number is shown once below; your reason was recorded in the audit log."),
+    )
+    return _render_candidate(request, case, blank_forms, revealed={field_name: value})
+
+
+# ---------------------------------------------------------------- overview, actions, review
+
+
+def _risk_views(case: Case) -> tuple:
+    """The submitted snapshot (if any) and the live risk while the answers can still change."""
+    live = selectors.current_risk(case) if case.is_editable or not case.risk_snapshot else None
+    return case.risk_snapshot, live
+
+
+def _action_buttons(user, case: Case, only=None) -> list[dict]:
+    result = []
+    for action in services.allowed_actions(user, case):
+        if only is not None and action not in only:
+            continue
+        result.append(
+            {
+                "name": action,
+                "label": ACTION_LABELS[action],
+                "needs_note": services.TRANSITIONS[action].needs_note,
+            }
+        )
+    return result
+
+
+@case_page
+def case_detail(request, case):
+    snapshot, live = _risk_views(case)
+    actions = _action_buttons(
+        request.user, case, only=[a for a in ACTION_LABELS if a not in SIGN_OFF_ACTIONS]
+    )
+    context = _case_context(
+        request,
+        case,
+        "overview",
+        snapshot=snapshot,
+        live_risk=live,
+        linked=selectors.linked_cases(case),
+        actions=actions,
+        signoffs=case.signoffs.select_related("reviewer"),
+        unanswered=selectors.unanswered_items(case)[:5] if case.is_editable else [],
+        item_titles=_item_titles(case, request.LANGUAGE_CODE),
+    )
+    return render(request, "cases/detail.html", context)
+
+
+@require_POST
+@case_page
+def case_action(request, case):
+    action = request.POST.get("action", "")
+    note = request.POST.get("note", "")
+    default = reverse("case_detail", args=[case.reference])
+    try:
+        services.perform_action(request.user, case, action, note)
+    except CaseError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        done = ACTION_DONE.get(action)
+        if done:
+            messages.success(request, done % {"ref": case.reference})
+    return redirect(_safe_next(request, default))
+
+
+@case_page
+def case_review(request, case):
+    user = request.user
+    is_reviewer = roles.has_role(user, roles.REVIEWER)
+    form = SignOffForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            action = form.cleaned_data["action"]
+            try:
+                services.perform_action(user, case, action, form.cleaned_data["note"])
+            except CaseValidationError as exc:
+                add_service_errors(form, exc.errors, fallback_fields=("note",))
+                messages.error(request, _error_text(exc))
+            except CaseError as exc:
+                form.add_error(None, exc.message)
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, ACTION_DONE[action] % {"ref": case.reference})
+                return redirect("case_review", reference=case.reference)
+        else:
+            messages.error(request, _("The decision was not recorded: correct the marked fields."))
+        status = 400
+        case.refresh_from_db()
+    allowed = services.allowed_actions(user, case)
+    snapshot, live = _risk_views(case)
+    context = _case_context(
+        request,
+        case,
+        "review",
+        form=form,
+        is_reviewer=is_reviewer,
+        is_assessor=user.pk in selectors.assessor_ids(case),
+        can_start=("start_review" in allowed),
+        can_sign=any(a in allowed for a in SIGN_OFF_ACTIONS),
+        snapshot=snapshot,
+        live_risk=live,
+        signoffs=case.signoffs.select_related("reviewer"),
+        answers=[a for a in selectors.answers_for(case) if a.value in VALUES_NEEDING_NOTE],
+        item_titles=_item_titles(case, request.LANGUAGE_CODE),
+    )
+    return render(request, "cases/review.html", context, status=status)
+
+
+# ---------------------------------------------------------------- checklist
+
+
+def _answer(case: Case, code: str) -> ChecklistAnswer:
+    answer = selectors.answers_for(case).filter(item__code=code).first()
+    if answer is None:
+        raise Http404(_("No such checklist item."))
+    return answer
+
+
+def _choices_for(answer: ChecklistAnswer) -> list[tuple[str, str, bool]]:
+    return [
+        (value, AnswerValue(value).label, value in VALUES_NEEDING_NOTE)
+        for value in VALUES_BY_KIND[answer.item.kind]
+    ]
+
+
+def _item_context(answer, *, errors=None, posted=None, upload_errors=None) -> dict:
+    # Templates cannot read "__all__": the item's general errors are shown as "general".
+    errors = {
+        ("general" if key == "__all__" else key): value for key, value in (errors or {}).items()
+    }
+    return {
+        "answer": answer,
+        "item": answer.item,
+        "choices": _choices_for(answer),
+        "errors": errors,
+        "posted": posted,
+        "upload_errors": upload_errors or [],
+        "evidence": [e for e in answer.evidence.all() if not e.is_withdrawn],
+    }
+
+
+@case_page
+def case_checklist(request, case):
+    return _render_checklist(request, case)
+
+
+def _render_checklist(request, case, item_errors=None, status=200):
+    item_errors = item_errors or {}
+    groups = []
+    for category, answers in selectors.checklist_by_category(case).items():
+        items = [_item_context(a, **item_errors.get(a.item.code, {})) for a in answers]
+        answered = sum(1 for a in answers if a.value)
+        groups.append({"category": category, "items": items, "answered": answered})
+    context = _case_context(request, case, "checklist", groups=groups)
+    return render(request, "cases/checklist.html", context, status=status)
+
+
+def _item_response(request, case, answer, status=200, **item_kwargs):
+    """After saving one item: the item fragment (htmx) or back to the checklist (plain POST)."""
+    if _is_htmx(request):
+        context = _case_context(request, case, "checklist", **_item_context(answer, **item_kwargs))
+        return render(request, "cases/_checklist_item_response.html", context, status=status)
+    if item_kwargs.get("errors") or item_kwargs.get("upload_errors"):
+        return _render_checklist(
+            request, case, item_errors={answer.item.code: item_kwargs}, status=400
+        )
+    url = reverse("case_checklist", args=[case.reference])
+    return redirect(f"{url}#item-{answer.item.code}")
+
+
+@require_POST
+@case_page
+def case_answer(request, case, code):
+    answer = _answer(case, code)
+    value, note = request.POST.get("value", ""), request.POST.get("note", "")
+    try:
+        services.answer_item(request.user, case, code, value, note)
+    except CaseValidationError as exc:
+        messages.error(
+            request, _("%(code)s was not saved: %(why)s") % {"code": code, "why": _error_text(exc)}
+        )
+        return _item_response(
+            request,
+            case,
+            answer,
+            status=200 if _is_htmx(request) else 400,
+            errors=exc.errors,
+            posted={"value": value, "note": note},
+        )
+    except CaseError as exc:
+        messages.error(request, exc.message)
+        return _item_response(request, case, answer, errors={"__all__": [exc.message]})
+    messages.success(
+        request, _("%(code)s saved: %(value)s.") % {"code": code, "value": AnswerValue(value).label}
+    )
+    return _item_response(request, case, _answer(case, code))
+
+
+@require_POST
+@case_page
+def case_item_evidence(request, case, code):
+    answer = _answer(case, code)
+    uploaded = request.FILES.get("file")
+    try:
+        evidence = services.upload_evidence(
+            request.user, case, uploaded, request.POST.get("description", ""), [code]
+        )
+    except CaseError as exc:
+        messages.error(request, _("The file was not uploaded: %(why)s") % {"why": _error_text(exc)})
+        return _item_response(request, case, answer, upload_errors=[_error_text(exc)])
+    messages.success(
+        request,
+        _("%(name)s uploaded and linked to %(code)s.")
+        % {"name": evidence.original_name, "code": code},
+    )
+    return _item_response(request, case, _answer(case, code))
+
+
+# ---------------------------------------------------------------- evidence
+
+
+def _item_choices(case: Case, language: str):
+    return [(code, f"{code} — {title}") for code, title in _item_titles(case, language).items()]
+
+
+@case_page
+def case_evidence(request, case):
+    form = EvidenceUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        item_choices=_item_choices(case, request.LANGUAGE_CODE),
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                evidence = services.upload_evidence(
+                    request.user,
+                    case,
+                    form.cleaned_data["file"],
+                    form.cleaned_data["description"],
+                    form.cleaned_data["answers"],
+                )
+            except CaseValidationError as exc:
+                add_service_errors(form, exc.errors)
+            except CaseError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s uploaded (SHA-256 %(hash)s…).")
+                    % {"name": evidence.original_name, "hash": evidence.sha256[:12]},
+                )
+                return redirect("case_evidence", reference=case.reference)
+        messages.error(request, _("The file was not uploaded: correct the marked fields."))
+        status = 400
+    context = _case_context(
+        request,
+        case,
+        "evidence",
+        form=form,
+        evidence_list=selectors.evidence_for(case),
+        withdraw_form=WithdrawEvidenceForm(),
+    )
+    return render(request, "cases/evidence.html", context, status=status)
+
+
+def _evidence(case: Case, evidence_id: int) -> Evidence:
+    return get_object_or_404(Evidence, case=case, pk=evidence_id)
+
+
+@case_page
+def evidence_download(request, case, evidence_id):
+    evidence = _evidence(case, evidence_id)
+    try:
+        services.record_evidence_download(request.user, evidence)
+    except CaseError as exc:
+        raise PermissionDenied(exc.message) from exc
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("The stored file is missing.")) from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@case_page
+def evidence_withdraw(request, case, evidence_id):
+    evidence = _evidence(case, evidence_id)
+    form = WithdrawEvidenceForm(request.POST)
+    reason = form.data.get("reason", "")
+    try:
+        services.withdraw_evidence(request.user, evidence, reason)
+    except CaseError as exc:
+        messages.error(
+            request,
+            _("%(name)s was not withdrawn: %(why)s")
+            % {"name": evidence.original_name, "why": _error_text(exc)},
+        )
+    else:
+        messages.success(request, _("%(name)s withdrawn.") % {"name": evidence.original_name})
+    return redirect("case_evidence", reference=case.reference)
+
+
+# ---------------------------------------------------------------- history
+
+
+HIDDEN_HISTORY_FIELDS = {
+    "normalized_name",
+    "normalized_shipping_address",
+    "account_number_index",
+    "identity_document_index",
+    "normalized",
+    "normalized_handle",
+    "risk_snapshot",
+    "stored_name",
+    "file",
+    "updated_at",
+    "created_at",
+}
+MASKED_HISTORY_FIELDS = {"account_number": 4, "identity_document_number": 3}
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime.datetime
+    who: str
+    summary: str
+    action: str = ""
+    changes: list[tuple[str, list[FieldChange]]] = field(default_factory=list)
+
+
+def _shown(model_field, value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if model_field.name in MASKED_HISTORY_FIELDS:
+        return mask(str(value), visible=MASKED_HISTORY_FIELDS[model_field.name])
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _record_changes(record) -> list[FieldChange]:
+    model = record.instance_type
+    tracked = [
+        f
+        for f in record.tracked_fields
+        if f.editable and f.name not in HIDDEN_HISTORY_FIELDS and not f.is_relation
+    ]
+    previous = record.prev_record if record.history_type == "~" else None
+    changes = []
+    for model_field in tracked:
+        new = getattr(record, model_field.attname, None)
+        old = getattr(previous, model_field.attname, None) if previous else None
+        if record.history_type == "-":
+            new, old = None, new
+        if old == new or (
+            previous is None and record.history_type == "+" and new in ("", None, [])
+        ):
+            continue
+        label = str(model._meta.get_field(model_field.name).verbose_name)
+        changes.append(
+            FieldChange(label.capitalize(), _shown(model_field, old), _shown(model_field, new))
+        )
+    return changes
+
+
+def _record_label(record) -> str:
+    instance = record.instance
+    labels = {
+        Case: lambda: _("Case"),
+        Candidate: lambda: _("Candidate"),
+        CandidateContact: lambda: instance.get_kind_display(),
+        OnlineProfile: lambda: _("Online profile"),
+        HistoryEntry: lambda: instance.get_kind_display(),
+        ChecklistAnswer: lambda: _("Answer %(code)s") % {"code": instance.item.code},
+        Evidence: lambda: _("Evidence %(name)s") % {"name": instance.original_name},
+        SignOff: lambda: _("Sign-off"),
+    }
+    verb = {"+": _("added"), "~": _("changed"), "-": _("removed")}[record.history_type]
+    return f"{labels[type(instance)]()} ({verb})"
+
+
+def _history_records(case: Case, since, until) -> list:
+    candidate_id = case.candidate_id
+    querysets = [
+        Case.history.filter(id=case.pk),
+        Candidate.history.filter(id=candidate_id),
+        CandidateContact.history.filter(candidate_id=candidate_id),
+        OnlineProfile.history.filter(candidate_id=candidate_id),
+        HistoryEntry.history.filter(candidate_id=candidate_id),
+        ChecklistAnswer.history.filter(case_id=case.pk).select_related("item"),
+        Evidence.history.filter(case_id=case.pk),
+        SignOff.history.filter(case_id=case.pk),
+    ]
+    records = []
+    for queryset in querysets:
+        if since:
+            queryset = queryset.filter(history_date__gte=since)
+        if until:
+            queryset = queryset.filter(history_date__lte=until)
+        records.extend(queryset.select_related("history_user"))
+    return records
+
+
+def build_timeline(case: Case, events) -> list[TimelineEntry]:
+    """Audit events, each with the field-level changes recorded with it (same person, same moment).
+
+    Changes that no event claims (made outside the services, e.g. in a data migration) are shown
+    as entries of their own, so nothing recorded is hidden.
+    """
+    window = datetime.timedelta(seconds=5)
+    entries = [
+        TimelineEntry(
+            at=event.at,
+            who=event.actor_username or _("system"),
+            summary=event.summary,
+            action=event.action,
+        )
+        for event in events
+    ]
+    if not entries:
+        return []
+    by_actor = [(event.actor_id, entry) for event, entry in zip(events, entries, strict=True)]
+    since = min(e.at for e in entries) - window
+    until = max(e.at for e in entries) + window
+    for record in sorted(_history_records(case, since, until), key=lambda r: r.history_date):
+        changes = _record_changes(record)
+        if not changes and record.history_type == "~":
+            continue
+        owner = min(
+            (
+                entry
+                for actor_id, entry in by_actor
+                if actor_id == record.history_user_id
+                and abs(entry.at - record.history_date) <= window
+            ),
+            key=lambda entry: abs(entry.at - record.history_date),
+            default=None,
+        )
+        if owner is None:
+            owner = TimelineEntry(
+                at=record.history_date,
+                who=record.history_user.get_username() if record.history_user else _("system"),
+                summary=_("Recorded change"),
+            )
+            entries.append(owner)
+        owner.changes.append((_record_label(record), changes))
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries
+
+
+@case_page
+def case_history(request, case):
+    who = request.GET.get("who", "")
+    events = case_events(case.reference).select_related("actor").order_by("-at", "-id")
+    if who:
+        events = events.filter(actor_username=who)
+    page = _page(request, events)
+    people = (
+        case_events(case.reference)
+        .exclude(actor_username="")
+        .order_by("actor_username")
+        .values_list("actor_username", flat=True)
+        .distinct()
+    )
+    context = _case_context(
+        request,
+        case,
+        "history",
+        page=page,
+        timeline=build_timeline(case, list(page.object_list)),
+        people=people,
+        who=who,
+    )
+    return render(request, "cases/history.html", context)

@@ -1,12 +1,13 @@
 """Friendly error pages and the health check."""
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template.loader import get_template
 
 
-def _error(request, status: int, template: str):
-    return render(request, template, status=status)
+def _error(request, status: int, template: str, reason: str = ""):
+    return render(request, template, {"reason": reason}, status=status)
 
 
 def bad_request(request, exception=None):
@@ -14,7 +15,9 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return _error(request, 403, "errors/403.html")
+    # A PermissionDenied raised with a message says why (e.g. the four-eyes rule): show it.
+    reason = str(exception) if exception is not None and exception.args else ""
+    return _error(request, 403, "errors/403.html", reason)
 
 
 def page_not_found(request, exception=None):
@@ -22,7 +25,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return _error(request, 500, "errors/500.html")
+    # Rendered without the request's context processors: after a crash they (and the
+    # database they read) may be what failed, and the error page must still appear.
+    return HttpResponseServerError(get_template("errors/500.html").render({}))
 
 
 def health(request):

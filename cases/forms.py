@@ -1,0 +1,339 @@
+"""Forms of the case pages. They shape input for the case services, which do the real validation:
+errors the services raise are put back on these forms (see `add_service_errors`)."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Candidate,
+    HistoryEntry,
+    ProfileKind,
+    RiskLevel,
+    SignOffOutcome,
+    SourcingChannel,
+    Status,
+)
+
+ONE_PER_LINE = _("One per line.")
+
+
+def _lines(values) -> str:
+    return "\n".join(values or [])
+
+
+class CandidateFactsForm(forms.Form):
+    """Who the applicant claims to be. Used to open a case and to edit its facts."""
+
+    legal_name = forms.CharField(label=_("Legal name"), max_length=200)
+    aliases = forms.CharField(
+        label=_("Other names used"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=ONE_PER_LINE,
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("As YYYY-MM-DD."),
+    )
+    role_applied_for = forms.CharField(label=_("Role applied for"), max_length=200)
+    emails = forms.CharField(
+        label=_("E-mail addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=ONE_PER_LINE,
+    )
+    phones = forms.CharField(
+        label=_("Phone numbers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=ONE_PER_LINE,
+    )
+    claimed_country = forms.CharField(
+        label=_("Claimed country of residence"), max_length=100, required=False
+    )
+    claimed_city = forms.CharField(label=_("Claimed city"), max_length=100, required=False)
+    claimed_nationality = forms.CharField(
+        label=_("Claimed nationality"), max_length=100, required=False
+    )
+    sourcing_channel = forms.ChoiceField(
+        label=_("Sourcing channel"),
+        choices=SourcingChannel.choices,
+        initial=SourcingChannel.DIRECT,
+    )
+    sourcing_name = forms.CharField(
+        label=_("Staffing firm, platform or competition"),
+        max_length=200,
+        required=False,
+        help_text=_("Name of the staffing firm, platform or competition."),
+    )
+    shipping_address = forms.CharField(
+        label=_("Equipment shipping address"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Where the candidate asks for laptops or other equipment to be sent."),
+    )
+    bank_name = forms.CharField(label=_("Bank name"), max_length=200, required=False)
+    routing_number = forms.CharField(label=_("Routing number"), max_length=34, required=False)
+    account_number = forms.CharField(
+        label=_("Account number"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("Stored encrypted and shown masked."),
+    )
+    identity_document_type = forms.CharField(
+        label=_("Identity document type"),
+        max_length=60,
+        required=False,
+        help_text=_("For example passport or national ID card."),
+    )
+    identity_document_number = forms.CharField(
+        label=_("Identity document number"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("Stored encrypted and shown masked."),
+    )
+
+    SENSITIVE = ("account_number", "identity_document_number")
+    FIELDSETS = (
+        (_("Identity"), ("legal_name", "aliases", "date_of_birth", "role_applied_for")),
+        (_("Contact"), ("emails", "phones")),
+        (
+            _("Residence and sourcing"),
+            (
+                "claimed_country",
+                "claimed_city",
+                "claimed_nationality",
+                "sourcing_channel",
+                "sourcing_name",
+                "shipping_address",
+            ),
+        ),
+        (
+            _("Payment and identity documents"),
+            (
+                "bank_name",
+                "routing_number",
+                "account_number",
+                "identity_document_type",
+                "identity_document_number",
+            ),
+        ),
+    )
+
+    def __init__(self, *args, candidate: Candidate | None = None, **kwargs):
+        self.candidate = candidate
+        if candidate is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_for(candidate)
+        super().__init__(*args, **kwargs)
+        if candidate is not None:
+            # Numbers already stored are never sent back to the browser: blank keeps them.
+            for name in self.SENSITIVE:
+                masked = getattr(candidate, f"masked_{name}")
+                if masked:
+                    self.fields[name].help_text = _(
+                        "Stored: %(masked)s. Leave blank to keep it; "
+                        "type a new number to replace it."
+                    ) % {"masked": masked}
+
+    @staticmethod
+    def initial_for(candidate: Candidate) -> dict:
+        contacts = list(candidate.contacts.all())
+        initial = {
+            name: getattr(candidate, name)
+            for name in (
+                "legal_name",
+                "date_of_birth",
+                "role_applied_for",
+                "claimed_country",
+                "claimed_city",
+                "claimed_nationality",
+                "sourcing_channel",
+                "sourcing_name",
+                "shipping_address",
+                "bank_name",
+                "routing_number",
+                "identity_document_type",
+            )
+        }
+        initial["aliases"] = _lines(candidate.aliases)
+        initial["emails"] = _lines(c.value for c in contacts if c.kind == "email")
+        initial["phones"] = _lines(c.value for c in contacts if c.kind == "phone")
+        return initial
+
+    def fieldsets(self):
+        for legend, names in self.FIELDSETS:
+            yield legend, [self[name] for name in names]
+
+    def service_data(self) -> dict:
+        """The cleaned input in the shape the case services take."""
+        data = dict(self.cleaned_data)
+        if self.candidate is not None:
+            for name in self.SENSITIVE:
+                if not data.get(name):
+                    data.pop(name, None)
+        return data
+
+
+class ProfileRowForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProfileKind.choices, required=False)
+    url_or_handle = forms.CharField(label=_("URL or handle"), max_length=500, required=False)
+
+
+class HistoryRowForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=HistoryEntry.Kind.choices, required=False)
+    organisation = forms.CharField(
+        label=_("Institution or employer"), max_length=200, required=False
+    )
+    country = forms.CharField(label=_("Country"), max_length=100, required=False)
+    start_year = forms.IntegerField(
+        label=_("From year"), required=False, min_value=1900, max_value=2100
+    )
+    end_year = forms.IntegerField(
+        label=_("To year"), required=False, min_value=1900, max_value=2100
+    )
+    detail = forms.CharField(label=_("Degree or job title"), max_length=200, required=False)
+
+
+ProfileFormSet = forms.formset_factory(ProfileRowForm, extra=2)
+HistoryFormSet = forms.formset_factory(HistoryRowForm, extra=2)
+
+
+def profile_rows(candidate: Candidate) -> list[dict]:
+    return [{"kind": p.kind, "url_or_handle": p.url_or_handle} for p in candidate.profiles.all()]
+
+
+def history_rows(candidate: Candidate) -> list[dict]:
+    fields = ("kind", "organisation", "country", "start_year", "end_year", "detail")
+    return [{f: getattr(row, f) for f in fields} for row in candidate.history_entries.all()]
+
+
+def formset_rows(formset, required_field: str) -> list[dict]:
+    """The filled-in rows of a valid formset (rows left blank are dropped)."""
+    return [form.cleaned_data for form in formset.forms if form.cleaned_data.get(required_field)]
+
+
+def add_service_errors(form, errors: dict, fallback_fields=()) -> None:
+    """Put a CaseValidationError's messages on the form field they belong to."""
+    for field, messages in errors.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            if target is None and field not in ("__all__", *fallback_fields):
+                message = f"{field}: {message}"
+            form.add_error(target, message)
+
+
+class EvidenceUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, images, text, CSV, e-mail, audio, video, DOCX or XLSX."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=500,
+        required=False,
+        help_text=_("What the file shows, in a sentence."),
+    )
+    answers = forms.MultipleChoiceField(
+        label=_("Checklist items it supports"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    def __init__(self, *args, item_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answers"].choices = list(item_choices)
+
+
+class WithdrawEvidenceForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"), max_length=2000, widget=forms.TextInput()
+    )
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(
+        choices=[
+            ("account_number", _("Account number")),
+            ("identity_document_number", _("Identity document number")),
+        ],
+        widget=forms.HiddenInput,
+    )
+    reason = forms.CharField(
+        label=_("Why do you need to see it?"),
+        max_length=300,
+        help_text=_("Recorded in the audit log with your name."),
+    )
+
+
+class SignOffForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("Decision"),
+        choices=SignOffOutcome.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required to reject, refer or return: say why."),
+    )
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("Name, e-mail or reference"),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
+    )
+    risk_level = forms.ChoiceField(
+        label=_("Risk level"), required=False, choices=[("", _("Any risk")), *RiskLevel.choices]
+    )
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    created_from = forms.DateField(
+        label=_("Opened from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label=_("Opened until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        owners = (
+            get_user_model()
+            .objects.filter(owned_cases__isnull=False)
+            .distinct()
+            .order_by("username")
+        )
+        self.fields["owner"].choices = [("", _("Anyone"))] + [
+            (user.username, user.get_full_name() or user.username) for user in owners
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("created_from"), cleaned.get("created_to")
+        if start and end and end < start:
+            self.add_error("created_to", _("The end date is before the start date."))
+        return cleaned
+
+    def filters(self) -> dict:
+        """The valid filters; an invalid one is left out (and reported by the page)."""
+        data = self.cleaned_data if self.is_bound else {}
+        return {
+            "search": data.get("q") or "",
+            "status": data.get("status") or "",
+            "risk_level": data.get("risk_level") or "",
+            "owner": data.get("owner") or "",
+            "created_from": data.get("created_from"),
+            "created_to": data.get("created_to"),
+        }

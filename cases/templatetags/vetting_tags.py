@@ -1,0 +1,159 @@
+"""Template helpers for the case pages: labels for stored codes, risk explanations, optional parts.
+
+Some pages include fragments that other apps provide (the reports panel); those helpers render
+nothing when the other part is not installed, so a page never breaks because of it.
+"""
+
+from django import template
+from django.template.loader import get_template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from cases import scoring
+from cases.models import AnswerValue, RiskLevel, Status
+from indicators.models import Category, Kind
+
+register = template.Library()
+
+# The scoring module keeps its texts in English because they are stored in snapshots; they are
+# translated here, when shown.
+CONTRIBUTION_REASONS = {
+    "observed": gettext_lazy("Red flag observed"),
+    "unknown": gettext_lazy("Red flag not yet ruled out (unknown)"),
+    "": gettext_lazy("Not answered yet"),
+    "adverse": gettext_lazy("Due diligence found an adverse result"),
+    "not_completed": gettext_lazy("Due diligence not completed (assurance gap)"),
+}
+POLICY_DESCRIPTIONS = {
+    "2026.1": gettext_noop(
+        "Observed red flags add their full weight; unknown or unanswered red flags add half. "
+        "Due diligence not completed adds half its weight as an assurance gap; an adverse "
+        "finding adds its full weight. A critical item observed (or adverse) forces the "
+        "critical level."
+    ),
+}
+
+
+ROLE_LABELS = {
+    "hr": gettext_lazy("HR"),
+    "reviewer": gettext_lazy("Reviewer"),
+    "compliance": gettext_lazy("Compliance"),
+    "admin": gettext_lazy("Administrator"),
+}
+
+
+@register.filter
+def role_labels(role_names) -> str:
+    return ", ".join(str(ROLE_LABELS.get(name, name)) for name in sorted(role_names))
+
+
+MATCH_LABELS = {
+    "email": gettext_lazy("e-mail"),
+    "phone": gettext_lazy("phone"),
+    "online profile": gettext_lazy("online profile"),
+    "shipping address": gettext_lazy("shipping address"),
+    "bank account": gettext_lazy("bank account"),
+    "identity document": gettext_lazy("identity document"),
+    "name and date of birth": gettext_lazy("name and date of birth"),
+}
+
+
+@register.filter
+def match_label(what) -> str:
+    """What two linked cases have in common, in the page's language."""
+    return str(MATCH_LABELS.get(what, what))
+
+
+def _label(choices, value) -> str:
+    try:
+        return choices(value).label
+    except ValueError:
+        return value or ""
+
+
+@register.filter
+def status_label(value) -> str:
+    return _label(Status, value)
+
+
+@register.filter
+def risk_label(value) -> str:
+    return _label(RiskLevel, value) if value else _("Not scored")
+
+
+@register.filter
+def answer_label(value) -> str:
+    return _label(AnswerValue, value) if value else _("Not answered")
+
+
+@register.filter
+def category_label(value) -> str:
+    return _label(Category, value)
+
+
+@register.filter
+def kind_label(value) -> str:
+    return _label(Kind, value)
+
+
+@register.filter
+def localized_title(item, language_code) -> str:
+    """The item's title in the page's language (catalogue items carry an English and a Korean)."""
+    if isinstance(item, dict):
+        return item.get("title", "")
+    return item.localized_title(language_code)
+
+
+@register.filter
+def contribution_reason(contribution) -> str:
+    value = _field(contribution, "value")
+    reason = str(CONTRIBUTION_REASONS.get(value, value))
+    if _field(contribution, "critical") and value in ("observed", "adverse"):
+        reason += " — " + _("critical item")
+    return reason
+
+
+@register.filter
+def policy_description(policy_version) -> str:
+    text = POLICY_DESCRIPTIONS.get(policy_version) or scoring.POLICIES.get(policy_version, {}).get(
+        "description", ""
+    )
+    return _(text) if text else ""
+
+
+@register.filter
+def percent_of(count, total) -> int:
+    """Width of a bar in a chart, as a whole percentage of the largest value."""
+    try:
+        return round(100 * int(count) / int(total)) if int(total) else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+def _field(obj, name):
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+@register.simple_tag
+def optional_url(name, *args) -> str:
+    """The URL of a page another app may not provide yet; empty when it does not exist."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+@register.simple_tag(takes_context=True)
+def include_if_exists(context, template_name):
+    """Render a fragment another app provides, or nothing when that app does not have it."""
+    try:
+        fragment = get_template(template_name)
+    except template.TemplateDoesNotExist:
+        return ""
+    return fragment.render(context.flatten(), context.get("request"))
+
+
+@register.filter
+def lookup(mapping, key):
+    return mapping.get(key, "") if mapping else ""
