@@ -392,8 +392,17 @@ def open_case(actor, data: dict) -> Case:
         f"Opened case {case.reference} for {candidate.legal_name} (catalogue {version.code})",
         catalog_version=version.code,
         items=len(answers),
+        linked_cases=_linked_references(case),
     )
     return case
+
+
+def _linked_references(case: Case) -> dict[str, list[str]]:
+    """What this candidate shares with other cases, kept in the audit trail when facts change."""
+    return {
+        link.case.reference: sorted({what for what, _shown in link.matches})
+        for link in selectors.linked_cases(case)
+    }
 
 
 @transaction.atomic
@@ -415,6 +424,7 @@ def update_candidate(actor, case: Case, data: dict) -> Case:
         f"Updated candidate facts of {case.reference}: {', '.join(changed) or 'nothing'}",
         obj=case.candidate,
         fields=changed,
+        linked_cases=_linked_references(case),
     )
     return case
 

@@ -155,3 +155,11 @@ def test_linked_account_numbers_are_shown_masked(open_case):
     open_case(legal_name="Other", account_number="99887766")
     shown = selectors.linked_cases(one)[0].matches[0][1]
     assert "9988" not in shown and shown.endswith("7766")
+
+
+def test_links_found_when_facts_are_saved_are_kept_in_the_audit_trail(open_case, hr):
+    first = open_case(emails=["shared@example.com"])
+    second = open_case(legal_name="Other")
+    services.update_candidate(hr, second, {"emails": ["Shared@Example.com"]})
+    event = AuditEvent.objects.filter(action="candidate.updated").latest("id")
+    assert event.data["linked_cases"] == {first.reference: ["email"]}
