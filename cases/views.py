@@ -700,6 +700,10 @@ HIDDEN_HISTORY_FIELDS = {
     "file",
     "updated_at",
     "created_at",
+    "answered_at",
+    "uploaded_at",
+    "signed_at",
+    "id",
 }
 MASKED_HISTORY_FIELDS = {"account_number": 4, "identity_document_number": 3}
 
@@ -798,50 +802,61 @@ def _history_records(case: Case, since, until) -> list:
 
 
 def build_timeline(case: Case, events) -> list[TimelineEntry]:
-    """Audit events, each with the field-level changes recorded with it (same person, same moment).
+    """Audit events, each with the field-level changes recorded with it.
 
-    Changes that no event claims (made outside the services, e.g. in a data migration) are shown
-    as entries of their own, so nothing recorded is hidden.
+    A change belongs to the event of the same person closest in time, preferring the event about
+    the same object. Events just outside the page take part in that matching, so a change is
+    never shown under the wrong event; changes no event claims (made outside the services, e.g.
+    in a data migration) are shown as entries of their own, so nothing recorded is hidden.
     """
+    if not events:
+        return []
     window = datetime.timedelta(seconds=5)
-    entries = [
-        TimelineEntry(
+    entries = {
+        event.pk: TimelineEntry(
             at=event.at,
             who=event.actor_username or _("system"),
             summary=event.summary,
             action=event.action,
         )
         for event in events
-    ]
-    if not entries:
-        return []
-    by_actor = [(event.actor_id, entry) for event, entry in zip(events, entries, strict=True)]
-    since = min(e.at for e in entries) - window
-    until = max(e.at for e in entries) + window
+    }
+    since = min(event.at for event in events) - window
+    until = max(event.at for event in events) + window
+    candidates = list(
+        case_events(case.reference).filter(at__gte=since, at__lte=until).order_by("at", "id")
+    )
+    standalone = []
     for record in sorted(_history_records(case, since, until), key=lambda r: r.history_date):
         changes = _record_changes(record)
-        if not changes and record.history_type == "~":
+        if not changes and record.history_type != "-":
             continue
+        label = record.instance._meta.label_lower
         owner = min(
             (
-                entry
-                for actor_id, entry in by_actor
-                if actor_id == record.history_user_id
-                and abs(entry.at - record.history_date) <= window
+                event
+                for event in candidates
+                if event.actor_id == record.history_user_id
+                and abs(event.at - record.history_date) <= window
             ),
-            key=lambda entry: abs(entry.at - record.history_date),
+            key=lambda event: (
+                (event.object_type, event.object_id) != (label, str(record.id)),
+                abs(event.at - record.history_date),
+            ),
             default=None,
         )
         if owner is None:
-            owner = TimelineEntry(
-                at=record.history_date,
-                who=record.history_user.get_username() if record.history_user else _("system"),
-                summary=_("Recorded change"),
-            )
-            entries.append(owner)
-        owner.changes.append((_record_label(record), changes))
-    entries.sort(key=lambda entry: entry.at, reverse=True)
-    return entries
+            if events[-1].at <= record.history_date <= events[0].at:
+                entry = TimelineEntry(
+                    at=record.history_date,
+                    who=record.history_user.get_username() if record.history_user else _("system"),
+                    summary=_("Recorded change"),
+                )
+                entry.changes.append((_record_label(record), changes))
+                standalone.append(entry)
+        elif owner.pk in entries:
+            entries[owner.pk].changes.append((_record_label(record), changes))
+    return sorted([*entries.values(), *standalone], key=lambda entry: entry.at, reverse=True)
 
 
 @case_page

@@ -4,6 +4,8 @@ Some pages include fragments that other apps provide (the reports panel); those 
 nothing when the other part is not installed, so a page never breaks because of it.
 """
 
+import datetime
+
 from django import template
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
@@ -152,6 +154,15 @@ def include_if_exists(context, template_name):
     except template.TemplateDoesNotExist:
         return ""
     return fragment.render(context.flatten(), context.get("request"))
+
+
+@register.filter
+def iso_datetime(value):
+    """A datetime stored as ISO text in a snapshot, for the date filter (the text if unparsable)."""
+    try:
+        return datetime.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
 
 
 @register.filter
