@@ -27,6 +27,19 @@ CONTRIBUTION_REASONS = {
     "adverse": gettext_lazy("Due diligence found an adverse result"),
     "not_completed": gettext_lazy("Due diligence not completed (assurance gap)"),
 }
+# The case services translate these at run time (`_(transition.label)`) but keep them as plain
+# data; naming them here puts them in the message catalogue.
+SERVICE_TEXTS = (
+    gettext_noop("start the assessment"),
+    gettext_noop("submit the case for review"),
+    gettext_noop("close the case as cleared"),
+    gettext_noop("start the review"),
+    gettext_noop("approve (clear) the case"),
+    gettext_noop("reject the case"),
+    gettext_noop("refer the case to the authorities"),
+    gettext_noop("return the case for more work"),
+    gettext_noop("reopen the case"),
+)
 POLICY_DESCRIPTIONS = {
     "2026.1": gettext_noop(
         "Observed red flags add their full weight; unknown or unanswered red flags add half. "
