@@ -533,6 +533,7 @@ def _render_checklist(request, case, item_errors=None, status=200):
 def _item_response(request, case, answer, status=200, **item_kwargs):
     """After saving one item: the item fragment (htmx) or back to the checklist (plain POST)."""
     if _is_htmx(request):
+        case.refresh_from_db()  # the service may have moved it on (draft → assessing)
         context = _case_context(request, case, "checklist", **_item_context(answer, **item_kwargs))
         return render(request, "cases/_checklist_item_response.html", context, status=status)
     if item_kwargs.get("errors") or item_kwargs.get("upload_errors"):

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -228,12 +228,15 @@ def test_hr_assesses_and_a_reviewer_refers_in_english(live_server, new_page, peo
     assert download.value.suggested_filename == evidence_file.name
     shot(page, "en-14-evidence")
 
-    try:
-        reports_url = reverse("reports:case_reports", args=[reference])
-    except NoReverseMatch:
-        reports_url = f"/cases/{reference}/"
-    page.goto(base + reports_url)
+    # Reports: request a risk summary, watch it finish, download it.
+    page.goto(base + reverse("reports:case_reports", args=[reference]))
+    page.locator("form:has(input[value=risk_summary]) button").click()
+    download_link = page.locator(".report-job a.button.primary")
+    expect(download_link).to_be_visible(timeout=90_000)
     shot(page, "en-15-reports")
+    with page.expect_download() as report:
+        download_link.click()
+    assert report.value.suggested_filename.endswith(".pdf")
 
     page.goto(f"{base}/cases/VET-1999-000000/")
     expect(page.locator(".error-code")).to_have_text("404")
