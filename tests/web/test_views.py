@@ -460,3 +460,35 @@ def test_language_switch_gives_korean_pages(hr_client, catalog):
     response = hr_client.get("/")
     assert '<html lang="ko">' in response.content.decode()
     assert "대시보드" in response.content.decode()
+
+
+def test_password_change_and_logout_say_what_happened(client, hr):
+    client.force_login(hr)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "pw-hana",
+            "new_password1": "a-much-longer-passphrase-2026",
+            "new_password2": "a-much-longer-passphrase-2026",
+        },
+    )
+    assert response["Location"] == reverse("dashboard")
+    assert "Your password was changed." in messages_of(response)
+    hr.refresh_from_db()
+    assert hr.check_password("a-much-longer-passphrase-2026")
+    logged_out = client.post(reverse("logout"), follow=True)
+    assert "You are signed out." in logged_out.content.decode()
+
+
+def test_wrong_old_password_is_a_form_error(client, hr):
+    client.force_login(hr)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "nope",
+            "new_password1": "x-long-one-2026",
+            "new_password2": "x-long-one-2026",
+        },
+    )
+    assert response.status_code == 200
+    assert "old_password" in response.context["form"].errors
