@@ -35,5 +35,6 @@ urlpatterns = [
         name="evidence_withdraw",
     ),
     path(case + "review/", views.case_review, name="case_review"),
+    path(case + "review/assign/", views.case_assign, name="case_assign"),
     path(case + "history/", views.case_history, name="case_history"),
 ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -471,6 +472,11 @@ def case_review(request, case):
         is_reviewer=is_reviewer,
         is_assessor=user.pk in selectors.assessor_ids(case),
         can_start=("start_review" in allowed),
+        can_assign=(
+            case.status in (Status.SUBMITTED, Status.IN_REVIEW)
+            and roles.has_role(user, roles.HR, roles.REVIEWER)
+        ),
+        reviewer_choices=_reviewer_choices(case),
         can_sign=any(a in allowed for a in SIGN_OFF_ACTIONS),
         snapshot=snapshot,
         live_risk=live,
@@ -479,6 +485,43 @@ def case_review(request, case):
         item_titles=_item_titles(case, request.LANGUAGE_CODE),
     )
     return render(request, "cases/review.html", context, status=status)
+
+
+def _reviewer_choices(case: Case) -> list:
+    """Reviewers who may take this case: everyone with the role except its assessors."""
+    assessors = selectors.assessor_ids(case)
+    reviewers = (
+        get_user_model()
+        .objects.filter(groups__name=roles.REVIEWER, is_active=True)
+        .exclude(pk__in=assessors)
+        .order_by("username")
+        .distinct()
+    )
+    return [(user.username, user.get_full_name() or user.username) for user in reviewers]
+
+
+@require_POST
+@case_page
+def case_assign(request, case):
+    username = request.POST.get("reviewer", "")
+    reviewer = get_user_model().objects.filter(username=username).first() if username else None
+    if username and reviewer is None:
+        messages.error(request, _("There is no user %(u)s.") % {"u": username})
+        return redirect("case_review", reference=case.reference)
+    try:
+        services.assign_reviewer(request.user, case, reviewer)
+    except CaseError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        if reviewer is None:
+            messages.success(request, _("%(ref)s has no reviewer now.") % {"ref": case.reference})
+        else:
+            messages.success(
+                request,
+                _("%(ref)s was assigned to %(who)s.")
+                % {"ref": case.reference, "who": reviewer.get_full_name() or username},
+            )
+    return redirect("case_review", reference=case.reference)
 
 
 # ---------------------------------------------------------------- checklist

@@ -492,3 +492,20 @@ def test_wrong_old_password_is_a_form_error(client, hr):
     )
     assert response.status_code == 200
     assert "old_password" in response.context["form"].errors
+
+
+def test_assign_reviewer_offers_only_non_assessors(client, answered_case, hr, reviewer):
+    both = make_user("dana", roles.HR, roles.REVIEWER)
+    case = answered_case(actor=both)
+    services.perform_action(both, case, "submit")
+    client.force_login(both)
+    page = client.get(url("case_review", case))
+    assert [u for u, _ in page.context["reviewer_choices"]] == ["riley"]
+    response = client.post(url("case_assign", case), {"reviewer": "riley"}, follow=True)
+    assert "was assigned to" in response.content.decode()
+    case.refresh_from_db()
+    assert case.reviewer == reviewer
+    refused = client.post(url("case_assign", case), {"reviewer": "dana"}, follow=True)
+    assert "Four-eyes rule" in refused.content.decode()
+    case.refresh_from_db()
+    assert case.reviewer == reviewer
