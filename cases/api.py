@@ -49,6 +49,7 @@ from .serializers import (
     EvidenceLinkSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
+    OpenCaseSerializer,
     RevealRequestSerializer,
     RevealResponseSerializer,
     WithdrawSerializer,
@@ -145,15 +146,16 @@ class CaseList(CaseAPIView):
         summary="Open a case",
         description=(
             "Open a case for an applicant with the facts they claim. The case pins the current "
-            "default catalogue version and gets one unanswered checklist item per indicator. "
+            "default catalogue version (or the active one named in `catalog_version`) and gets "
+            "one unanswered checklist item per indicator. "
             "Account and identity document numbers are stored encrypted and only shown masked."
         ),
-        request=CandidateFactsSerializer,
+        request=OpenCaseSerializer,
         responses={201: CaseDetailSerializer, **error_responses(400, 403, 409)},
         examples=[OpenApiExample("A freelance applicant", value=OPEN_CASE_EXAMPLE)],
     )
     def post(self, request):
-        facts = self.validated(CandidateFactsSerializer)
+        facts = self.validated(OpenCaseSerializer)
         case = services.open_case(request.user, facts)
         url = reverse("api-case-detail", kwargs={"reference": case.reference})
         return self.case_detail_response(
@@ -495,9 +497,7 @@ class CaseAction(CaseAPIView):
             "does not allow gives 409. The case detail lists the caller's `allowed_actions`."
         ),
         parameters=[
-            OpenApiParameter(
-                "action", str, OpenApiParameter.PATH, enum=list(WORKFLOW_ACTIONS)
-            )
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(WORKFLOW_ACTIONS))
         ],
         request=ActionSerializer,
         responses={200: CaseDetailSerializer, **error_responses(400, 403, 404, 409)},

@@ -83,6 +83,15 @@ class CandidateFactsSerializer(serializers.Serializer):
     history = HistoryEntrySerializer(many=True, required=False, max_length=50)
 
 
+class OpenCaseSerializer(CandidateFactsSerializer):
+    catalog_version = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="Code of the active catalogue version to pin; by default the current one.",
+    )
+
+
 class CandidateSerializer(serializers.ModelSerializer):
     """A candidate as every role sees it: account and document numbers masked."""
 
@@ -133,7 +142,9 @@ class CandidateSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ProfileSerializer(many=True))
     def get_profiles(self, candidate):
-        return [{"kind": p.kind, "url_or_handle": p.url_or_handle} for p in candidate.profiles.all()]
+        return [
+            {"kind": p.kind, "url_or_handle": p.url_or_handle} for p in candidate.profiles.all()
+        ]
 
     @extend_schema_field(HistoryEntrySerializer(many=True))
     def get_history(self, candidate):
