@@ -11,7 +11,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts import roles
-from cases.selectors import visible_cases
+from cases import selectors as case_selectors
 from vetting.api import (
     CASE_READERS,
     FileDownloadMixin,
@@ -65,7 +65,7 @@ class CaseReports(ReportAPIView):
 
     def get_case(self):
         return get_object_or_404(
-            visible_cases(self.request.user), reference=self.kwargs["reference"]
+            case_selectors.visible_cases(self.request.user), reference=self.kwargs["reference"]
         )
 
     @extend_schema(

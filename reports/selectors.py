@@ -24,10 +24,11 @@ def can_export_audit(user) -> bool:
 
 
 def visible_jobs(user) -> QuerySet[ReportJob]:
-    """Jobs of cases the user may read (everyone who reads cases reads all of them)."""
+    """Jobs of the cases the user may read: a report is exactly as visible as its case."""
     if not can_request_reports(user):
         return ReportJob.objects.none()
-    return ReportJob.objects.select_related("case", "requester")
+    cases = case_selectors.visible_cases(user).values("pk")
+    return ReportJob.objects.filter(case__in=cases).select_related("case", "requester")
 
 
 def jobs_for_case(case: Case) -> QuerySet[ReportJob]:
