@@ -5,6 +5,7 @@ keeps a typical risk summary well under the 1.5 s budget (see `make bench`).
 """
 
 import datetime
+import logging
 import re
 
 from django.conf import settings
@@ -14,6 +15,9 @@ from django.utils.formats import number_format
 
 from .labels import choice_label, labels
 from .selectors import Dossier
+
+# WeasyPrint logs every layout step at INFO: noise in worker logs.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 class DocumentError(Exception):
@@ -65,7 +69,9 @@ WORD_JOINER = "\u2060"
 
 
 def keep_korean_words(html: str) -> str:
-    return _HANGUL_PAIR.sub(WORD_JOINER, html)
+    """Join Hangul syllables in the body only: the <title> becomes the PDF's metadata."""
+    head, body_tag, body = html.partition("<body")
+    return head + body_tag + _HANGUL_PAIR.sub(WORD_JOINER, body)
 
 
 def render_pdf(template: str, context: dict) -> bytes:

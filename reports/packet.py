@@ -492,7 +492,11 @@ class _Packet:
             }
         )
 
-    def close(self) -> None:
+    def __enter__(self) -> "_Packet":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        # Closed on failure too, so no half-written ZIP is left for the garbage collector.
         self.zip.close()
 
 
@@ -500,50 +504,49 @@ def write_packet(job, dossier: Dossier, generated_at, output, progress) -> list[
     """Write the packet ZIP to `output`. Returns the sensitive fields included in clear."""
     evidence = evidence_entries(dossier)
     ic3 = ic3_complaint(job, dossier, generated_at, evidence)
-    packet = _Packet(output, generated_at)
-    packet.add_bytes(
-        "cover.pdf",
-        documents.render_pdf(
-            "reports/pdf/referral_cover.html",
-            cover_context(job, dossier, generated_at, evidence),
-        ),
-        "Cover page: what the packet holds and where to file it",
-    )
-    progress(40)
-    packet.add_bytes(
-        "ic3_complaint.txt",
-        ic3_text(ic3).encode(),
-        "IC3 complaint text, section by section, ready to paste into the form (English)",
-    )
-    packet.add_bytes(
-        "ic3_complaint.json",
-        json.dumps(ic3, ensure_ascii=False, indent=2).encode(),
-        "The IC3 complaint as structured data",
-    )
-    packet.add_bytes(
-        "nis_knpa_ko.txt",
-        nis_knpa_text(job, dossier, generated_at, evidence).encode(),
-        "Report for the National Intelligence Service (111) and the Police (112), in Korean",
-    )
-    for index, entry in enumerate(evidence, start=1):
-        packet.add_evidence(entry)
-        progress(50 + int(40 * index / len(evidence)))
-    manifest = {
-        "packet": "vetting referral packet",
-        "case_reference": dossier.case.reference,
-        "organisation": settings.VETTING_ORGANISATION_NAME,
-        "report_job": job.pk,
-        "generated_at": generated_at.isoformat(),
-        "catalogue_version": dossier.catalog.code,
-        "hash_algorithm": "SHA-256",
-        "files": packet.files,
-        "note": "manifest.sha256 lists every file including this one, for `sha256sum -c`.",
-    }
-    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
-    packet.add_bytes("manifest.json", manifest_bytes, "This manifest")
-    checksums = "".join(f"{f['sha256']}  {f['path']}\n" for f in packet.files)
-    packet.zip.writestr(packet._info("manifest.sha256", compress=True), checksums.encode())
-    packet.close()
+    with _Packet(output, generated_at) as packet:
+        packet.add_bytes(
+            "cover.pdf",
+            documents.render_pdf(
+                "reports/pdf/referral_cover.html",
+                cover_context(job, dossier, generated_at, evidence),
+            ),
+            "Cover page: what the packet holds and where to file it",
+        )
+        progress(40)
+        packet.add_bytes(
+            "ic3_complaint.txt",
+            ic3_text(ic3).encode(),
+            "IC3 complaint text, section by section, ready to paste into the form (English)",
+        )
+        packet.add_bytes(
+            "ic3_complaint.json",
+            json.dumps(ic3, ensure_ascii=False, indent=2).encode(),
+            "The IC3 complaint as structured data",
+        )
+        packet.add_bytes(
+            "nis_knpa_ko.txt",
+            nis_knpa_text(job, dossier, generated_at, evidence).encode(),
+            "Report for the National Intelligence Service (111) and the Police (112), in Korean",
+        )
+        for index, entry in enumerate(evidence, start=1):
+            packet.add_evidence(entry)
+            progress(50 + int(40 * index / len(evidence)))
+        manifest = {
+            "packet": "vetting referral packet",
+            "case_reference": dossier.case.reference,
+            "organisation": settings.VETTING_ORGANISATION_NAME,
+            "report_job": job.pk,
+            "generated_at": generated_at.isoformat(),
+            "catalogue_version": dossier.catalog.code,
+            "hash_algorithm": "SHA-256",
+            "files": packet.files,
+            "note": "manifest.sha256 lists every file including this one, for `sha256sum -c`.",
+        }
+        manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+        packet.add_bytes("manifest.json", manifest_bytes, "This manifest")
+        checksums = "".join(f"{f['sha256']}  {f['path']}\n" for f in packet.files)
+        packet.zip.writestr(packet._info("manifest.sha256", compress=True), checksums.encode())
     c = dossier.candidate
     return [f for f in ("account_number", "identity_document_number") if getattr(c, f)]
 

@@ -254,15 +254,14 @@ def redispatch_stuck_jobs(
     job, and only one run's file is ever registered.
     """
     now = now or timezone.now()
-    sent = []
-    for job in selectors.stale_running_jobs(now, running_stale_after):
-        if _requeue_dead_run(job.pk, now, running_stale_after):
-            sent.append(job.pk)
-    sent += list(
+    sent = list(
         selectors.stuck_queued_jobs(now, undispatched_grace, queued_stale_after).values_list(
             "pk", flat=True
         )
     )
+    for job in selectors.stale_running_jobs(now, running_stale_after):
+        if _requeue_dead_run(job.pk, now, running_stale_after):
+            sent.append(job.pk)
     for job_id in sent:
         dispatch_job(job_id)
     return sent
