@@ -245,6 +245,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "ProfileKindEnum": "cases.models.ProfileKind",
     "HistoryEntryKindEnum": ["education", "employment"],
     "RiskLevelEnum": "cases.models.RiskLevel",
+    "CaseStatusEnum": "cases.models.Status",
+    "ReportKindEnum": "reports.models.ReportKind",
+    "ReportJobStatusEnum": "reports.models.JobStatus",
 }
 # No call to swagger.io's online validator: the docs page talks only to this server.
 SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUrl": None}
