@@ -30,9 +30,7 @@ urlpatterns = [
     re_path(
         case + rf"/actions/(?P<action>{actions})/$", api.CaseAction.as_view(), name="api-action"
     ),
-    re_path(
-        case + r"/assign-reviewer/$", api.AssignReviewer.as_view(), name="api-assign-reviewer"
-    ),
+    re_path(case + r"/assign-reviewer/$", api.AssignReviewer.as_view(), name="api-assign-reviewer"),
     re_path(case + r"/history/$", api.CaseHistory.as_view(), name="api-case-history"),
     re_path(r"^review-queue/$", api.ReviewQueue.as_view(), name="api-review-queue"),
     re_path(r"^candidates/$", api.CandidateList.as_view(), name="api-candidates"),

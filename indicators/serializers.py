@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from .models import Category, CatalogItem, CatalogVersion, Kind
+from .models import CatalogItem, CatalogVersion, Category, Kind
 
 
 class CatalogVersionSerializer(serializers.ModelSerializer):

@@ -133,9 +133,23 @@ class WorkerProcess:
 
     def start(self):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "vetting", "worker", "--pool=solo",
-             "--concurrency=1", "-Q", self.queue, "--without-heartbeat", "--without-gossip",
-             "--without-mingle", "-l", "warning"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "vetting",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "-Q",
+                self.queue,
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "warning",
+            ],
             cwd=REPO,
             env=self.env,
             stdout=subprocess.DEVNULL,

@@ -157,9 +157,7 @@ _ERRORS = {
         ErrorSerializer,
         description="Your role may not do this (or the four-eyes rule forbids it).",
     ),
-    404: OpenApiResponse(
-        ErrorSerializer, description="No such object, or one you may not see."
-    ),
+    404: OpenApiResponse(ErrorSerializer, description="No such object, or one you may not see."),
     409: OpenApiResponse(
         ErrorSerializer,
         description="Not possible in the object's current state (e.g. approving a draft).",
@@ -191,9 +189,7 @@ class FileDownloadMixin:
 
 def attachment_response(file, *, filename: str, content_type: str, sha256: str = ""):
     """A download that browsers save rather than render, never cached, with its hash."""
-    response = FileResponse(
-        file, as_attachment=True, filename=filename, content_type=content_type
-    )
+    response = FileResponse(file, as_attachment=True, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
