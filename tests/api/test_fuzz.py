@@ -10,8 +10,8 @@ import json
 
 import pytest
 import schemathesis
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core import signals
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
@@ -21,6 +21,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
 from cases import services
+from reports import services as report_services
 from tests.api.conftest import PDF_BYTES
 
 MAX_EXAMPLES = 12
@@ -38,12 +39,15 @@ def keep_test_connection():
 
 
 @pytest.fixture
-def fuzz_world(keep_test_connection, settings, catalog, answered_case, open_case, hr, reviewer, compliance):
+def fuzz_world(
+    keep_test_connection, settings, catalog, answered_case, open_case, hr, reviewer, compliance
+):
     settings.ALLOWED_HOSTS = ["localhost"]
     draft = open_case(emails=["fuzz@example.com"], account_number="12345678")
     evidence = services.upload_evidence(hr, draft, SimpleUploadedFile("a.pdf", PDF_BYTES))
     submitted = answered_case(emails=["fuzz@example.com"])
     services.perform_action(hr, submitted, "submit")
+    job, _ = report_services.request_report(hr, draft, "risk_summary")
     tokens = [Token.objects.get_or_create(user=u)[0].key for u in (hr, reviewer, compliance)]
     return {
         # Built here, after the test settings are in place (middleware reads them at start-up).
@@ -54,6 +58,7 @@ def fuzz_world(keep_test_connection, settings, catalog, answered_case, open_case
             "item_code": itertools.repeat("RF-2023-01"),
             "code": itertools.repeat(draft.catalog_version.code),
             "candidate_id": itertools.repeat(draft.candidate_id),
+            "job_id": itertools.repeat(job.pk),
         },
         "tokens": itertools.cycle(tokens),
     }
@@ -81,6 +86,4 @@ def test_no_server_error(case, fuzz_world):
         if case.path_parameters and name in case.path_parameters:
             case.path_parameters[name] = next(values)
     headers = {"Authorization": f"Token {next(fuzz_world['tokens'])}"}
-    case.call_and_validate(
-        headers=headers, checks=[not_a_server_error], app=fuzz_world["app"]
-    )
+    case.call_and_validate(headers=headers, checks=[not_a_server_error], app=fuzz_world["app"])
