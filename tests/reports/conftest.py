@@ -76,3 +76,22 @@ def referred_case(assessed_case, reviewer):
     )
     assessed_case.refresh_from_db()
     return assessed_case
+
+
+@pytest.fixture
+def generate(django_capture_on_commit_callbacks):
+    """Request a report and run it as the worker would (tasks are eager in these tests)."""
+    from reports import services
+
+    def _generate(actor, case, kind="risk_summary", language="en"):
+        with django_capture_on_commit_callbacks(execute=True):
+            job, _created = services.request_report(actor, case, kind, language)
+        job.refresh_from_db()
+        return job
+
+    return _generate
+
+
+def stored_bytes(job) -> bytes:
+    with job.file.open("rb") as stored:
+        return stored.read()

@@ -1,0 +1,174 @@
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+
+from audit.models import AuditEvent
+from cases import services as case_services
+from cases.models import SensitiveReveal
+from reports.models import JobStatus
+
+from .conftest import evidence_file, pdf_text, stored_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def packet(referred_case, reviewer, generate):
+    job = generate(reviewer, referred_case, kind="referral_packet")
+    assert job.status == JobStatus.DONE, job.error
+    data = stored_bytes(job)
+    assert hashlib.sha256(data).hexdigest() == job.sha256
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        yield job, archive
+
+
+def test_the_manifest_lists_every_file_with_its_hash(packet):
+    job, archive = packet
+    manifest = json.loads(archive.read("manifest.json"))
+    listed = {entry["path"]: entry for entry in manifest["files"]}
+
+    # manifest.json cannot hold its own hash: manifest.sha256 covers it.
+    assert set(archive.namelist()) == set(listed) | {"manifest.json", "manifest.sha256"}
+    for path, entry in listed.items():
+        data = archive.read(path)
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], path
+        assert len(data) == entry["size"], path
+    assert manifest["case_reference"] == job.case.reference
+    assert manifest["report_job"] == job.pk
+    assert manifest["hash_algorithm"] == "SHA-256"
+    # manifest.sha256 works with `sha256sum -c`, and covers manifest.json too.
+    lines = archive.read("manifest.sha256").decode().splitlines()
+    checked = {}
+    for line in lines:
+        digest, path = line.split("  ", 1)
+        checked[path] = digest
+        assert hashlib.sha256(archive.read(path)).hexdigest() == digest
+    assert set(checked) == set(listed) | {"manifest.json"}
+
+
+def test_the_packet_holds_the_expected_documents_and_evidence(packet, referred_case):
+    _job, archive = packet
+    names = set(archive.namelist())
+    assert {"cover.pdf", "ic3_complaint.txt", "ic3_complaint.json", "nis_knpa_ko.txt"} <= names
+    evidence = [n for n in names if n.startswith("evidence/")]
+    assert sorted(evidence) == ["evidence/E01-interview notes.png", "evidence/E02-chat.txt"]
+    for item in referred_case.evidence.all():
+        number = 1 if item.original_name == "interview notes.png" else 2
+        data = archive.read(f"evidence/E{number:02d}-{item.original_name}")
+        assert hashlib.sha256(data).hexdigest() == item.sha256
+    cover = pdf_text(archive.read("cover.pdf"))
+    assert referred_case.reference in cover
+    assert "ic3.gov" in cover and "111" in cover and "112" in cover
+
+
+def test_ic3_text_follows_the_complaint_form(packet, referred_case):
+    _job, archive = packet
+    text = archive.read("ic3_complaint.txt").decode()
+    sections = [
+        "=== Victim Information ===",
+        "=== Financial Transaction(s) ===",
+        "=== Information About The Subject(s) ===",
+        "=== Description of Incident ===",
+        "=== Other Information ===",
+        "=== Who Filed the Complaint ===",
+    ]
+    positions = [text.index(section) for section in sections]
+    assert positions == sorted(positions)
+    for expected in (
+        "Example Employer Ltd.",  # the complainant is the employer
+        "Name: Jin Park",
+        "Aliases: Jimmy Park, J. Parker",
+        "jin.park@example.net",
+        "+1 416 555 0100",
+        "GitHub: https://github.com/jinpark-dev",
+        "Unit 4, 77 Forwarder Road, Laredo TX",
+        "IP addresses: No IP address is recorded in vetting.",
+        "Bank name: First Example Bank",
+        "Routing number: 021000021",
+        "Account number: 9876543210123",  # in clear: the packet is for law enforcement
+        "Identity document: Passport XK1234567",
+        "Camera 'broken' in all three interviews.",
+        "Unwillingness or inability to appear on camera",  # the advisory's wording
+        "[RF-2023-07]",
+        "Payment-related indicator [RF-2023-07]",
+        "Routing number belongs to a money service business.",
+        "Several advisory indicators; referring to IC3 and NIS.",
+        referred_case.reference,
+    ):
+        assert expected in text, expected
+    structured = json.loads(archive.read("ic3_complaint.json"))
+    subject = structured["subjects"][0]
+    assert subject["emails"] == ["jin.park@example.net"]
+    assert subject["ip_addresses"] == []
+    money = structured["financial_transactions"]
+    assert money["payment_details_supplied_by_subject"]["account_number"] == "9876543210123"
+    observed = {i["code"] for i in structured["description_of_incident"]["observed_indicators"]}
+    assert observed == {"RF-2023-01", "RF-2023-07"}
+    adverse = structured["description_of_incident"]["adverse_due_diligence"]
+    assert [i["code"] for i in adverse] == ["DD-2023-05"]
+
+
+def test_the_korean_report_for_nis_and_knpa(packet):
+    _job, archive = packet
+    text = archive.read("nis_knpa_ko.txt").decode()
+    for expected in (
+        "국가정보원(111",
+        "경찰청(112",
+        "신고 대상자",
+        "법적 성명: Jin Park",
+        "계좌번호: 9876543210123",
+        "카메라·화상 면접 회피 또는 화면상 불일치",  # RF-2023-01's Korean title
+        "관찰 내용: Camera 'broken' in all three interviews.",
+        "증거 자료",
+    ):
+        assert expected in text, expected
+
+
+def test_numbers_included_in_clear_are_recorded_as_reveals(packet, reviewer):
+    job, _archive = packet
+    reveals = SensitiveReveal.objects.filter(case=job.case)
+    assert {r.field for r in reveals} == {"account_number", "identity_document_number"}
+    assert all(r.revealed_by == reviewer and f"#{job.pk}" in r.reason for r in reveals)
+    events = AuditEvent.objects.filter(
+        action="candidate.revealed", case_reference=job.case.reference
+    )
+    assert events.count() == 2
+    assert all(e.data["report_job"] == job.pk for e in events)
+
+
+def test_withdrawn_evidence_stays_out_and_names_are_made_safe(
+    answered_case, hr, reviewer, generate
+):
+    case = answered_case(hr, overrides={"RF-2023-01": ("observed", "No camera.")})
+    case_services.upload_evidence(hr, case, evidence_file("../../etc/passwd.png"))
+    case_services.upload_evidence(hr, case, evidence_file("면접 기록.png"))
+    mistaken = case_services.upload_evidence(hr, case, evidence_file("wrong person.png"))
+    case_services.withdraw_evidence(hr, mistaken, "Uploaded to the wrong case.")
+    case_services.perform_action(hr, case, "submit")
+    case_services.perform_action(reviewer, case, "start_review")
+    case_services.perform_action(reviewer, case, "refer", "Refer.")
+
+    job = generate(reviewer, case, kind="referral_packet", language="ko")
+    archive = zipfile.ZipFile(io.BytesIO(stored_bytes(job)))
+
+    evidence = sorted(n for n in archive.namelist() if n.startswith("evidence/"))
+    assert evidence == ["evidence/E01-passwd.png", "evidence/E02-면접 기록.png"]
+    assert all(".." not in name and not name.startswith("/") for name in archive.namelist())
+    assert "관찰된 위험 지표" in pdf_text(archive.read("cover.pdf"))  # a Korean cover page
+
+
+def test_a_tampered_evidence_file_stops_the_packet(referred_case, reviewer, generate):
+    from django.core.files.storage import default_storage
+
+    evidence = referred_case.evidence.first()
+    with open(default_storage.path(evidence.file.name), "ab") as stored:
+        stored.write(b"changed")
+
+    job = generate(reviewer, referred_case, kind="referral_packet")
+
+    assert job.status == JobStatus.FAILED
+    assert "no longer matches the SHA-256 recorded at upload" in job.error
+    assert not SensitiveReveal.objects.filter(case=referred_case).exists()

@@ -1,0 +1,137 @@
+import hashlib
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from indicators.models import CatalogItem
+from reports.labels import CHOICE_CLASSES, KO_CHOICES, LABELS
+
+from .conftest import OBSERVED, stored_bytes
+
+pytestmark = pytest.mark.django_db
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def pdf(job):
+    data = stored_bytes(job)
+    assert hashlib.sha256(data).hexdigest() == job.sha256
+    reader = PdfReader(io.BytesIO(data))
+    pages = [page.extract_text() for page in reader.pages]
+    return reader, pages, " ".join(" ".join(pages).split())
+
+
+def test_english_risk_summary_says_everything_an_auditor_needs(referred_case, reviewer, generate):
+    job = generate(reviewer, referred_case, language="en")
+    reader, pages, text = pdf(job)
+    case = referred_case
+    snapshot = case.risk_snapshot
+
+    assert reader.metadata.title.startswith("Risk summary")
+    for expected in (
+        case.reference,
+        "Referred to authorities",  # status and decision
+        "Several advisory indicators; referring to IC3 and NIS.",  # decision note
+        "Jin Park",
+        "jin.park@example.net",
+        "+1 416 555 0100",
+        "https://github.com/jinpark-dev",
+        "Unit 4, 77 Forwarder Road, Laredo TX",
+        f"{snapshot['score']} · High",
+        f"Scoring policy {snapshot['policy_version']}",
+        "How the score was reached",
+        "Red flag observed",
+        "Due diligence found an adverse result",
+        "Camera 'broken' in all three interviews.",
+        "Routing number belongs to a money service business.",
+        "interview notes.png",
+        "Sign-offs",
+        "Refer to authorities",
+        "riley",
+        "History summary",
+        "answer.recorded",
+        "Catalogue version 2023-10",
+        "U.S. Department of State",
+        f"report job #{job.pk}",
+    ):
+        assert expected in text, expected
+    # Page numbers and the generation time on every page.
+    total = len(pages)
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {total}" in page
+        assert "Generated" in page
+    # Long tokens (hashes, URLs) may wrap across lines.
+    unwrapped = text.replace(" ", "")
+    assert snapshot["inputs_hash"] in unwrapped
+    assert case.catalog_version.source["url"] in unwrapped
+    for evidence in case.evidence.all():
+        assert evidence.sha256 in unwrapped
+    # Every item, with the advisory's own wording.
+    for item in CatalogItem.objects.filter(version=case.catalog_version):
+        assert item.code in text
+        assert " ".join(item.source_text.split())[:60] in text, item.code
+    for code in OBSERVED:
+        assert code in text
+
+
+def test_numbers_are_masked_in_the_summary(referred_case, hr, generate):
+    _reader, _pages, text = pdf(generate(hr, referred_case))
+
+    assert "9876543210123" not in text
+    assert "XK1234567" not in text
+    assert "0123" in text and "567" in text  # the masked tails
+
+
+def test_korean_risk_summary_uses_korean_labels_and_titles(referred_case, hr, generate):
+    job = generate(hr, referred_case, language="ko")
+    reader, pages, text = pdf(job)
+
+    assert job.file_name.endswith("-risk-summary-ko.pdf")
+    assert reader.metadata.title.startswith("위험 요약 보고서")
+    for expected in (
+        "위험 요약 보고서",
+        "점수 산정 근거",
+        "점검 항목 답변",
+        "수사기관 신고",
+        "관찰됨",
+    ):
+        assert expected in text, expected
+    item = CatalogItem.objects.get(version=referred_case.catalog_version, code="RF-2023-01")
+    assert item.title_ko in text
+    assert "\u2060" not in text  # the invisible joiners that keep Korean words whole
+    for number, page in enumerate(pages, start=1):
+        assert f"페이지 {number} / {len(pages)}" in page
+        assert HANGUL.search(page)
+
+
+def test_the_korean_font_is_embedded(referred_case, hr, generate):
+    reader, _pages, _text = pdf(generate(hr, referred_case, language="ko"))
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = (
+                font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            )
+            descriptor = descendant["/FontDescriptor"].get_object()
+            if any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                fonts.add(str(font["/BaseFont"]))
+    assert any("NanumGothic" in name for name in fonts), fonts
+
+
+def test_an_unsubmitted_case_shows_its_current_risk(answered_case, hr, generate):
+    case = answered_case(hr)
+    _reader, _pages, text = pdf(generate(hr, case))
+
+    assert "Not submitted yet" in text
+    assert "No answer raised the score." in text
+    assert "No sign-off yet." in text
+    assert "No evidence was uploaded." in text
+
+
+def test_korean_labels_cover_every_english_label_and_choice():
+    assert set(LABELS["ko"]) == set(LABELS["en"])
+    for group, choices in CHOICE_CLASSES.items():
+        assert set(choices.values) <= set(KO_CHOICES[group]), group
