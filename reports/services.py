@@ -128,7 +128,7 @@ def request_report(actor, case: Case, kind: str, language: str = "en") -> tuple[
 def retry_job(actor, job: ReportJob) -> ReportJob:
     """Queue a failed job again. Done jobs are never regenerated: request a new report."""
     _require_reader(actor)
-    job = ReportJob.objects.select_for_update().select_related("case").get(pk=job.pk)
+    job = ReportJob.objects.select_for_update(of=("self",)).select_related("case").get(pk=job.pk)
     if job.status != JobStatus.FAILED:
         raise InvalidTransition(
             _("Only a failed report can be retried; job #%(id)s is %(status)s.")
@@ -269,7 +269,7 @@ def redispatch_stuck_jobs(
 
 @transaction.atomic
 def _requeue_dead_run(job_id: int, now, stale_after) -> bool:
-    job = ReportJob.objects.select_for_update().select_related("case").get(pk=job_id)
+    job = ReportJob.objects.select_for_update(of=("self",)).select_related("case").get(pk=job_id)
     if job.status != JobStatus.RUNNING or job.heartbeat_at >= now - stale_after:
         return False  # it finished or moved on since it was listed
     silent_since = documents.fmt_dt(job.heartbeat_at)
@@ -332,7 +332,7 @@ def _check_generation_allowed(job: ReportJob) -> None:
 
 @transaction.atomic
 def _claim(job_id: int) -> ReportJob | None:
-    job = ReportJob.objects.select_for_update().select_related("case", "requester")
+    job = ReportJob.objects.select_for_update(of=("self",)).select_related("case", "requester")
     job = job.filter(pk=job_id).first()
     if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
         return None  # a duplicate or late delivery: the job already ended
@@ -380,7 +380,7 @@ def _finish(job_id: int, output, revealed: list[str]) -> ReportJob | None:
     # The hash is of the bytes as stored, read back: what a download will hand out.
     digest, size = _hash_stored(name)
     with transaction.atomic():
-        job = ReportJob.objects.select_for_update().select_related("case", "requester")
+        job = ReportJob.objects.select_for_update(of=("self",)).select_related("case", "requester")
         job = job.get(pk=job_id)
         if job.status == JobStatus.DONE:
             transaction.on_commit(lambda: default_storage.delete(name))
@@ -448,7 +448,12 @@ def _fail(job: ReportJob, message: str) -> None:
 @transaction.atomic
 def mark_failed(job_id: int, message: str) -> None:
     """Record that the job failed for good, with a message the user can act on."""
-    job = ReportJob.objects.select_for_update().select_related("case").filter(pk=job_id).first()
+    job = (
+        ReportJob.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .filter(pk=job_id)
+        .first()
+    )
     if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
         return
     _fail(job, message)
