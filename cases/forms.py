@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     Candidate,
     HistoryEntry,
+    OnlineProfile,
     ProfileKind,
     RiskLevel,
     SignOffOutcome,
@@ -181,7 +182,9 @@ class CandidateFactsForm(forms.Form):
 
 class ProfileRowForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ProfileKind.choices, required=False)
-    url_or_handle = forms.CharField(label=_("URL or handle"), max_length=500, required=False)
+    url_or_handle = forms.CharField(
+        label=_("URL or handle"), max_length=OnlineProfile.URL_OR_HANDLE_MAX, required=False
+    )
 
 
 class HistoryRowForm(forms.Form):

@@ -105,10 +105,16 @@ class ProfileKind(models.TextChoices):
 
 
 class OnlineProfile(models.Model):
+    URL_OR_HANDLE_MAX = 500
+    KIND_MAX = 20
+
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="profiles")
-    kind = models.CharField(max_length=20, choices=ProfileKind.choices)
-    url_or_handle = models.CharField(max_length=500)
-    normalized_handle = models.CharField(max_length=300, editable=False, db_index=True)
+    kind = models.CharField(max_length=KIND_MAX, choices=ProfileKind.choices)
+    url_or_handle = models.CharField(max_length=URL_OR_HANDLE_MAX)
+    # Normalising may prefix the kind ("telegram:alice"), so it can outgrow the input.
+    normalized_handle = models.CharField(
+        max_length=KIND_MAX + 1 + URL_OR_HANDLE_MAX, editable=False, db_index=True
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -18,6 +18,7 @@ from .models import (
     ContactKind,
     Evidence,
     HistoryEntry,
+    OnlineProfile,
     ProfileKind,
     RiskLevel,
     SignOff,
@@ -30,7 +31,7 @@ from .models import (
 
 class ProfileSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(ProfileKind.choices)
-    url_or_handle = serializers.CharField(max_length=500)
+    url_or_handle = serializers.CharField(max_length=OnlineProfile.URL_OR_HANDLE_MAX)
 
 
 class HistoryEntrySerializer(serializers.Serializer):

@@ -6,7 +6,8 @@ from django.db import connection
 from audit.models import AuditEvent
 from cases import selectors, services
 from cases.errors import CaseValidationError, NotAllowed
-from cases.models import Candidate, Case, SensitiveReveal
+from cases.models import Candidate, Case, OnlineProfile, ProfileKind, SensitiveReveal
+from cases.normalize import normalize_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +164,18 @@ def test_links_found_when_facts_are_saved_are_kept_in_the_audit_trail(open_case,
     services.update_candidate(hr, second, {"emails": ["Shared@Example.com"]})
     event = AuditEvent.objects.filter(action="candidate.updated").latest("id")
     assert event.data["linked_cases"] == {first.reference: ["email"]}
+
+
+@pytest.mark.parametrize("kind", ProfileKind.values)
+def test_the_longest_accepted_profile_fits_its_normalised_column(kind):
+    """SQLite ignores column lengths; PostgreSQL refuses the whole save (found by fuzzing)."""
+    longest = "x" * OnlineProfile.URL_OR_HANDLE_MAX
+    column = OnlineProfile._meta.get_field("normalized_handle").max_length
+    for value in (longest, "@" + longest[1:], "https://example.org/" + longest[20:]):
+        assert len(normalize_profile(kind, value)) <= column
+
+
+def test_a_profile_of_the_longest_accepted_length_is_saved(open_case):
+    handle = "x" * OnlineProfile.URL_OR_HANDLE_MAX
+    case = open_case(profiles=[{"kind": "telegram", "url_or_handle": handle}])
+    assert case.candidate.profiles.get().normalized_handle == "telegram:" + handle
