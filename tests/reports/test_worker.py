@@ -1,0 +1,90 @@
+"""Reports through a real Celery worker on Redis (CI), committed data only, as in production.
+
+The killed-worker test slows the run down with the test-only delay so the worker can be killed
+while the job is running; the periodic redispatch then hands it to a fresh worker.
+"""
+
+import datetime
+import hashlib
+import io
+import zipfile
+
+import pytest
+
+from audit.models import AuditEvent
+from reports import services
+from reports.models import JobStatus, ReportJob
+from tests.conftest import WorkerProcess, wait_for
+
+from .conftest import stored_bytes
+
+pytestmark = pytest.mark.celery_worker
+
+
+def job_in(job: ReportJob, *statuses: str) -> ReportJob | None:
+    job = ReportJob.objects.get(pk=job.pk)
+    return job if job.status in statuses else None
+
+
+def job_events(job: ReportJob) -> list[str]:
+    return list(
+        AuditEvent.objects.filter(object_type="reports.reportjob", object_id=str(job.pk))
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+
+
+def test_the_worker_generates_a_pdf_and_a_packet_whose_hashes_verify(
+    celery_worker_process, referred_case, reviewer
+):
+    pdf_job, _ = services.request_report(reviewer, referred_case, "risk_summary", "ko")
+    packet_job, _ = services.request_report(reviewer, referred_case, "referral_packet", "en")
+
+    for job in (pdf_job, packet_job):
+        done = wait_for(lambda job=job: job_in(job, JobStatus.DONE, JobStatus.FAILED), 120)
+        assert done.status == JobStatus.DONE, done.error
+        data = stored_bytes(done)
+        assert hashlib.sha256(data).hexdigest() == done.sha256
+        assert done.attempts == 1
+        assert job_events(done) == ["report.requested", "report.generated"]
+
+    assert stored_bytes(ReportJob.objects.get(pk=pdf_job.pk)).startswith(b"%PDF-")
+    packet = ReportJob.objects.get(pk=packet_job.pk)
+    with zipfile.ZipFile(io.BytesIO(stored_bytes(packet))) as archive:
+        for line in archive.read("manifest.sha256").decode().splitlines():
+            digest, name = line.split("  ", 1)
+            assert hashlib.sha256(archive.read(name)).hexdigest() == digest, name
+
+
+def test_a_job_whose_worker_is_killed_mid_run_completes_on_another_worker(
+    celery_worker_process, assessed_case, hr
+):
+    regular = celery_worker_process
+    regular.stop()
+    slow = WorkerProcess(
+        regular.queue, {**regular.env, services.TEST_DELAY_ENV: "120"}
+    ).start()  # holds the job as `running` long enough to be killed in the middle
+    replacement = WorkerProcess(regular.queue, regular.env)
+    try:
+        job, _ = services.request_report(hr, assessed_case, "risk_summary", "en")
+        running = wait_for(lambda: job_in(job, JobStatus.RUNNING), 60)
+        assert running.attempts == 1
+
+        slow.kill()  # SIGKILL: no chance to record anything
+        dead = ReportJob.objects.get(pk=job.pk)
+        assert dead.status == JobStatus.RUNNING and not dead.file
+
+        replacement.start()
+        # What beat runs every two minutes, here with the run already considered silent.
+        sent = services.redispatch_stuck_jobs(running_stale_after=datetime.timedelta(0))
+        assert sent == [job.pk]
+
+        done = wait_for(lambda: job_in(job, JobStatus.DONE, JobStatus.FAILED), 120)
+    finally:
+        slow.kill()
+        replacement.stop()
+
+    assert done.status == JobStatus.DONE, done.error
+    assert done.attempts == 2
+    assert hashlib.sha256(stored_bytes(done)).hexdigest() == done.sha256
+    assert job_events(done) == ["report.requested", "report.requeued", "report.generated"]
