@@ -179,7 +179,7 @@ def walk_through(base: str, hr_credentials: str, reviewer_credentials: str, out:
     case = reviewer.json(
         "POST",
         f"/api/v1/cases/{reference}/actions/refer/",
-        {"note": "Camera refusal, third-party payment and an unverifiable employer."},
+        {"note": "Camera refusal, a parcel-forwarding address and a money service business."},
     )
     print(f"reviewer decision: {case['decision']}")
     job = reviewer.json(
