@@ -1,7 +1,6 @@
 """REST API for cases. Views are thin: they check the caller's role, parse input, call the
 case services and selectors (the same ones the web pages use) and serialise the result."""
 
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -535,12 +534,7 @@ class AssignReviewer(CaseAPIView):
     def post(self, request, reference):
         case = self.get_case()
         username = self.validated(AssignReviewerSerializer)["reviewer"]
-        reviewer = None
-        if username is not None:
-            reviewer = get_user_model().objects.filter(username=username, is_active=True).first()
-            if reviewer is None:
-                raise ValidationError({"reviewer": [f"No active user named {username}."]})
-        services.assign_reviewer(request.user, case, reviewer)
+        case = services.assign_reviewer_named(request.user, case, username)
         return self.case_detail_response(case)
 
 

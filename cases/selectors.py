@@ -3,6 +3,7 @@
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
 from accounts import roles
@@ -164,6 +165,22 @@ def why_not_closable_by_hr(case: Case) -> list[str]:
     if gaps:
         reasons.append(f"due diligence incomplete or adverse ({', '.join(gaps)})")
     return reasons
+
+
+def user_named(username: str):
+    return get_user_model().objects.filter(username=username).first()
+
+
+def reviewer_choices(case: Case) -> list[tuple[str, str]]:
+    """(username, name) of the active reviewers who may take the case: not its assessors."""
+    reviewers = (
+        get_user_model()
+        .objects.filter(groups__name=roles.REVIEWER, is_active=True)
+        .exclude(pk__in=assessor_ids(case))
+        .order_by("username")
+        .distinct()
+    )
+    return [(user.username, user.get_full_name() or user.username) for user in reviewers]
 
 
 def assessor_ids(case: Case) -> set[int]:

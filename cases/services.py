@@ -902,6 +902,10 @@ def assign_reviewer(actor, case: Case, reviewer) -> Case:
     ):
         raise NotAllowed(_("Only the current reviewer or HR may hand this review on."))
     if reviewer is not None:
+        if not reviewer.is_active:
+            raise CaseValidationError(
+                {"reviewer": _("%(u)s is deactivated.") % {"u": reviewer.get_username()}}
+            )
         if not roles.has_role(reviewer, roles.REVIEWER):
             raise CaseValidationError(
                 {"reviewer": _("%(u)s is not a reviewer.") % {"u": reviewer.get_username()}}
@@ -920,6 +924,18 @@ def assign_reviewer(actor, case: Case, reviewer) -> Case:
         actor, "case.reviewer_assigned", case, f"{case.reference} assigned to {who}", reviewer=who
     )
     return case
+
+
+def assign_reviewer_named(actor, case: Case, username: str | None) -> Case:
+    """`assign_reviewer` by username, as the pages and the API take it; empty unassigns."""
+    reviewer = None
+    if username:
+        reviewer = selectors.user_named(username)
+        if reviewer is None or not reviewer.is_active:
+            raise CaseValidationError(
+                {"reviewer": _("No active user named %(u)s.") % {"u": username}}
+            )
+    return assign_reviewer(actor, case, reviewer)
 
 
 # ---------------------------------------------------------------- sensitive numbers

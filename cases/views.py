@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -476,7 +475,7 @@ def case_review(request, case):
             case.status in (Status.SUBMITTED, Status.IN_REVIEW)
             and roles.has_role(user, roles.HR, roles.REVIEWER)
         ),
-        reviewer_choices=_reviewer_choices(case),
+        reviewer_choices=selectors.reviewer_choices(case),
         can_sign=any(a in allowed for a in SIGN_OFF_ACTIONS),
         snapshot=snapshot,
         live_risk=live,
@@ -487,32 +486,16 @@ def case_review(request, case):
     return render(request, "cases/review.html", context, status=status)
 
 
-def _reviewer_choices(case: Case) -> list:
-    """Reviewers who may take this case: everyone with the role except its assessors."""
-    assessors = selectors.assessor_ids(case)
-    reviewers = (
-        get_user_model()
-        .objects.filter(groups__name=roles.REVIEWER, is_active=True)
-        .exclude(pk__in=assessors)
-        .order_by("username")
-        .distinct()
-    )
-    return [(user.username, user.get_full_name() or user.username) for user in reviewers]
-
-
 @require_POST
 @case_page
 def case_assign(request, case):
-    username = request.POST.get("reviewer", "")
-    reviewer = get_user_model().objects.filter(username=username).first() if username else None
-    if username and reviewer is None:
-        messages.error(request, _("There is no user %(u)s.") % {"u": username})
-        return redirect("case_review", reference=case.reference)
+    username = request.POST.get("reviewer", "").strip()
     try:
-        services.assign_reviewer(request.user, case, reviewer)
+        case = services.assign_reviewer_named(request.user, case, username)
     except CaseError as exc:
         messages.error(request, _error_text(exc))
     else:
+        reviewer = case.reviewer
         if reviewer is None:
             messages.success(request, _("%(ref)s has no reviewer now.") % {"ref": case.reference})
         else:

@@ -237,6 +237,29 @@ def test_assigning_a_non_reviewer_is_refused(answered_case, hr, hr2, reviewer):
         services.assign_reviewer(hr, case, hr2)
 
 
+def test_a_deactivated_reviewer_is_neither_offered_nor_assignable(
+    answered_case, hr, reviewer, reviewer2
+):
+    case = bring_to(answered_case(), Status.SUBMITTED, hr=hr, reviewer=reviewer)
+    case = services.assign_reviewer(hr, case, reviewer)
+    reviewer2.is_active = False
+    reviewer2.save()
+    assert [name for name, _ in selectors.reviewer_choices(case)] == ["riley"]
+    with pytest.raises(CaseValidationError, match="deactivated"):
+        services.assign_reviewer(hr, case, reviewer2)
+    with pytest.raises(CaseValidationError, match="No active user named seoyeon"):
+        services.assign_reviewer_named(hr, case, "seoyeon")
+    case.refresh_from_db()
+    assert case.reviewer == reviewer
+
+
+def test_assigning_by_username_and_unassigning(answered_case, hr, reviewer, reviewer2):
+    case = bring_to(answered_case(), Status.SUBMITTED, hr=hr, reviewer=reviewer)
+    assert services.assign_reviewer_named(hr, case, "seoyeon").reviewer == reviewer2
+    assert services.assign_reviewer_named(hr, case, "").reviewer is None
+    assert services.assign_reviewer_named(hr, case, None).reviewer is None
+
+
 # ----------------------------------------------------------------- concurrency
 
 
