@@ -9,7 +9,7 @@
 
 Everything runs against a throwaway SQLite database in a temporary directory, unless
 VETTING_BENCH_DATABASE_URL names a database to use (it receives a million audit rows).
-`--update-readme` writes the figures into README.md's Performance section.
+Copy the printed table into README.md's Performance section when the figures change.
 """
 
 import argparse
@@ -17,7 +17,6 @@ import datetime
 import json
 import os
 import platform
-import re
 import resource
 import statistics
 import subprocess
@@ -251,24 +250,11 @@ def table(pdf: dict | None, exports: list[dict], count: int) -> str:
     return "\n".join(lines)
 
 
-def update_readme(text: str) -> None:
-    readme = REPO / "README.md"
-    content = readme.read_text(encoding="utf-8")
-    section = f"## Performance\n\n{text}\n"
-    pattern = re.compile(r"## Performance\n.*?(?=\n## |\Z)", re.S)
-    if pattern.search(content):
-        content = pattern.sub(lambda _m: section.rstrip("\n") + "\n", content)
-    else:
-        content = content.rstrip("\n") + "\n\n" + section
-    readme.write_text(content, encoding="utf-8")
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pdf-runs", type=int, default=5)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--only", choices=["pdf", "export"])
-    parser.add_argument("--update-readme", action="store_true")
     parser.add_argument("--export-child", choices=["csv", "json"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -292,9 +278,6 @@ def main(argv=None) -> int:
     text = table(pdf, exports, args.events)
     print()
     print(text)
-    if args.update_readme:
-        update_readme(text)
-        print("\nREADME.md updated.")
     failed = (pdf and pdf["median_seconds"] >= PDF_TARGET_SECONDS) or any(
         r["rows_per_second"] <= EXPORT_TARGET_ROWS_PER_SECOND
         or r["peak_rss_mb"] >= EXPORT_TARGET_PEAK_MB
