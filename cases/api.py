@@ -67,6 +67,7 @@ OPEN_CASE_EXAMPLE = {
     "sourcing_name": "Upwork",
     "emails": ["jin.park.dev@example.com"],
     "phones": ["+1 206 555 0100"],
+    "ip_addresses": ["175.45.176.12"],
     "profiles": [{"kind": "github", "url_or_handle": "https://github.com/jinpark-dev"}],
     "history": [
         {

@@ -15,6 +15,7 @@ from .models import (
     SourcingChannel,
     Status,
 )
+from .services import CONTACT_LISTS
 
 ONE_PER_LINE = _("One per line.")
 
@@ -51,6 +52,15 @@ class CandidateFactsForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=ONE_PER_LINE,
+    )
+    ip_addresses = forms.CharField(
+        label=_("IP addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Addresses the candidate connected from (interviews, application portal, company "
+            "systems), one per line. They go into the IC3 complaint."
+        ),
     )
     claimed_country = forms.CharField(
         label=_("Claimed country of residence"), max_length=100, required=False
@@ -102,7 +112,7 @@ class CandidateFactsForm(forms.Form):
     SENSITIVE = ("account_number", "identity_document_number")
     FIELDSETS = (
         (_("Identity"), ("legal_name", "aliases", "date_of_birth", "role_applied_for")),
-        (_("Contact"), ("emails", "phones")),
+        (_("Contact"), ("emails", "phones", "ip_addresses")),
         (
             _("Residence and sourcing"),
             (
@@ -162,8 +172,8 @@ class CandidateFactsForm(forms.Form):
             )
         }
         initial["aliases"] = _lines(candidate.aliases)
-        initial["emails"] = _lines(c.value for c in contacts if c.kind == "email")
-        initial["phones"] = _lines(c.value for c in contacts if c.kind == "phone")
+        for name, contact_list in CONTACT_LISTS.items():
+            initial[name] = _lines(c.value for c in contacts if c.kind == contact_list.kind)
         return initial
 
     def fieldsets(self):

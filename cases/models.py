@@ -75,6 +75,9 @@ class Candidate(models.Model):
 class ContactKind(models.TextChoices):
     EMAIL = "email", _("Email")
     PHONE = "phone", _("Phone")
+    # Addresses the candidate was seen connecting from (interviews, application portal, VPN
+    # logs): the IC3 complaint form asks for them, and shared ones link applications.
+    IP_ADDRESS = "ip", _("IP address")
 
 
 class CandidateContact(models.Model):

@@ -1,5 +1,6 @@
 """Normalisation of identifiers so that the same person's details match across cases."""
 
+import ipaddress
 import re
 import unicodedata
 from urllib.parse import urlparse
@@ -36,6 +37,14 @@ def normalize_email(value: str) -> str:
     if domain in {"gmail.com", "googlemail.com"}:
         local, domain = local.replace(".", ""), "gmail.com"
     return f"{local}@{domain}" if domain else local
+
+
+def normalize_ip(value: str) -> str:
+    """The canonical text of an IPv4 or IPv6 address (IPv4-mapped IPv6 as IPv4); raises
+    ValueError for anything else."""
+    address = ipaddress.ip_address((value or "").strip())
+    mapped = getattr(address, "ipv4_mapped", None)
+    return str(mapped or address)
 
 
 def normalize_phone(value: str) -> str:

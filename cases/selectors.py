@@ -17,6 +17,7 @@ from .models import (
     CandidateContact,
     Case,
     ChecklistAnswer,
+    ContactKind,
     Evidence,
     OnlineProfile,
     Status,
@@ -221,7 +222,7 @@ def linked_cases(case: Case) -> list[LinkedCase]:
             found.setdefault(other_id, LinkedCase(case=None)).matches.append((what, shown))
 
     contacts = list(candidate.contacts.all())
-    for kind in ("email", "phone"):
+    for kind in ContactKind.values:
         normalized = {c.normalized: c.value for c in contacts if c.kind == kind and c.normalized}
         if normalized:
             rows = CandidateContact.objects.filter(

@@ -53,7 +53,7 @@ def _text(max_length: int, help_text: str = "", **kwargs):
 
 class CandidateFactsSerializer(serializers.Serializer):
     """What the applicant claims. On update only the fields sent are changed; a list sent
-    (emails, phones, aliases, profiles, history) replaces the stored list."""
+    (emails, phones, ip_addresses, aliases, profiles, history) replaces the stored list."""
 
     legal_name = serializers.CharField(max_length=200)
     role_applied_for = serializers.CharField(max_length=200)
@@ -80,6 +80,12 @@ class CandidateFactsSerializer(serializers.Serializer):
     phones = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, max_length=50
     )
+    ip_addresses = serializers.ListField(
+        child=serializers.CharField(max_length=45),
+        required=False,
+        max_length=50,
+        help_text="IPv4 or IPv6 addresses the candidate connected from (for the IC3 complaint).",
+    )
     profiles = ProfileSerializer(many=True, required=False, max_length=50)
     history = HistoryEntrySerializer(many=True, required=False, max_length=50)
 
@@ -99,6 +105,7 @@ class CandidateSerializer(serializers.ModelSerializer):
     case_reference = serializers.CharField(source="case.reference", read_only=True)
     emails = serializers.SerializerMethodField()
     phones = serializers.SerializerMethodField()
+    ip_addresses = serializers.SerializerMethodField()
     profiles = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
 
@@ -124,6 +131,7 @@ class CandidateSerializer(serializers.ModelSerializer):
             "masked_identity_document_number",
             "emails",
             "phones",
+            "ip_addresses",
             "profiles",
             "history",
             "created_at",
@@ -140,6 +148,9 @@ class CandidateSerializer(serializers.ModelSerializer):
 
     def get_phones(self, candidate) -> list[str]:
         return self._contacts(candidate, ContactKind.PHONE)
+
+    def get_ip_addresses(self, candidate) -> list[str]:
+        return self._contacts(candidate, ContactKind.IP_ADDRESS)
 
     @extend_schema_field(ProfileSerializer(many=True))
     def get_profiles(self, candidate):

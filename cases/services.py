@@ -7,7 +7,8 @@ transaction, attributes the django-simple-history record to the actor and append
 import datetime
 import hashlib
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from accounts import roles
@@ -119,10 +121,67 @@ class CandidateFacts:
     """Cleaned candidate facts plus the related rows, ready to be written."""
 
     fields: dict
-    emails: list[str] | None = None
-    phones: list[str] | None = None
+    # Contact lists given, by input field ("emails", "phones", "ip_addresses"); absent: unchanged.
+    contacts: dict[str, list[str]] = field(default_factory=dict)
     profiles: list[tuple[str, str]] | None = None
     history: list[dict] | None = None
+
+
+def _is_email(value: str) -> bool:
+    try:
+        EmailValidator()(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _is_phone(value: str) -> bool:
+    return len(normalize.normalize_phone(value)) >= 6
+
+
+def _is_ip_address(value: str) -> bool:
+    try:
+        normalize.normalize_ip(value)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class ContactList:
+    """One of the candidate's contact lists, stored as CandidateContact rows of one kind."""
+
+    kind: str
+    max_length: int
+    is_valid: Callable[[str], bool]
+    normalize: Callable[[str], str]
+    problem: str  # shown for an invalid value, with %(v)s
+
+
+# By the input field that carries the list (web form, API and services alike).
+CONTACT_LISTS = {
+    "emails": ContactList(
+        ContactKind.EMAIL,
+        254,
+        _is_email,
+        normalize.normalize_email,
+        gettext_lazy("%(v)s is not a valid e-mail address."),
+    ),
+    "phones": ContactList(
+        ContactKind.PHONE,
+        40,
+        _is_phone,
+        normalize.normalize_phone,
+        gettext_lazy("%(v)s does not look like a phone number."),
+    ),
+    "ip_addresses": ContactList(
+        ContactKind.IP_ADDRESS,
+        45,
+        _is_ip_address,
+        normalize.normalize_ip,
+        gettext_lazy("%(v)s is not an IPv4 or IPv6 address."),
+    ),
+}
 
 
 def _clean_str_list(values, field: str, errors: dict, max_len: int = 254) -> list[str]:
@@ -191,23 +250,12 @@ def clean_candidate_facts(data: dict, *, partial: bool = False) -> CandidateFact
                 errors[name] = [_("This field is required.")]
 
     facts = CandidateFacts(fields=fields)
-    if "emails" in data:
-        facts.emails = _clean_str_list(data["emails"], "emails", errors)
-        validate_email = EmailValidator()
-        for email in facts.emails:
-            try:
-                validate_email(email)
-            except ValidationError:
-                errors.setdefault("emails", []).append(
-                    _("%(v)s is not a valid e-mail address.") % {"v": email}
-                )
-    if "phones" in data:
-        facts.phones = _clean_str_list(data["phones"], "phones", errors, max_len=40)
-        for phone in facts.phones:
-            if len(normalize.normalize_phone(phone)) < 6:
-                errors.setdefault("phones", []).append(
-                    _("%(v)s does not look like a phone number.") % {"v": phone}
-                )
+    for name, spec in CONTACT_LISTS.items():
+        if name in data:
+            facts.contacts[name] = _clean_str_list(data[name], name, errors, spec.max_length)
+            for value in facts.contacts[name]:
+                if not spec.is_valid(value):
+                    errors.setdefault(name, []).append(str(spec.problem) % {"v": value})
     if "profiles" in data:
         facts.profiles = []
         for entry in data["profiles"] or []:
@@ -281,19 +329,13 @@ def _write_candidate(candidate: Candidate, facts: CandidateFacts, actor) -> Cand
     candidate.account_number_index = crypto.blind_index(candidate.account_number)
     candidate.identity_document_index = crypto.blind_index(candidate.identity_document_number)
     _save(candidate, actor)
-    if facts.emails is not None or facts.phones is not None:
+    if facts.contacts:
         wanted = []
-        if facts.emails is not None:
-            wanted += [(ContactKind.EMAIL, v, normalize.normalize_email(v)) for v in facts.emails]
-        if facts.phones is not None:
-            wanted += [(ContactKind.PHONE, v, normalize.normalize_phone(v)) for v in facts.phones]
-        kinds = (
-            {kind for kind, *_ in wanted}
-            | ({ContactKind.EMAIL} if facts.emails is not None else set())
-            | ({ContactKind.PHONE} if facts.phones is not None else set())
-        )
+        for name, values in facts.contacts.items():
+            spec = CONTACT_LISTS[name]
+            wanted += [(spec.kind, v, spec.normalize(v)) for v in values]
         _replace_rows(
-            candidate.contacts.filter(kind__in=kinds),
+            candidate.contacts.filter(kind__in=[CONTACT_LISTS[n].kind for n in facts.contacts]),
             [dict(kind=k, value=v, normalized=n) for k, v, n in wanted],
             key=lambda row: (row["kind"], row["value"]),
             model=CandidateContact,
@@ -413,7 +455,7 @@ def update_candidate(actor, case: Case, data: dict) -> Case:
     _require_editable(case)
     facts = clean_candidate_facts(data, partial=True)
     changed = sorted(
-        set(facts.fields) | {k for k in ("emails", "phones", "profiles", "history") if k in data}
+        set(facts.fields) | {k for k in (*CONTACT_LISTS, "profiles", "history") if k in data}
     )
     _write_candidate(case.candidate, facts, actor)
     _start_assessing_if_draft(case, actor)

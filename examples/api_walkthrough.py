@@ -160,6 +160,7 @@ def walk_through(base: str, hr_credentials: str, reviewer_credentials: str, out:
             "sourcing_channel": "freelance_platform",
             "emails": ["minjun.lee.dev@example.net"],
             "phones": ["+81 6 5555 0199"],
+            "ip_addresses": ["175.45.176.12"],  # seen in the video interview's connection log
             "shipping_address": "c/o Parcel Forwarding, 12 Harbour Road, Dandong",
         },
     )

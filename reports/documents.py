@@ -138,6 +138,7 @@ def candidate_rows(dossier: Dossier, language: str, *, clear_numbers: bool = Fal
         (L["role_applied_for"], c.role_applied_for),
         (L["emails"], ", ".join(dossier.emails) or none),
         (L["phones"], ", ".join(dossier.phones) or none),
+        (L["ip_addresses"], ", ".join(dossier.ip_addresses) or none),
         (
             L["profiles"],
             "; ".join(f"{p.get_kind_display()}: {p.url_or_handle}" for p in dossier.profiles)

@@ -60,6 +60,7 @@ LABELS = {
         "role_applied_for": "Role applied for",
         "emails": "E-mail addresses",
         "phones": "Phone numbers",
+        "ip_addresses": "IP addresses",
         "profiles": "Online profiles",
         "education_employment": "Education and employment",
         "shipping_address": "Equipment shipping address",
@@ -177,6 +178,7 @@ LABELS = {
         "role_applied_for": "지원 직무",
         "emails": "이메일 주소",
         "phones": "전화번호",
+        "ip_addresses": "IP 주소",
         "profiles": "온라인 프로필",
         "education_employment": "학력 및 경력",
         "shipping_address": "장비 배송 주소",
@@ -313,7 +315,11 @@ KO_CHOICES = {
         SourcingChannel.FREELANCE_PLATFORM: "프리랜서 플랫폼",
         SourcingChannel.IT_COMPETITION: "IT 경진대회",
     },
-    "contact": {ContactKind.EMAIL: "이메일", ContactKind.PHONE: "전화"},
+    "contact": {
+        ContactKind.EMAIL: "이메일",
+        ContactKind.PHONE: "전화",
+        ContactKind.IP_ADDRESS: "IP 주소",
+    },
     "history_kind": {HistoryEntry.Kind.EDUCATION: "학력", HistoryEntry.Kind.EMPLOYMENT: "경력"},
     "report_kind": {
         ReportKind.RISK_SUMMARY: "위험 요약 보고서 (PDF)",

@@ -127,7 +127,7 @@ def ic3_complaint(job, dossier: Dossier, generated_at: datetime.datetime, eviden
                     {"kind": p.get_kind_display(), "value": p.url_or_handle}
                     for p in dossier.profiles
                 ],
-                "ip_addresses": [],
+                "ip_addresses": dossier.ip_addresses,
                 "ip_addresses_note": "No IP address is recorded in vetting.",
                 "identity_document": {
                     "type": c.identity_document_type,
@@ -400,7 +400,7 @@ def nis_knpa_text(job, dossier: Dossier, generated_at, evidence: list) -> str:
                 "1. 신고 기관",
                 [f"기관명: {organisation}", "담당자 성명·주소·전화·이메일: (신고 시 기재)"],
             ),
-            section("2. 신고 대상자 (본인 주장 정보)", rows + ["IP 주소: vetting에 기록 없음"]),
+            section("2. 신고 대상자 (본인 주장 정보)", rows),
             section(
                 "3. 금융 거래 정보",
                 [

@@ -10,7 +10,15 @@ from django.utils import timezone
 from accounts import roles
 from audit.selectors import case_events
 from cases import selectors as case_selectors
-from cases.models import AnswerValue, Case, Decision, Evidence, SignOff, SignOffOutcome
+from cases.models import (
+    AnswerValue,
+    Case,
+    ContactKind,
+    Decision,
+    Evidence,
+    SignOff,
+    SignOffOutcome,
+)
 
 from .models import JobStatus, ReportJob
 
@@ -114,6 +122,7 @@ class Dossier:
     candidate: object
     emails: list[str]
     phones: list[str]
+    ip_addresses: list[str]
     profiles: list
     history_entries: list
     answers_by_category: "OrderedDict[str, list]"
@@ -206,8 +215,9 @@ def case_dossier(case: Case) -> Dossier:
     return Dossier(
         case=case,
         candidate=candidate,
-        emails=[c.value for c in contacts if c.kind == "email"],
-        phones=[c.value for c in contacts if c.kind == "phone"],
+        emails=[c.value for c in contacts if c.kind == ContactKind.EMAIL],
+        phones=[c.value for c in contacts if c.kind == ContactKind.PHONE],
+        ip_addresses=[c.value for c in contacts if c.kind == ContactKind.IP_ADDRESS],
         profiles=list(candidate.profiles.all()),
         history_entries=list(candidate.history_entries.all()),
         answers_by_category=grouped,

@@ -66,6 +66,7 @@ def role_labels(role_names) -> str:
 MATCH_LABELS = {
     "email": gettext_lazy("e-mail"),
     "phone": gettext_lazy("phone"),
+    "ip": gettext_lazy("IP address"),
     "online profile": gettext_lazy("online profile"),
     "shipping address": gettext_lazy("shipping address"),
     "bank account": gettext_lazy("bank account"),

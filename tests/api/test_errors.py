@@ -377,3 +377,14 @@ def test_assigning_a_reviewer_to_a_draft_is_a_conflict(hr_api, open_case, review
         format="json",
     )
     assert response.status_code == 409
+
+
+def test_ip_addresses_round_trip_and_a_bad_one_is_a_field_error(hr_api, open_case):
+    case = open_case()
+    url = f"/api/v1/cases/{case.reference}/candidate/"
+    response = hr_api.patch(url, {"ip_addresses": ["175.45.176.12", "nowhere"]}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"ip_addresses": ["nowhere is not an IPv4 or IPv6 address."]}
+    response = hr_api.patch(url, {"ip_addresses": ["175.45.176.12"]}, format="json")
+    assert response.status_code == 200
+    assert hr_api.get(url).json()["ip_addresses"] == ["175.45.176.12"]

@@ -6,7 +6,14 @@ from django.db import connection
 from audit.models import AuditEvent
 from cases import selectors, services
 from cases.errors import CaseValidationError, NotAllowed
-from cases.models import Candidate, Case, OnlineProfile, ProfileKind, SensitiveReveal
+from cases.models import (
+    Candidate,
+    Case,
+    ContactKind,
+    OnlineProfile,
+    ProfileKind,
+    SensitiveReveal,
+)
 from cases.normalize import normalize_profile
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +126,8 @@ def test_reveal_is_audited_and_limited_to_roles_that_need_it(open_case, hr, revi
 LINK_FIELDS = [
     ({"emails": ["J.Smith+jobs@gmail.com"]}, {"emails": ["jsmith@gmail.com"]}, "email"),
     ({"phones": ["+1 (555) 010-9999"]}, {"phones": ["001 555 010 9999"]}, "phone"),
+    ({"ip_addresses": ["::ffff:175.45.176.12"]}, {"ip_addresses": ["175.45.176.12"]}, "ip"),
+    ({"ip_addresses": ["2001:DB8:0:0::1"]}, {"ip_addresses": ["2001:db8::1"]}, "ip"),
     (
         {"shipping_address": "12 Cargo Way, Suite 4\nNewark, NJ"},
         {"shipping_address": "12 cargo way suite 4 newark nj"},
@@ -179,3 +188,33 @@ def test_a_profile_of_the_longest_accepted_length_is_saved(open_case):
     handle = "x" * OnlineProfile.URL_OR_HANDLE_MAX
     case = open_case(profiles=[{"kind": "telegram", "url_or_handle": handle}])
     assert case.candidate.profiles.get().normalized_handle == "telegram:" + handle
+
+
+def test_ip_addresses_are_checked_and_nothing_is_saved_when_one_is_wrong(open_case):
+    with pytest.raises(CaseValidationError) as refused:
+        open_case(ip_addresses=["175.45.176.12", "300.1.1.1", "vpn exit node"])
+    assert refused.value.errors["ip_addresses"] == [
+        "300.1.1.1 is not an IPv4 or IPv6 address.",
+        "vpn exit node is not an IPv4 or IPv6 address.",
+    ]
+    assert not Case.objects.exists()
+
+
+def test_ip_addresses_are_kept_as_given_and_replaced_as_a_list(open_case, hr):
+    case = open_case(
+        ip_addresses=["175.45.176.12", " 2001:db8::1 ", "175.45.176.12"],
+        phones=["+82 10 5555 0101"],
+    )
+    ips = case.candidate.contacts.filter(kind=ContactKind.IP_ADDRESS)
+    assert [(c.value, c.normalized) for c in ips] == [
+        ("175.45.176.12", "175.45.176.12"),
+        ("2001:db8::1", "2001:db8::1"),
+    ]
+    services.update_candidate(hr, case, {"ip_addresses": ["175.45.176.13"]})
+    assert [c.value for c in ips.all()] == ["175.45.176.13"]
+    # Other contact lists are untouched when only the IP addresses are sent.
+    assert [c.value for c in case.candidate.contacts.filter(kind=ContactKind.PHONE)] == [
+        "+82 10 5555 0101"
+    ]
+    event = AuditEvent.objects.filter(action="candidate.updated").latest("id")
+    assert "ip_addresses" in event.summary

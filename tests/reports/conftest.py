@@ -23,6 +23,7 @@ CANDIDATE_FACTS = {
     "identity_document_number": "XK1234567",
     "emails": ["jin.park@example.net"],
     "phones": ["+1 416 555 0100"],
+    "ip_addresses": ["175.45.176.12", "2001:db8::1"],
     "profiles": [{"kind": "github", "url_or_handle": "https://github.com/jinpark-dev"}],
     "history": [
         {

@@ -85,7 +85,7 @@ def test_ic3_text_follows_the_complaint_form(packet, referred_case):
         "+1 416 555 0100",
         "GitHub: https://github.com/jinpark-dev",
         "Unit 4, 77 Forwarder Road, Laredo TX",
-        "IP addresses: No IP address is recorded in vetting.",
+        "IP addresses: 175.45.176.12, 2001:db8::1",
         "Bank name: First Example Bank",
         "Routing number: 021000021",
         "Account number: 9876543210123",  # in clear: the packet is for law enforcement
@@ -102,7 +102,7 @@ def test_ic3_text_follows_the_complaint_form(packet, referred_case):
     structured = json.loads(archive.read("ic3_complaint.json"))
     subject = structured["subjects"][0]
     assert subject["emails"] == ["jin.park@example.net"]
-    assert subject["ip_addresses"] == []
+    assert subject["ip_addresses"] == ["175.45.176.12", "2001:db8::1"]
     money = structured["financial_transactions"]
     assert money["payment_details_supplied_by_subject"]["account_number"] == "9876543210123"
     observed = {i["code"] for i in structured["description_of_incident"]["observed_indicators"]}
@@ -120,6 +120,7 @@ def test_the_korean_report_for_nis_and_knpa(packet):
         "신고 대상자",
         "법적 성명: Jin Park",
         "계좌번호: 9876543210123",
+        "IP 주소: 175.45.176.12, 2001:db8::1",
         "카메라·화상 면접 회피 또는 화면상 불일치",  # RF-2023-01's Korean title
         "관찰 내용: Camera 'broken' in all three interviews.",
         "증거 자료",
@@ -152,12 +153,15 @@ def test_withdrawn_evidence_stays_out_and_names_are_made_safe(
     case_services.perform_action(reviewer, case, "refer", "Refer.")
 
     job = generate(reviewer, case, kind="referral_packet", language="ko")
-    archive = zipfile.ZipFile(io.BytesIO(stored_bytes(job)))
-
-    evidence = sorted(n for n in archive.namelist() if n.startswith("evidence/"))
-    assert evidence == ["evidence/E01-passwd.png", "evidence/E02-면접 기록.png"]
-    assert all(".." not in name and not name.startswith("/") for name in archive.namelist())
-    assert "관찰된 위험 지표" in pdf_text(archive.read("cover.pdf"))  # a Korean cover page
+    with zipfile.ZipFile(io.BytesIO(stored_bytes(job))) as archive:
+        evidence = sorted(n for n in archive.namelist() if n.startswith("evidence/"))
+        assert evidence == ["evidence/E01-passwd.png", "evidence/E02-면접 기록.png"]
+        assert all(".." not in name and not name.startswith("/") for name in archive.namelist())
+        assert "관찰된 위험 지표" in pdf_text(archive.read("cover.pdf"))  # a Korean cover page
+        # Nothing recorded is said plainly, for the form's IP field too.
+        ic3 = archive.read("ic3_complaint.txt").decode()
+        assert "IP addresses: No IP address is recorded in vetting." in ic3
+        assert "IP 주소: 기록 없음" in archive.read("nis_knpa_ko.txt").decode()
 
 
 def test_a_tampered_evidence_file_stops_the_packet(referred_case, reviewer, generate):

@@ -46,7 +46,7 @@ def test_a_script_using_only_the_api_gets_a_verified_referral_packet(live_server
     saved = tmp_path / job.file_name
     assert hashlib.sha256(saved.read_bytes()).hexdigest() == job.sha256
     with zipfile.ZipFile(saved) as packet:
-        assert "ic3_complaint.txt" in packet.namelist()
+        assert "IP addresses: 175.45.176.12" in packet.read("ic3_complaint.txt").decode()
         assert any(name.startswith("evidence/") for name in packet.namelist())
     assert f"opened {case.reference}" in result.stdout
     assert "files match the manifest" in result.stdout

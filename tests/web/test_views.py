@@ -126,15 +126,22 @@ def _facts(**extra):
 
 
 def test_open_case_saves_facts_and_goes_to_the_checklist(hr_client, catalog):
-    response = hr_client.post(reverse("case_new"), _facts(account_number="NL91ABNA0417164300"))
+    response = hr_client.post(
+        reverse("case_new"),
+        _facts(account_number="NL91ABNA0417164300", ip_addresses="175.45.176.12\n2001:db8::1"),
+    )
     case = Case.objects.get()
     assert response["Location"] == url("case_checklist", case)
     candidate = case.candidate
     assert sorted(c.value for c in candidate.contacts.all()) == [
         "+1 555 0100",
+        "175.45.176.12",
+        "2001:db8::1",
         "jane@example.com",
         "jr@example.org",
     ]
+    page = hr_client.get(url("case_candidate", case))
+    assert "175.45.176.12\n2001:db8::1" in page.content.decode()
     assert candidate.profiles.get().url_or_handle == "github.com/janeroe"
     assert candidate.history_entries.get().organisation == "Acme"
     assert candidate.account_number == "NL91ABNA0417164300"
