@@ -188,7 +188,8 @@ VETTING_ORGANISATION_NAME = os.environ.get("VETTING_ORGANISATION_NAME", "Example
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# An explicit host keeps kombu from warning on every in-process task.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_EXPIRES = 3600
