@@ -123,6 +123,38 @@ class ReportList(ReportAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
+class IntegrityChecks(ReportAPIView):
+    roles_by_method = {"*": (roles.COMPLIANCE,)}
+    pagination_class = NewestJobsFirst
+
+    @extend_schema(
+        tags=["audit"],
+        summary="List integrity checks",
+        description="Integrity check jobs, newest first, each with its `summary` once done.",
+        responses={200: ReportJobSerializer(many=True), **error_responses(403)},
+    )
+    def get(self, request):
+        page = self.paginate_queryset(selectors.integrity_checks(request.user))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        tags=["audit"],
+        summary="Check every stored file against its recorded SHA-256",
+        description=(
+            "Queue a check that reads back every evidence file and every generated report and "
+            "compares it with the SHA-256 recorded at upload or generation. Answers 202 with the "
+            "job; once done, `summary` gives the counts (`ok`, `changed`, `missing`) and the "
+            "first problems, and the CSV lists every file. The result is recorded in the audit "
+            "log (`integrity.verified` or `integrity.problems_found`)."
+        ),
+        request=None,
+        responses={202: ReportJobSerializer, **error_responses(403)},
+    )
+    def post(self, request):
+        job, _created = services.request_integrity_check(request.user)
+        return self.job_response(job, status.HTTP_202_ACCEPTED)
+
+
 class ReportDetail(ReportAPIView):
     @extend_schema(
         tags=["reports"],
@@ -141,7 +173,7 @@ class ReportDownload(FileDownloadMixin, ReportAPIView):
         tags=["reports"],
         summary="Download a finished report",
         description=(
-            "The PDF or ZIP as an attachment. The stored file is checked against the SHA-256 "
+            "The PDF, ZIP or CSV as an attachment. The stored file is checked against the SHA-256 "
             "recorded when it was generated (409 if it no longer matches, or if the job is not "
             "done), and each download is recorded in the audit log. `X-Content-SHA256` carries "
             "the hash."
@@ -150,6 +182,7 @@ class ReportDownload(FileDownloadMixin, ReportAPIView):
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
             (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="ZIP"),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV"),
             **error_responses(403, 404, 409),
         },
     )

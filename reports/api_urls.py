@@ -15,4 +15,5 @@ urlpatterns = [
     re_path(job + r"/download/$", api.ReportDownload.as_view(), name="api-report-download"),
     re_path(job + r"/retry/$", api.ReportRetry.as_view(), name="api-report-retry"),
     re_path(r"^audit-export/$", api.AuditExport.as_view(), name="api-audit-export"),
+    re_path(r"^integrity-checks/$", api.IntegrityChecks.as_view(), name="api-integrity-checks"),
 ]

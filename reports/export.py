@@ -59,7 +59,7 @@ def export_rows(events):
     )
 
 
-def _neutralise(value: str) -> str:
+def neutralise_formula(value: str) -> str:
     return "'" + value if value and value.startswith(_FORMULA_START) else value
 
 
@@ -75,12 +75,12 @@ def csv_blocks(rows):
                 pk,
                 at.isoformat(),
                 actor_id if actor_id is not None else "",
-                _neutralise(username),
+                neutralise_formula(username),
                 action,
                 otype,
-                _neutralise(oid),
+                neutralise_formula(oid),
                 case,
-                _neutralise(summary),
+                neutralise_formula(summary),
                 data or "{}",
             )
         )

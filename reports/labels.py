@@ -324,6 +324,7 @@ KO_CHOICES = {
     "report_kind": {
         ReportKind.RISK_SUMMARY: "위험 요약 보고서 (PDF)",
         ReportKind.REFERRAL_PACKET: "수사기관 신고 자료 (ZIP)",
+        ReportKind.INTEGRITY_CHECK: "무결성 점검 (CSV)",
     },
     "reason": {
         "observed": "위험 신호 관찰됨",

@@ -7,6 +7,11 @@ from simple_history.models import HistoricalRecords
 class ReportKind(models.TextChoices):
     RISK_SUMMARY = "risk_summary", _("Risk summary (PDF)")
     REFERRAL_PACKET = "referral_packet", _("Referral packet (ZIP)")
+    INTEGRITY_CHECK = "integrity_check", _("Integrity check (CSV)")
+
+
+# Documents about one case; the others (integrity checks) cover the whole installation.
+CASE_REPORT_KINDS = (ReportKind.RISK_SUMMARY, ReportKind.REFERRAL_PACKET)
 
 
 class ReportLanguage(models.TextChoices):
@@ -67,6 +72,9 @@ class ReportJob(models.Model):
         null=True, blank=True, help_text=_("Last sign of life from the worker running the job.")
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(
+        default=dict, blank=True, help_text=_("What the document found (integrity checks).")
+    )
     history = HistoricalRecords()
 
     class Meta:

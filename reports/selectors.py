@@ -4,7 +4,7 @@ import datetime
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts import roles
@@ -20,7 +20,7 @@ from cases.models import (
     SignOffOutcome,
 )
 
-from .models import JobStatus, ReportJob
+from .models import JobStatus, ReportJob, ReportKind
 
 
 def can_request_reports(user) -> bool:
@@ -31,12 +31,23 @@ def can_export_audit(user) -> bool:
     return roles.has_role(user, roles.COMPLIANCE)
 
 
+def can_check_integrity(user) -> bool:
+    return roles.has_role(user, roles.COMPLIANCE)
+
+
 def visible_jobs(user) -> QuerySet[ReportJob]:
-    """Jobs of the cases the user may read: a report is exactly as visible as its case."""
+    """Jobs of the cases the user may read (a report is exactly as visible as its case), and
+    for compliance the integrity checks, which belong to no case."""
     if not can_request_reports(user):
         return ReportJob.objects.none()
-    cases = case_selectors.visible_cases(user).values("pk")
-    return ReportJob.objects.filter(case__in=cases).select_related("case", "requester")
+    visible = Q(case__in=case_selectors.visible_cases(user).values("pk"))
+    if can_check_integrity(user):
+        visible |= Q(case__isnull=True, kind=ReportKind.INTEGRITY_CHECK)
+    return ReportJob.objects.filter(visible).select_related("case", "requester")
+
+
+def integrity_checks(user) -> QuerySet[ReportJob]:
+    return visible_jobs(user).filter(kind=ReportKind.INTEGRITY_CHECK)
 
 
 def jobs_for_case(case: Case) -> QuerySet[ReportJob]:
@@ -56,7 +67,7 @@ def job_list(user, *, kind: str = "", status: str = "", mine: bool = False, case
     return jobs
 
 
-def pending_duplicate(case: Case, kind: str, language: str) -> ReportJob | None:
+def pending_duplicate(case: Case | None, kind: str, language: str) -> ReportJob | None:
     """A job for the same document that is still waiting or running."""
     return (
         ReportJob.objects.filter(

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import export
-from .models import JobStatus, ReportJob, ReportKind, ReportLanguage
+from .models import CASE_REPORT_KINDS, JobStatus, ReportJob, ReportKind, ReportLanguage
 
 
 class ReportJobSerializer(serializers.ModelSerializer):
@@ -37,6 +37,7 @@ class ReportJobSerializer(serializers.ModelSerializer):
             "content_type",
             "size",
             "sha256",
+            "summary",
             "url",
             "download_url",
             "retry_url",
@@ -65,7 +66,7 @@ class ReportJobSerializer(serializers.ModelSerializer):
 
 class ReportRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
-        choices=ReportKind.choices,
+        choices=[(kind.value, kind.label) for kind in CASE_REPORT_KINDS],
         help_text="`risk_summary` (PDF) or `referral_packet` (ZIP; the case must be referred).",
     )
     language = serializers.ChoiceField(

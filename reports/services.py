@@ -9,12 +9,12 @@ transaction, so a run killed half-way never leaves a half-written file behind a 
 """
 
 import datetime
-import hashlib
 import logging
 import os
 import secrets
 import tempfile
 import time
+from functools import partial
 
 from django.conf import settings
 from django.core.files import File
@@ -28,8 +28,8 @@ from audit.services import record_event
 from cases.errors import CaseValidationError, InvalidTransition, NotAllowed
 from cases.models import Case, Decision, SensitiveReveal
 
-from . import documents, export, packet, selectors
-from .models import JobStatus, ReportJob, ReportKind, ReportLanguage
+from . import documents, export, integrity, packet, selectors
+from .models import CASE_REPORT_KINDS, JobStatus, ReportJob, ReportKind, ReportLanguage
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +48,15 @@ MAX_ATTEMPTS = 6
 # Test-only: lets the worker-killed test catch a run in the middle. Never set in production.
 TEST_DELAY_ENV = "VETTING_REPORTS_TEST_DELAY_SECONDS"
 
-EXTENSIONS = {ReportKind.RISK_SUMMARY: "pdf", ReportKind.REFERRAL_PACKET: "zip"}
+EXTENSIONS = {
+    ReportKind.RISK_SUMMARY: "pdf",
+    ReportKind.REFERRAL_PACKET: "zip",
+    ReportKind.INTEGRITY_CHECK: "csv",
+}
 CONTENT_TYPES = {
     ReportKind.RISK_SUMMARY: "application/pdf",
     ReportKind.REFERRAL_PACKET: "application/zip",
+    ReportKind.INTEGRITY_CHECK: "text/csv; charset=utf-8",
 }
 
 
@@ -105,14 +110,27 @@ def request_report(actor, case: Case, kind: str, language: str = "en") -> tuple[
     waiting or running returns that job instead of queuing the same work twice."""
     _require_reader(actor)
     errors = {}
-    if kind not in ReportKind.values:
-        errors["kind"] = _("Choose one of: %(k)s.") % {"k": ", ".join(ReportKind.values)}
+    if kind not in CASE_REPORT_KINDS:
+        errors["kind"] = _("Choose one of: %(k)s.") % {"k": ", ".join(CASE_REPORT_KINDS)}
     if language not in ReportLanguage.values:
         errors["language"] = _("Choose one of: %(l)s.") % {"l": ", ".join(ReportLanguage.values)}
     if errors:
         raise CaseValidationError(errors)
     case = Case.objects.select_for_update().get(pk=case.pk)
     _check_can_generate(case, kind)
+    return _queue(actor, case, kind, language)
+
+
+@transaction.atomic
+def request_integrity_check(actor) -> tuple[ReportJob, bool]:
+    """Queue a check of every stored evidence file and report against its recorded SHA-256.
+    Returns (job, created), like request_report."""
+    if not selectors.can_check_integrity(actor):
+        raise NotAllowed(_("Only compliance users may run integrity checks."))
+    return _queue(actor, None, ReportKind.INTEGRITY_CHECK, ReportLanguage.ENGLISH)
+
+
+def _queue(actor, case: Case | None, kind: str, language: str) -> tuple[ReportJob, bool]:
     existing = selectors.pending_duplicate(case, kind, language)
     if existing:
         return existing, False
@@ -154,7 +172,7 @@ def retry_job(actor, job: ReportJob) -> ReportJob:
 def verify_file(job: ReportJob) -> bool:
     """Whether the stored file still has the SHA-256 recorded when it was generated."""
     try:
-        digest, _size = _hash_stored(job.file.name)
+        digest, _size = integrity.hash_stored(job.file.name)
     except OSError:
         return False
     return digest == job.sha256
@@ -306,21 +324,22 @@ def run_job(job_id: int) -> ReportJob | None:
     if delay:
         time.sleep(delay)
     generated_at = timezone.now()
+    progress = partial(_progress, job_id)
     with tempfile.TemporaryFile() as output:
         if job.kind == ReportKind.RISK_SUMMARY:
             dossier = selectors.case_dossier(job.case)
-            _progress(job_id, 30)
+            progress(30)
             output.write(documents.render_risk_summary(job, dossier, generated_at))
-            _progress(job_id, 90)
-            revealed = []
-        else:
-            _check_generation_allowed(job)
-            dossier = selectors.case_dossier(job.case)
-            _progress(job_id, 15)
-            revealed = packet.write_packet(
-                job, dossier, generated_at, output, progress=lambda p: _progress(job_id, p)
-            )
-        return _finish(job_id, output, revealed)
+            progress(90)
+            return _finish(job_id, output)
+        if job.kind == ReportKind.INTEGRITY_CHECK:
+            found = integrity.write_report(output, exclude_job_id=job_id, progress=progress)
+            return _finish(job_id, output, summary=found.as_dict(), after=_record_integrity_result)
+        _check_generation_allowed(job)
+        dossier = selectors.case_dossier(job.case)
+        progress(15)
+        revealed = packet.write_packet(job, dossier, generated_at, output, progress=progress)
+        return _finish(job_id, output, after=partial(_record_reveals, fields=revealed))
 
 
 def _check_generation_allowed(job: ReportJob) -> None:
@@ -357,28 +376,22 @@ def _stored_name(job: ReportJob) -> str:
     return f"reports/{folder}/{job.pk}-{job.kind}-{secrets.token_hex(6)}.{EXTENSIONS[job.kind]}"
 
 
-def _hash_stored(name: str) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with default_storage.open(name, "rb") as stored:
-        for chunk in iter(lambda: stored.read(1024 * 1024), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
 def download_name(job: ReportJob) -> str:
-    reference = job.case.reference if job.case_id else "vetting"
     kind = job.kind.replace("_", "-")
+    if not job.case_id:
+        return f"vetting-{kind}-{timezone.localdate().isoformat()}.{EXTENSIONS[job.kind]}"
     suffix = f"-{job.language}" if job.kind == ReportKind.RISK_SUMMARY else ""
-    return f"{reference}-{kind}{suffix}.{EXTENSIONS[job.kind]}"
+    return f"{job.case.reference}-{kind}{suffix}.{EXTENSIONS[job.kind]}"
 
 
-def _finish(job_id: int, output, revealed: list[str]) -> ReportJob | None:
+def _finish(job_id: int, output, *, summary: dict | None = None, after=None) -> ReportJob | None:
+    """Store and hash the document and mark the job done; `after(job)` records, in the same
+    transaction, what the document means beyond its file (reveals, integrity findings)."""
     job = ReportJob.objects.select_related("case").get(pk=job_id)
     output.seek(0)
     name = default_storage.save(_stored_name(job), File(output))
     # The hash is of the bytes as stored, read back: what a download will hand out.
-    digest, size = _hash_stored(name)
+    digest, size = integrity.hash_stored(name)
     with transaction.atomic():
         job = ReportJob.objects.select_for_update(of=("self",)).select_related("case", "requester")
         job = job.get(pk=job_id)
@@ -390,6 +403,7 @@ def _finish(job_id: int, output, revealed: list[str]) -> ReportJob | None:
         job.file_name, job.content_type = download_name(job), CONTENT_TYPES[job.kind]
         job.status, job.progress, job.error = JobStatus.DONE, 100, ""
         job.finished_at = timezone.now()
+        job.summary = summary or {}
         _save_job(job, reason="generated")
         _job_event(
             None,
@@ -400,9 +414,27 @@ def _finish(job_id: int, output, revealed: list[str]) -> ReportJob | None:
             size=size,
             attempts=job.attempts,
         )
-        _record_reveals(job, revealed)
+        if after:
+            after(job)
         transaction.on_commit(lambda: remove_leftovers(job))
     return job
+
+
+def _record_integrity_result(job: ReportJob) -> None:
+    found = job.summary
+    problems = found["changed"] + found["missing"]
+    verdict = (
+        f"{found['changed']} changed, {found['missing']} missing"
+        if problems
+        else "every file matches its recorded SHA-256"
+    )
+    record_event(
+        actor=job.requester,
+        action="integrity.problems_found" if problems else "integrity.verified",
+        obj=job,
+        summary=f"Integrity check (job #{job.pk}): {found['checked']} files, {verdict}",
+        data=found,
+    )
 
 
 def _record_reveals(job: ReportJob, fields: list[str]) -> None:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", views.download, name="download"),
     path("jobs/<int:pk>/retry/", views.retry, name="retry"),
     path("audit-export/", views.audit_export, name="audit_export"),
+    path("integrity/", views.integrity, name="integrity"),
 ]

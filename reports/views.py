@@ -167,6 +167,29 @@ def report_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def integrity(request):
+    """Compliance: check every stored evidence file and report against its recorded SHA-256."""
+    if not selectors.can_check_integrity(request.user):
+        raise PermissionDenied(_("Only compliance users may run integrity checks."))
+    if request.method == "POST":
+        job, created = services.request_integrity_check(request.user)
+        if created:
+            messages.success(
+                request,
+                _("Integrity check requested: it is running (job #%(id)s).") % {"id": job.pk},
+            )
+        else:
+            messages.info(
+                request, _("An integrity check is already running (job #%(id)s).") % {"id": job.pk}
+            )
+        return redirect("reports:integrity")
+    checks = selectors.integrity_checks(request.user)
+    page = Paginator(checks, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reports/integrity.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def audit_export(request):
     """Compliance: download every audit event of a period, streamed as CSV or JSON."""
     if not selectors.can_export_audit(request.user):

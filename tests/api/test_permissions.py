@@ -107,6 +107,8 @@ MATRIX = [
     row("GET", "/api/v1/reports/{job_id}/download/", CASE_READERS),
     row("POST", "/api/v1/reports/{job_id}/retry/", CASE_READERS),
     row("GET", "/api/v1/audit-export/", {COMPLIANCE}, query="start=2026-01-01&end=2026-01-31"),
+    row("GET", "/api/v1/integrity-checks/", {COMPLIANCE}),
+    row("POST", "/api/v1/integrity-checks/", {COMPLIANCE}),
     *[
         row("POST", CASE + "/actions/{action}/", allowed, {"note": "Because."}, action=action)
         for action, allowed in ACTION_ROLES.items()

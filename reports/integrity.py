@@ -1,0 +1,151 @@
+"""Integrity check: every stored evidence file and generated report, read back and hashed.
+
+Evidence is hashed at upload and reports when they are generated; a file whose SHA-256 no longer
+matches, or that is gone, was changed or lost outside the application. The check writes one CSV
+row per file, streaming, and returns a summary of what it found.
+"""
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.core.files.storage import default_storage
+
+from cases.models import Evidence
+
+from .export import neutralise_formula
+from .models import JobStatus, ReportJob
+
+OK, CHANGED, MISSING = "ok", "changed", "missing"
+COLUMNS = (
+    "object",
+    "id",
+    "case_reference",
+    "name",
+    "recorded_sha256",
+    "actual_sha256",
+    "recorded_size",
+    "actual_size",
+    "result",
+)
+# Problems listed by name in the summary (the CSV lists them all).
+SUMMARY_PROBLEMS_SHOWN = 50
+
+
+def hash_stored(name: str) -> tuple[str, int]:
+    """SHA-256 and size of a stored file, read in chunks. Raises OSError if it is gone."""
+    digest, size = hashlib.sha256(), 0
+    with default_storage.open(name, "rb") as stored:
+        for chunk in iter(lambda: stored.read(1024 * 1024), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    object: str  # "evidence" or "report"
+    id: int
+    case_reference: str
+    name: str  # as people know it
+    path: str  # in storage
+    sha256: str
+    size: int | None
+
+    @property
+    def label(self) -> str:
+        where = f" of {self.case_reference}" if self.case_reference else ""
+        return f"{self.object} #{self.id}{where} ({self.name})"
+
+
+@dataclass
+class Summary:
+    checked: int = 0
+    changed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "checked": self.checked,
+            "ok": self.checked - len(self.changed) - len(self.missing),
+            "changed": len(self.changed),
+            "missing": len(self.missing),
+            "problems": (self.changed + self.missing)[:SUMMARY_PROBLEMS_SHOWN],
+        }
+
+
+def _evidence_files() -> Iterator[StoredFile]:
+    rows = Evidence.objects.order_by("id").values_list(
+        "id", "case__reference", "original_name", "file", "sha256", "size"
+    )
+    for pk, reference, name, path, sha256, size in rows.iterator(chunk_size=500):
+        yield StoredFile("evidence", pk, reference, name, path, sha256, size)
+
+
+def _report_files(exclude_job_id: int | None) -> Iterator[StoredFile]:
+    rows = (
+        ReportJob.objects.filter(status=JobStatus.DONE)
+        .exclude(file="")
+        .exclude(pk=exclude_job_id)
+        .order_by("id")
+        .values_list("id", "case__reference", "file_name", "file", "sha256", "size")
+    )
+    for pk, reference, name, path, sha256, size in rows.iterator(chunk_size=500):
+        yield StoredFile("report", pk, reference or "", name, path, sha256, size)
+
+
+def files_to_check(exclude_job_id: int | None = None) -> tuple[int, Iterator[StoredFile]]:
+    """How many files there are, and the files: evidence first, then generated reports."""
+    reports = ReportJob.objects.filter(status=JobStatus.DONE).exclude(file="")
+    total = Evidence.objects.count() + reports.exclude(pk=exclude_job_id).count()
+
+    def both():
+        yield from _evidence_files()
+        yield from _report_files(exclude_job_id)
+
+    return total, both()
+
+
+def check(stored: StoredFile) -> tuple[str, str, int | None]:
+    """(result, actual SHA-256, actual size) of one file."""
+    try:
+        digest, size = hash_stored(stored.path)
+    except OSError:
+        return MISSING, "", None
+    return (OK if digest == stored.sha256 else CHANGED), digest, size
+
+
+def write_report(output, exclude_job_id: int | None, progress: Callable[[int], None]) -> Summary:
+    """Check every file and write the CSV (UTF-8 with a byte-order mark) to binary `output`."""
+    total, files = files_to_check(exclude_job_id)
+    text = io.TextIOWrapper(output, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow(COLUMNS)
+    summary = Summary()
+    for stored in files:
+        result, digest, size = check(stored)
+        summary.checked += 1
+        if result == CHANGED:
+            summary.changed.append(stored.label)
+        elif result == MISSING:
+            summary.missing.append(stored.label)
+        writer.writerow(
+            (
+                stored.object,
+                stored.id,
+                stored.case_reference,
+                neutralise_formula(stored.name),
+                stored.sha256,
+                digest,
+                "" if stored.size is None else stored.size,
+                "" if size is None else size,
+                result,
+            )
+        )
+        if summary.checked % 100 == 0:
+            progress(min(95, 5 + int(90 * summary.checked / max(total, 1))))
+    text.flush()
+    text.detach()  # the caller owns `output`
+    return summary
