@@ -45,7 +45,12 @@ class ReportJob(models.Model):
         "cases.Case", on_delete=models.PROTECT, related_name="report_jobs", null=True, blank=True
     )
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="report_jobs"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="report_jobs",
+        null=True,
+        blank=True,
+        help_text=_("Empty for checks that vetting schedules itself."),
     )
     language = models.CharField(
         max_length=2, choices=ReportLanguage.choices, default=ReportLanguage.ENGLISH

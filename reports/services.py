@@ -130,6 +130,12 @@ def request_integrity_check(actor) -> tuple[ReportJob, bool]:
     return _queue(actor, None, ReportKind.INTEGRITY_CHECK, ReportLanguage.ENGLISH)
 
 
+@transaction.atomic
+def schedule_integrity_check() -> tuple[ReportJob, bool]:
+    """The nightly check that beat starts: a job with no requester, recorded as vetting's own."""
+    return _queue(None, None, ReportKind.INTEGRITY_CHECK, ReportLanguage.ENGLISH)
+
+
 def _queue(actor, case: Case | None, kind: str, language: str) -> tuple[ReportJob, bool]:
     existing = selectors.pending_duplicate(case, kind, language)
     if existing:

@@ -62,3 +62,10 @@ def redispatch_stuck_jobs(running_stale_seconds: int | None = None) -> list[int]
     if sent:
         logger.info("Re-dispatched report jobs %s", sent)
     return sent
+
+
+@shared_task(name="reports.tasks.scheduled_integrity_check")
+def scheduled_integrity_check() -> int:
+    """Run by beat every night: queue an integrity check (unless one is already pending)."""
+    job, _created = services.schedule_integrity_check()
+    return job.pk

@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -208,6 +209,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
     },
 }
+# Every night at HH:30 (server time zone) beat checks every stored file against its hash.
+_integrity_hour = os.environ.get("VETTING_INTEGRITY_CHECK_HOUR", "2").strip().lower()
+if _integrity_hour not in {"off", "none", ""}:
+    if not _integrity_hour.isdigit() or not 0 <= int(_integrity_hour) <= 23:
+        raise ImproperlyConfigured(
+            "VETTING_INTEGRITY_CHECK_HOUR must be an hour from 0 to 23, or 'off'; "
+            f"it is {_integrity_hour!r}."
+        )
+    CELERY_BEAT_SCHEDULE["nightly-integrity-check"] = {
+        "task": "reports.tasks.scheduled_integrity_check",
+        "schedule": crontab(hour=int(_integrity_hour), minute=30),
+    }
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -172,3 +172,26 @@ def test_other_roles_may_not_open_the_integrity_page(client, hr, reviewer):
         assert client.get("/reports/integrity/").status_code == 403
         assert client.post("/reports/integrity/").status_code == 403
     assert not ReportJob.objects.exists()
+
+
+def test_the_nightly_check_is_vetting_s_own_and_is_not_queued_twice(
+    client, compliance, assessed_case, django_capture_on_commit_callbacks
+):
+    from reports import tasks
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = tasks.scheduled_integrity_check.apply().get()
+    job = ReportJob.objects.get(pk=job_id)
+    assert job.status == JobStatus.DONE and job.requester is None
+    assert job.summary["checked"] == 2
+    event = AuditEvent.objects.get(action="integrity.verified")
+    assert event.actor is None and event.actor_username == "system"
+
+    pending, _created = services.request_integrity_check(compliance)
+    assert tasks.scheduled_integrity_check.apply().get() == pending.pk
+
+    client.force_login(compliance)
+    page = client.get("/reports/integrity/").content.decode()
+    assert "scheduled by vetting on" in page
+    detail = client.get(f"/api/v1/reports/{job.pk}/")
+    assert detail.json()["requester"] is None

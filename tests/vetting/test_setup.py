@@ -79,3 +79,40 @@ def test_missing_secret_is_generated_and_kept_private(tmp_path):
 def test_health_endpoint(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def nightly_check_schedule(tmp_path, hour: str | None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "VETTING_VAR_DIR": str(tmp_path)}
+    env.pop("VETTING_INTEGRITY_CHECK_HOUR", None)
+    if hour is not None:
+        env["VETTING_INTEGRITY_CHECK_HOUR"] = hour
+    code = (
+        "from django.conf import settings; "
+        "entry = settings.CELERY_BEAT_SCHEDULE.get('nightly-integrity-check'); "
+        "print(entry and (entry['task'], sorted(entry['schedule'].hour), "
+        "sorted(entry['schedule'].minute)))"
+    )
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            f"'vetting.settings'); django.setup(); {code}",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def test_beat_checks_integrity_every_night_at_a_configurable_hour(tmp_path):
+    task = "reports.tasks.scheduled_integrity_check"
+    default = nightly_check_schedule(tmp_path, None)
+    assert default.stdout.strip() == repr((task, [2], [30]))
+    assert nightly_check_schedule(tmp_path, "23").stdout.strip() == repr((task, [23], [30]))
+    assert nightly_check_schedule(tmp_path, "off").stdout.strip() == "None"
+    wrong = nightly_check_schedule(tmp_path, "25")
+    assert wrong.returncode != 0
+    assert "VETTING_INTEGRITY_CHECK_HOUR must be an hour from 0 to 23, or 'off'" in wrong.stderr
