@@ -8,6 +8,7 @@ row per file, streaming, and returns a summary of what it found.
 import csv
 import hashlib
 import io
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -32,6 +33,9 @@ COLUMNS = (
 )
 # Problems listed by name in the summary (the CSV lists them all).
 SUMMARY_PROBLEMS_SHOWN = 50
+# Progress doubles as the heartbeat the redispatcher watches: report it at least this often,
+# however large or slow to read the files are.
+PROGRESS_EVERY_SECONDS = 10
 
 
 def hash_stored(name: str) -> tuple[str, int]:
@@ -124,6 +128,7 @@ def write_report(output, exclude_job_id: int | None, progress: Callable[[int], N
     writer = csv.writer(text)
     writer.writerow(COLUMNS)
     summary = Summary()
+    last_progress = time.monotonic()
     for stored in files:
         result, digest, size = check(stored)
         summary.checked += 1
@@ -144,8 +149,9 @@ def write_report(output, exclude_job_id: int | None, progress: Callable[[int], N
                 result,
             )
         )
-        if summary.checked % 100 == 0:
+        if time.monotonic() - last_progress >= PROGRESS_EVERY_SECONDS:
             progress(min(95, 5 + int(90 * summary.checked / max(total, 1))))
+            last_progress = time.monotonic()
     text.flush()
     text.detach()  # the caller owns `output`
     return summary

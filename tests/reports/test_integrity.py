@@ -195,3 +195,24 @@ def test_the_nightly_check_is_vetting_s_own_and_is_not_queued_twice(
     assert "scheduled by vetting on" in page
     detail = client.get(f"/api/v1/reports/{job.pk}/")
     assert detail.json()["requester"] is None
+
+
+def test_a_long_check_keeps_reporting_progress(open_case, hr, monkeypatch):
+    """Progress is the heartbeat: without it the redispatcher would take the check for dead."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases import services as case_services
+    from reports import integrity
+    from tests.api.conftest import PDF_BYTES
+
+    case = open_case()
+    for i in range(3):
+        case_services.upload_evidence(hr, case, SimpleUploadedFile(f"{i}.pdf", PDF_BYTES))
+    clock = iter(range(0, 1000, 11))  # every file takes 11 s
+    monkeypatch.setattr(integrity.time, "monotonic", lambda: next(clock))
+    reported = []
+
+    summary = integrity.write_report(io.BytesIO(), None, reported.append)
+
+    assert summary.checked == 3
+    assert reported == [35, 65, 95]
