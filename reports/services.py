@@ -63,6 +63,12 @@ CONTENT_TYPES = {
 # ---------------------------------------------------------------- requests from users
 
 
+def _locked_jobs(*related: str):
+    """Report jobs whose rows stay locked until the transaction ends. Only the job's own row:
+    PostgreSQL refuses to lock the nullable side of a join (the requester, the case)."""
+    return ReportJob.objects.select_for_update(of=("self",)).select_related(*related)
+
+
 def _require_reader(actor) -> None:
     if not selectors.can_request_reports(actor):
         raise NotAllowed(_("Only hr, reviewer or compliance users may work with reports."))
@@ -152,7 +158,7 @@ def _queue(actor, case: Case | None, kind: str, language: str) -> tuple[ReportJo
 def retry_job(actor, job: ReportJob) -> ReportJob:
     """Queue a failed job again. Done jobs are never regenerated: request a new report."""
     _require_reader(actor)
-    job = ReportJob.objects.select_for_update(of=("self",)).select_related("case").get(pk=job.pk)
+    job = _locked_jobs("case").get(pk=job.pk)
     if job.status != JobStatus.FAILED:
         raise InvalidTransition(
             _("Only a failed report can be retried; job #%(id)s is %(status)s.")
@@ -293,7 +299,7 @@ def redispatch_stuck_jobs(
 
 @transaction.atomic
 def _requeue_dead_run(job_id: int, now, stale_after) -> bool:
-    job = ReportJob.objects.select_for_update(of=("self",)).select_related("case").get(pk=job_id)
+    job = _locked_jobs("case").get(pk=job_id)
     if job.status != JobStatus.RUNNING or job.heartbeat_at >= now - stale_after:
         return False  # it finished or moved on since it was listed
     silent_since = documents.fmt_dt(job.heartbeat_at)
@@ -357,8 +363,7 @@ def _check_generation_allowed(job: ReportJob) -> None:
 
 @transaction.atomic
 def _claim(job_id: int) -> ReportJob | None:
-    job = ReportJob.objects.select_for_update(of=("self",)).select_related("case", "requester")
-    job = job.filter(pk=job_id).first()
+    job = _locked_jobs("case", "requester").filter(pk=job_id).first()
     if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
         return None  # a duplicate or late delivery: the job already ended
     now = timezone.now()
@@ -399,8 +404,7 @@ def _finish(job_id: int, output, *, summary: dict | None = None, after=None) -> 
     # The hash is of the bytes as stored, read back: what a download will hand out.
     digest, size = integrity.hash_stored(name)
     with transaction.atomic():
-        job = ReportJob.objects.select_for_update(of=("self",)).select_related("case", "requester")
-        job = job.get(pk=job_id)
+        job = _locked_jobs("case", "requester").get(pk=job_id)
         if job.status == JobStatus.DONE:
             transaction.on_commit(lambda: default_storage.delete(name))
             return job  # another delivery of the same job finished first
@@ -486,12 +490,7 @@ def _fail(job: ReportJob, message: str) -> None:
 @transaction.atomic
 def mark_failed(job_id: int, message: str) -> None:
     """Record that the job failed for good, with a message the user can act on."""
-    job = (
-        ReportJob.objects.select_for_update(of=("self",))
-        .select_related("case")
-        .filter(pk=job_id)
-        .first()
-    )
+    job = _locked_jobs("case").filter(pk=job_id).first()
     if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
         return
     _fail(job, message)
