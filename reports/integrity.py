@@ -80,36 +80,26 @@ class Summary:
         }
 
 
-def _evidence_files() -> Iterator[StoredFile]:
-    rows = Evidence.objects.order_by("id").values_list(
-        "id", "case__reference", "original_name", "file", "sha256", "size"
-    )
-    for pk, reference, name, path, sha256, size in rows.iterator(chunk_size=500):
-        yield StoredFile("evidence", pk, reference, name, path, sha256, size)
-
-
-def _report_files(exclude_job_id: int | None) -> Iterator[StoredFile]:
-    rows = (
+def files_to_check(exclude_job_id: int | None = None) -> tuple[int, Iterator[StoredFile]]:
+    """How many files there are, and the files: evidence first, then generated reports."""
+    evidence = Evidence.objects.order_by("id")
+    reports = (
         ReportJob.objects.filter(status=JobStatus.DONE)
         .exclude(file="")
         .exclude(pk=exclude_job_id)
         .order_by("id")
-        .values_list("id", "case__reference", "file_name", "file", "sha256", "size")
     )
-    for pk, reference, name, path, sha256, size in rows.iterator(chunk_size=500):
-        yield StoredFile("report", pk, reference or "", name, path, sha256, size)
-
-
-def files_to_check(exclude_job_id: int | None = None) -> tuple[int, Iterator[StoredFile]]:
-    """How many files there are, and the files: evidence first, then generated reports."""
-    reports = ReportJob.objects.filter(status=JobStatus.DONE).exclude(file="")
-    total = Evidence.objects.count() + reports.exclude(pk=exclude_job_id).count()
+    columns = ("id", "case__reference", "file", "sha256", "size")
 
     def both():
-        yield from _evidence_files()
-        yield from _report_files(exclude_job_id)
+        rows = evidence.values_list(*columns, "original_name").iterator(chunk_size=500)
+        for pk, reference, path, sha256, size, name in rows:
+            yield StoredFile("evidence", pk, reference, name, path, sha256, size)
+        rows = reports.values_list(*columns, "file_name").iterator(chunk_size=500)
+        for pk, reference, path, sha256, size, name in rows:
+            yield StoredFile("report", pk, reference or "", name, path, sha256, size)
 
-    return total, both()
+    return evidence.count() + reports.count(), both()
 
 
 def check(stored: StoredFile) -> tuple[str, str, int | None]:
