@@ -8,9 +8,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from vetting.api import HasRequiredRole, RoleDocumentingSchema, error_responses
+from common.api import error_responses
 
 from . import roles, services
+from .api_permissions import HasRequiredRole, RoleDocumentingSchema
 
 
 class TokenSerializer(serializers.Serializer):

@@ -7,6 +7,8 @@ REVIEWER = "reviewer"
 COMPLIANCE = "compliance"
 ADMIN = "admin"
 ALL_ROLES = (HR, REVIEWER, COMPLIANCE, ADMIN)
+# Who may read cases at all (every case page and case endpoint).
+CASE_READERS = (HR, REVIEWER, COMPLIANCE)
 
 ROLE_DESCRIPTIONS = {
     HR: "Opens cases, records candidate facts, answers the checklist, uploads evidence, submits.",
@@ -35,4 +37,4 @@ def has_role(user, *roles: str) -> bool:
 
 
 def can_read_cases(user) -> bool:
-    return has_role(user, HR, REVIEWER, COMPLIANCE)
+    return has_role(user, *CASE_READERS)

@@ -13,22 +13,14 @@ from drf_spectacular.utils import (
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts import roles
+from accounts.api_permissions import CASE_READERS, HasRequiredRole, RoleDocumentingSchema
 from audit.selectors import case_events
-from vetting.api import (
-    CASE_READERS,
-    CreatedCursorPagination,
-    FileDownloadMixin,
-    HasRequiredRole,
-    OldestFirstCursorPagination,
-    RoleDocumentingSchema,
-    attachment_response,
-    error_responses,
-)
+from common.api import FileDownloadMixin, cursor_pagination, error_responses
+from common.http import attachment_response
 
 from . import selectors, services
 from .models import Case
@@ -55,6 +47,7 @@ from .serializers import (
 )
 
 HR_ONLY = (roles.HR,)
+NEWEST_FIRST = cursor_pagination("-created_at", "-id")
 WORKFLOW_ACTIONS = tuple(services.TRANSITIONS)
 
 OPEN_CASE_EXAMPLE = {
@@ -119,7 +112,7 @@ class CaseAPIView(GenericAPIView):
 
 class CaseList(CaseAPIView):
     roles_by_method = {"GET": CASE_READERS, "POST": HR_ONLY}
-    pagination_class = CreatedCursorPagination
+    pagination_class = NEWEST_FIRST
     serializer_class = CaseSummarySerializer
     parser_classes = [JSONParser]
 
@@ -441,7 +434,7 @@ class EvidenceDownload(FileDownloadMixin, EvidenceMixin, CaseAPIView):
         evidence = self.get_evidence(self.get_case())
         services.record_evidence_download(request.user, evidence)
         return attachment_response(
-            evidence.file.open("rb"),
+            evidence.file,
             filename=evidence.original_name,
             content_type=evidence.content_type,
             sha256=evidence.sha256,
@@ -540,7 +533,7 @@ class AssignReviewer(CaseAPIView):
 
 
 class CaseHistory(CaseAPIView):
-    pagination_class = OldestFirstCursorPagination
+    pagination_class = cursor_pagination("at", "id", page_size=50, max_page_size=200)
 
     @extend_schema(
         tags=["cases"],
@@ -554,15 +547,8 @@ class CaseHistory(CaseAPIView):
         return self.get_paginated_response(CaseEventSerializer(page, many=True).data)
 
 
-class ReviewQueuePagination(CursorPagination):
-    ordering = ("submitted_at", "id")
-    page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-
 class ReviewQueue(CaseAPIView):
-    pagination_class = ReviewQueuePagination
+    pagination_class = cursor_pagination("submitted_at", "id")
 
     @extend_schema(
         tags=["workflow"],
@@ -581,7 +567,7 @@ class ReviewQueue(CaseAPIView):
 
 
 class CandidateList(CaseAPIView):
-    pagination_class = CreatedCursorPagination
+    pagination_class = NEWEST_FIRST
 
     @extend_schema(
         tags=["candidates"],

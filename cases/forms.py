@@ -231,7 +231,7 @@ def formset_rows(formset, required_field: str) -> list[dict]:
 
 
 def add_service_errors(form, errors: dict, fallback_fields=()) -> None:
-    """Put a CaseValidationError's messages on the form field they belong to."""
+    """Put a ServiceValidationError's messages on the form field they belong to."""
     for field, messages in errors.items():
         target = field if field in form.fields else None
         for message in messages:

@@ -21,11 +21,11 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts import roles
 from audit.services import record_event
+from common.errors import FourEyesViolation, InvalidTransition, NotAllowed, ServiceValidationError
 from indicators.models import CatalogVersion
 from indicators.selectors import NoCatalogError, default_catalog_version, version_items
 
 from . import crypto, normalize, scoring, selectors, uploads
-from .errors import CaseValidationError, FourEyesViolation, InvalidTransition, NotAllowed
 from .models import (
     EDITABLE_STATUSES,
     FINAL_STATUSES,
@@ -205,7 +205,7 @@ def _clean_str_list(values, field: str, errors: dict, max_len: int = 254) -> lis
 
 
 def clean_candidate_facts(data: dict, *, partial: bool = False) -> CandidateFacts:
-    """Validate candidate input from any interface. Raises CaseValidationError with all problems."""
+    """Validate candidate input from any interface; ServiceValidationError lists every problem."""
     errors: dict[str, list[str]] = {}
     fields = {}
     for name in CANDIDATE_FACT_FIELDS:
@@ -317,7 +317,7 @@ def clean_candidate_facts(data: dict, *, partial: bool = False) -> CandidateFact
                 )
             facts.history.append(row)
     if errors:
-        raise CaseValidationError(errors)
+        raise ServiceValidationError(errors)
     return facts
 
 
@@ -405,7 +405,7 @@ def open_case(actor, data: dict) -> Case:
     if requested_version:
         version = CatalogVersion.objects.filter(code=requested_version, is_active=True).first()
         if version is None:
-            raise CaseValidationError(
+            raise ServiceValidationError(
                 {
                     "catalog_version": _("%(v)s is not an active catalogue version.")
                     % {"v": requested_version}
@@ -493,7 +493,7 @@ def answer_item(actor, case: Case, item_code: str, value: str, note: str = "") -
         .first()
     )
     if answer is None:
-        raise CaseValidationError(
+        raise ServiceValidationError(
             {
                 "item": _("%(code)s is not an item of catalogue %(v)s.")
                 % {"code": item_code, "v": case.catalog_version.code}
@@ -503,14 +503,14 @@ def answer_item(actor, case: Case, item_code: str, value: str, note: str = "") -
     note = (note or "").strip()
     allowed = VALUES_BY_KIND[answer.item.kind]
     if value not in allowed:
-        raise CaseValidationError(
+        raise ServiceValidationError(
             {
                 "value": _("For a %(kind)s choose one of: %(values)s.")
                 % {"kind": answer.item.get_kind_display().lower(), "values": ", ".join(allowed)}
             }
         )
     if value in VALUES_NEEDING_NOTE and not note:
-        raise CaseValidationError(
+        raise ServiceValidationError(
             {
                 "note": _(
                     "A note is required when the answer is “%(v)s”: say what was seen or why."
@@ -519,7 +519,7 @@ def answer_item(actor, case: Case, item_code: str, value: str, note: str = "") -
             }
         )
     if len(note) > 5000:
-        raise CaseValidationError({"note": _("At most 5000 characters.")})
+        raise ServiceValidationError({"note": _("At most 5000 characters.")})
     if answer.value == value and answer.note == note:
         return answer
     previous = answer.value
@@ -553,13 +553,13 @@ def upload_evidence(
     case = _lock(case)
     _require_editable(case)
     if uploaded_file is None:
-        raise CaseValidationError({"file": _("Choose a file to upload.")})
+        raise ServiceValidationError({"file": _("Choose a file to upload.")})
     max_bytes = settings.EVIDENCE_MAX_BYTES
     size = uploaded_file.size or 0
     if size == 0:
-        raise CaseValidationError({"file": _("The file is empty.")})
+        raise ServiceValidationError({"file": _("The file is empty.")})
     if size > max_bytes:
-        raise CaseValidationError(
+        raise ServiceValidationError(
             {
                 "file": _("The file is %(size)s MB; the limit is %(limit)s MB.")
                 % {"size": round(size / 1048576, 1), "limit": round(max_bytes / 1048576, 1)}
@@ -570,20 +570,20 @@ def upload_evidence(
     head = uploaded_file.read(4096)
     content_type = uploads.sniff_content_type(head, original_name)
     if content_type is None:
-        raise CaseValidationError(
+        raise ServiceValidationError(
             {
                 "file": _("This type of file is not accepted. Allowed: %(types)s.")
                 % {"types": uploads.ALLOWED_DESCRIPTION}
             }
         )
     if len(description) > 500:
-        raise CaseValidationError({"description": _("At most 500 characters.")})
+        raise ServiceValidationError({"description": _("At most 500 characters.")})
     answers = []
     if answer_codes:
         answers = list(ChecklistAnswer.objects.filter(case=case, item__code__in=answer_codes))
         missing = set(answer_codes) - {a.item.code for a in answers}
         if missing:
-            raise CaseValidationError(
+            raise ServiceValidationError(
                 {"answers": _("Not items of this case: %(c)s.") % {"c": ", ".join(sorted(missing))}}
             )
     digest = hashlib.sha256()
@@ -632,7 +632,7 @@ def link_evidence(actor, evidence: Evidence, answer_codes: list[str]) -> Evidenc
     answers = list(ChecklistAnswer.objects.filter(case=case, item__code__in=answer_codes))
     missing = set(answer_codes) - {a.item.code for a in answers}
     if missing:
-        raise CaseValidationError(
+        raise ServiceValidationError(
             {"answers": _("Not items of this case: %(c)s.") % {"c": ", ".join(sorted(missing))}}
         )
     evidence.answers.set(answers)
@@ -655,7 +655,7 @@ def withdraw_evidence(actor, evidence: Evidence, reason: str) -> Evidence:
     _require_editable(case)
     reason = (reason or "").strip()
     if not reason:
-        raise CaseValidationError({"reason": _("Say why the evidence is withdrawn.")})
+        raise ServiceValidationError({"reason": _("Say why the evidence is withdrawn.")})
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
     if evidence.is_withdrawn:
         raise InvalidTransition(_("This evidence was already withdrawn."))
@@ -801,7 +801,7 @@ def _check_preconditions(action: str, case: Case, actor) -> None:
         if unanswered:
             codes = ", ".join(a.item.code for a in unanswered[:8])
             more = len(unanswered) - 8
-            raise CaseValidationError(
+            raise ServiceValidationError(
                 {
                     "__all__": _(
                         "Answer every checklist item before submitting: "
@@ -848,7 +848,7 @@ def allowed_actions(actor, case: Case) -> list[str]:
             _check_preconditions(action, case, actor)
         except (NotAllowed, InvalidTransition):
             continue
-        except CaseValidationError:
+        except ServiceValidationError:
             pass  # shown with its message when tried
         result.append(action)
     return result
@@ -859,7 +859,7 @@ def perform_action(actor, case: Case, action: str, note: str = "") -> Case:
     """Move a case through the workflow. The row lock makes concurrent actions take turns."""
     transition = TRANSITIONS.get(action)
     if transition is None:
-        raise CaseValidationError({"action": _("Unknown action %(a)s.") % {"a": action}})
+        raise ServiceValidationError({"action": _("Unknown action %(a)s.") % {"a": action}})
     _require_role(actor, *transition.roles, action=_(transition.label))
     case = _lock(case)
     if case.status not in transition.sources:
@@ -873,11 +873,11 @@ def perform_action(actor, case: Case, action: str, note: str = "") -> Case:
         )
     note = (note or "").strip()
     if transition.needs_note and not note:
-        raise CaseValidationError(
+        raise ServiceValidationError(
             {"note": _("A reason is required to %(action)s.") % {"action": _(transition.label)}}
         )
     if len(note) > 5000:
-        raise CaseValidationError({"note": _("At most 5000 characters.")})
+        raise ServiceValidationError({"note": _("At most 5000 characters.")})
     _check_preconditions(action, case, actor)
 
     previous = case.status
@@ -945,15 +945,15 @@ def assign_reviewer(actor, case: Case, reviewer) -> Case:
         raise NotAllowed(_("Only the current reviewer or HR may hand this review on."))
     if reviewer is not None:
         if not reviewer.is_active:
-            raise CaseValidationError(
+            raise ServiceValidationError(
                 {"reviewer": _("%(u)s is deactivated.") % {"u": reviewer.get_username()}}
             )
         if not roles.has_role(reviewer, roles.REVIEWER):
-            raise CaseValidationError(
+            raise ServiceValidationError(
                 {"reviewer": _("%(u)s is not a reviewer.") % {"u": reviewer.get_username()}}
             )
         if reviewer.pk in selectors.assessor_ids(case):
-            raise CaseValidationError(
+            raise ServiceValidationError(
                 {
                     "reviewer": _("Four-eyes rule: %(u)s assessed this case and cannot review it.")
                     % {"u": reviewer.get_username()}
@@ -974,7 +974,7 @@ def assign_reviewer_named(actor, case: Case, username: str | None) -> Case:
     if username:
         reviewer = selectors.user_named(username)
         if reviewer is None or not reviewer.is_active:
-            raise CaseValidationError(
+            raise ServiceValidationError(
                 {"reviewer": _("No active user named %(u)s.") % {"u": username}}
             )
     return assign_reviewer(actor, case, reviewer)
@@ -987,7 +987,7 @@ def assign_reviewer_named(actor, case: Case, username: str | None) -> Case:
 def reveal_sensitive(actor, case: Case, field: str, reason: str) -> str:
     """Return an account or identity document number in clear, recording who asked and why."""
     if field not in SENSITIVE_FIELDS:
-        raise CaseValidationError(
+        raise ServiceValidationError(
             {"field": _("Choose account_number or identity_document_number.")}
         )
     if not selectors.can_reveal_sensitive(actor):
@@ -996,7 +996,7 @@ def reveal_sensitive(actor, case: Case, field: str, reason: str) -> str:
         raise NotAllowed(_("You may not view this case."))
     reason = (reason or "").strip()
     if not reason:
-        raise CaseValidationError({"reason": _("Say why you need to see the number.")})
+        raise ServiceValidationError({"reason": _("Say why you need to see the number.")})
     SensitiveReveal.objects.create(case=case, field=field, revealed_by=actor, reason=reason[:300])
     _event(
         actor,

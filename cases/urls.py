@@ -1,14 +1,11 @@
 from django.urls import path
 
-from vetting.views import health
-
 from . import views
 
 case = "cases/<str:reference>/"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("healthz", health, name="health"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_new, name="case_new"),
     path("review/", views.review_queue, name="review_queue"),

@@ -6,26 +6,26 @@ services' errors into form errors or plain messages. Every action ends with a me
 
 import datetime
 from dataclasses import dataclass, field
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import roles
 from audit.selectors import case_events
+from common.errors import ServiceError, ServiceValidationError, error_text
+from common.http import attachment_response
+from common.web import is_htmx, paginate, safe_next
 
 from . import selectors, services
+from .access import case_page, reader_page
 from .crypto import mask
-from .errors import CaseError, CaseValidationError
 from .forms import (
     CandidateFactsForm,
     CaseFilterForm,
@@ -55,8 +55,6 @@ from .models import (
     Status,
 )
 
-PAGE_SIZE = 25
-
 ACTION_LABELS = {
     "start_assessment": gettext_lazy("Start the assessment"),
     "submit": gettext_lazy("Submit for review"),
@@ -80,65 +78,6 @@ ACTION_DONE = {
     "reopen": gettext_lazy("%(ref)s was reopened."),
 }
 SIGN_OFF_ACTIONS = ("approve", "reject", "refer", "return")
-
-
-# ---------------------------------------------------------------- access
-
-
-def _require_case_reader(user) -> None:
-    if not roles.can_read_cases(user):
-        raise PermissionDenied(
-            _(
-                "Case pages are for HR, reviewers and compliance. "
-                "Your account has none of these roles."
-            )
-        )
-
-
-def case_page(view):
-    """Login, a role that may read cases, and the case by its reference (404 when unknown)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, reference, *args, **kwargs):
-        _require_case_reader(request.user)
-        case = get_object_or_404(selectors.visible_cases(request.user), reference=reference)
-        return view(request, case, *args, **kwargs)
-
-    return wrapper
-
-
-def reader_page(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        _require_case_reader(request.user)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
-def _error_text(exc: CaseError) -> str:
-    if isinstance(exc, CaseValidationError):
-        return " ".join(message for messages_ in exc.errors.values() for message in messages_)
-    return exc.message
-
-
-def _page(request, items, size: int = PAGE_SIZE):
-    return Paginator(items, size).get_page(request.GET.get("page"))
 
 
 def _item_titles(case: Case, language: str) -> dict[str, str]:
@@ -196,7 +135,7 @@ def case_list(request):
             request, _("Some filters were not valid and were left out; see the marked fields.")
         )
     cases = selectors.case_list(request.user, **form.filters())
-    page = _page(request, cases)
+    page = paginate(request, cases)
     filtered = form.is_bound and any(v for k, v in request.GET.items() if k != "page")
     return render(request, "cases/list.html", {"form": form, "page": page, "filtered": filtered})
 
@@ -219,7 +158,7 @@ def review_queue(request):
     return render(
         request,
         "cases/review_queue.html",
-        {"page": _page(request, cases), "counts": counts, "show": show},
+        {"page": paginate(request, cases), "counts": counts, "show": show},
     )
 
 
@@ -262,12 +201,12 @@ def case_new(request):
     if request.method == "POST" and all(f.is_valid() for f in (form, profiles, history)):
         try:
             case = services.open_case(request.user, _candidate_data(form, profiles, history))
-        except CaseValidationError as exc:
+        except ServiceValidationError as exc:
             errors = dict(exc.errors)
             _add_row_errors(profiles, errors, "profiles")
             _add_row_errors(history, errors, "history")
             add_service_errors(form, errors)
-        except CaseError as exc:
+        except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(
@@ -328,12 +267,12 @@ def case_candidate(request, case):
     if all(f.is_valid() for f in forms):
         try:
             services.update_candidate(request.user, case, _candidate_data(*forms))
-        except CaseValidationError as exc:
+        except ServiceValidationError as exc:
             errors = dict(exc.errors)
             _add_row_errors(profiles, errors, "profiles")
             _add_row_errors(history, errors, "history")
             add_service_errors(form, errors)
-        except CaseError as exc:
+        except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Candidate facts saved."))
@@ -362,11 +301,11 @@ def case_reveal(request, case):
         value = services.reveal_sensitive(
             request.user, case, field_name, form.cleaned_data["reason"]
         )
-    except CaseValidationError as exc:
+    except ServiceValidationError as exc:
         add_service_errors(form, exc.errors)
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return _render_candidate(request, case, blank_forms, reveal_form=form, status=400)
-    except CaseError as exc:
+    except ServiceError as exc:
         raise PermissionDenied(exc.message) from exc
     messages.info(
         request,
@@ -428,13 +367,13 @@ def case_action(request, case):
     default = reverse("case_detail", args=[case.reference])
     try:
         services.perform_action(request.user, case, action, note)
-    except CaseError as exc:
-        messages.error(request, _error_text(exc))
+    except ServiceError as exc:
+        messages.error(request, error_text(exc))
     else:
         done = ACTION_DONE.get(action)
         if done:
             messages.success(request, done % {"ref": case.reference})
-    return redirect(_safe_next(request, default))
+    return redirect(safe_next(request, default))
 
 
 @case_page
@@ -448,10 +387,10 @@ def case_review(request, case):
             action = form.cleaned_data["action"]
             try:
                 services.perform_action(user, case, action, form.cleaned_data["note"])
-            except CaseValidationError as exc:
+            except ServiceValidationError as exc:
                 add_service_errors(form, exc.errors, fallback_fields=("note",))
-                messages.error(request, _error_text(exc))
-            except CaseError as exc:
+                messages.error(request, error_text(exc))
+            except ServiceError as exc:
                 form.add_error(None, exc.message)
                 messages.error(request, exc.message)
             else:
@@ -492,8 +431,8 @@ def case_assign(request, case):
     username = request.POST.get("reviewer", "").strip()
     try:
         case = services.assign_reviewer_named(request.user, case, username)
-    except CaseError as exc:
-        messages.error(request, _error_text(exc))
+    except ServiceError as exc:
+        messages.error(request, error_text(exc))
     else:
         reviewer = case.reviewer
         if reviewer is None:
@@ -558,7 +497,7 @@ def _render_checklist(request, case, item_errors=None, status=200):
 
 def _item_response(request, case, answer, status=200, **item_kwargs):
     """After saving one item: the item fragment (htmx) or back to the checklist (plain POST)."""
-    if _is_htmx(request):
+    if is_htmx(request):
         case.refresh_from_db()  # the service may have moved it on (draft → assessing)
         context = _case_context(request, case, "checklist", **_item_context(answer, **item_kwargs))
         return render(request, "cases/_checklist_item_response.html", context, status=status)
@@ -577,19 +516,19 @@ def case_answer(request, case, code):
     value, note = request.POST.get("value", ""), request.POST.get("note", "")
     try:
         services.answer_item(request.user, case, code, value, note)
-    except CaseValidationError as exc:
+    except ServiceValidationError as exc:
         messages.error(
-            request, _("%(code)s was not saved: %(why)s") % {"code": code, "why": _error_text(exc)}
+            request, _("%(code)s was not saved: %(why)s") % {"code": code, "why": error_text(exc)}
         )
         return _item_response(
             request,
             case,
             answer,
-            status=200 if _is_htmx(request) else 400,
+            status=200 if is_htmx(request) else 400,
             errors=exc.errors,
             posted={"value": value, "note": note},
         )
-    except CaseError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
         return _item_response(request, case, answer, errors={"__all__": [exc.message]})
     messages.success(
@@ -607,9 +546,9 @@ def case_item_evidence(request, case, code):
         evidence = services.upload_evidence(
             request.user, case, uploaded, request.POST.get("description", ""), [code]
         )
-    except CaseError as exc:
-        messages.error(request, _("The file was not uploaded: %(why)s") % {"why": _error_text(exc)})
-        return _item_response(request, case, answer, upload_errors=[_error_text(exc)])
+    except ServiceError as exc:
+        messages.error(request, _("The file was not uploaded: %(why)s") % {"why": error_text(exc)})
+        return _item_response(request, case, answer, upload_errors=[error_text(exc)])
     messages.success(
         request,
         _("%(name)s uploaded and linked to %(code)s.")
@@ -643,9 +582,9 @@ def case_evidence(request, case):
                     form.cleaned_data["description"],
                     form.cleaned_data["answers"],
                 )
-            except CaseValidationError as exc:
+            except ServiceValidationError as exc:
                 add_service_errors(form, exc.errors)
-            except CaseError as exc:
+            except ServiceError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(
@@ -674,23 +613,13 @@ def _evidence(case: Case, evidence_id: int) -> Evidence:
 @case_page
 def evidence_download(request, case, evidence_id):
     evidence = _evidence(case, evidence_id)
-    try:
-        services.record_evidence_download(request.user, evidence)
-    except CaseError as exc:
-        raise PermissionDenied(exc.message) from exc
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("The stored file is missing.")) from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    services.record_evidence_download(request.user, evidence)
+    return attachment_response(
+        evidence.file,
         filename=evidence.original_name,
         content_type=evidence.content_type,
+        sha256=evidence.sha256,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_POST
@@ -701,11 +630,11 @@ def evidence_withdraw(request, case, evidence_id):
     reason = form.data.get("reason", "")
     try:
         services.withdraw_evidence(request.user, evidence, reason)
-    except CaseError as exc:
+    except ServiceError as exc:
         messages.error(
             request,
             _("%(name)s was not withdrawn: %(why)s")
-            % {"name": evidence.original_name, "why": _error_text(exc)},
+            % {"name": evidence.original_name, "why": error_text(exc)},
         )
     else:
         messages.success(request, _("%(name)s withdrawn.") % {"name": evidence.original_name})
@@ -892,7 +821,7 @@ def case_history(request, case):
     events = case_events(case.reference).select_related("actor").order_by("-at", "-id")
     if who:
         events = events.filter(actor_username=who)
-    page = _page(request, events)
+    page = paginate(request, events)
     people = (
         case_events(case.reference)
         .exclude(actor_username="")

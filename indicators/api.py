@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import generics
 
-from vetting.api import ANY_ROLE, HasRequiredRole, RoleDocumentingSchema
+from accounts.api_permissions import ANY_ROLE, HasRequiredRole, RoleDocumentingSchema
 
 from . import selectors
 from .models import CatalogItem, Kind

@@ -6,20 +6,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts import roles
+from accounts.api_permissions import CASE_READERS, HasRequiredRole, RoleDocumentingSchema
 from cases import selectors as case_selectors
-from vetting.api import (
-    CASE_READERS,
-    FileDownloadMixin,
-    HasRequiredRole,
-    RoleDocumentingSchema,
-    attachment_response,
-    error_responses,
-)
+from common.api import FileDownloadMixin, cursor_pagination, error_responses
+from common.http import attachment_response
 
 from . import export, selectors, services
 from .serializers import (
@@ -32,11 +26,7 @@ from .serializers import (
 JOB_ID = OpenApiParameter("job_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
-class NewestJobsFirst(CursorPagination):
-    ordering = ("-requested_at", "-id")
-    page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 100
+NewestJobsFirst = cursor_pagination("-requested_at", "-id")
 
 
 class ReportAPIView(GenericAPIView):
@@ -189,7 +179,7 @@ class ReportDownload(FileDownloadMixin, ReportAPIView):
     def get(self, request, job_id):
         job = services.record_download(request.user, self.get_job())
         return attachment_response(
-            job.file.open("rb"),
+            job.file,
             filename=job.file_name,
             content_type=job.content_type,
             sha256=job.sha256,

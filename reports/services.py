@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from audit.selectors import events_between
 from audit.services import record_event
-from cases.errors import CaseValidationError, InvalidTransition, NotAllowed
 from cases.models import Case, Decision, SensitiveReveal
+from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
 
 from . import documents, export, integrity, packet, selectors
 from .models import CASE_REPORT_KINDS, JobStatus, ReportJob, ReportKind, ReportLanguage
@@ -121,7 +121,7 @@ def request_report(actor, case: Case, kind: str, language: str = "en") -> tuple[
     if language not in ReportLanguage.values:
         errors["language"] = _("Choose one of: %(l)s.") % {"l": ", ".join(ReportLanguage.values)}
     if errors:
-        raise CaseValidationError(errors)
+        raise ServiceValidationError(errors)
     case = Case.objects.select_for_update().get(pk=case.pk)
     _check_can_generate(case, kind)
     return _queue(actor, case, kind, language)
@@ -242,7 +242,7 @@ def start_audit_export(actor, start, end, export_format: str):
         errors["format"] = _("Choose csv or json.")
     errors.update(export.range_errors(start, end))
     if errors:
-        raise CaseValidationError(errors)
+        raise ServiceValidationError(errors)
     event = record_event(
         actor=actor,
         action="audit.exported",

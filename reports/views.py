@@ -3,34 +3,22 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AuditEvent
 from cases import selectors as case_selectors
-from cases.errors import CaseError, CaseValidationError, NotAllowed
-from cases.views import case_page, reader_page
-from vetting.api import attachment_response
+from cases.access import case_page, reader_page
+from common.errors import NotAllowed, ServiceError, ServiceValidationError, error_text
+from common.http import attachment_response
+from common.web import is_htmx, paginate, safe_next
 
 from . import export, selectors, services
 from .forms import AuditExportForm, ReportFilterForm, ReportRequestForm
 
-PAGE_SIZE = 25
 CASE_PANEL_JOBS = 8
-
-
-def _htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _message(exc: CaseError) -> str:
-    if isinstance(exc, CaseValidationError):
-        return " ".join(text for texts in exc.errors.values() for text in texts)
-    return exc.message
 
 
 def _visible_job(request, pk: int):
@@ -54,18 +42,14 @@ def case_reports(request, case):
     """The case's reports: request a risk summary or referral packet, follow and download."""
     if request.method == "POST":
         notice, error = _request_from_form(request, case)
-        if _htmx(request):
+        if is_htmx(request):
             context = panel_context(case, panel_notice=notice, panel_error=error)
             return render(request, "reports/_case_panel.html", context)
         if error:
             messages.error(request, error)
         else:
             messages.success(request, notice)
-        default = reverse("reports:case_reports", args=[case.reference])
-        target = request.POST.get("next") or default
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            target = default
-        return redirect(target)
+        return redirect(safe_next(request, reverse("reports:case_reports", args=[case.reference])))
     context = panel_context(case, limit=None)
     context.update(
         candidate=case.candidate,
@@ -84,8 +68,8 @@ def _request_from_form(request, case) -> tuple[str, str]:
         job, created = services.request_report(
             request.user, case, form.cleaned_data["kind"], form.cleaned_data["language"]
         )
-    except CaseError as exc:
-        return "", _message(exc)
+    except ServiceError as exc:
+        return "", error_text(exc)
     if created:
         return _("%(kind)s requested: it is being prepared (job #%(id)s).") % {
             "kind": job.get_kind_display(),
@@ -121,11 +105,11 @@ def download(request, pk: int):
         services.record_download(request.user, job)
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
-    except CaseError as exc:
-        messages.error(request, _message(exc))
+    except ServiceError as exc:
+        messages.error(request, error_text(exc))
         return redirect("reports:job_detail", pk=job.pk)
     return attachment_response(
-        job.file.open("rb"),
+        job.file,
         filename=job.file_name,
         content_type=job.content_type,
         sha256=job.sha256,
@@ -138,13 +122,13 @@ def retry(request, pk: int):
     job = _visible_job(request, pk)
     try:
         job = services.retry_job(request.user, job)
-    except CaseError as exc:
-        error = _message(exc)
-        if _htmx(request):
+    except ServiceError as exc:
+        error = error_text(exc)
+        if is_htmx(request):
             return render(request, "reports/_job.html", {"job": job, "job_error": error})
         messages.error(request, error)
     else:
-        if _htmx(request):
+        if is_htmx(request):
             return render(request, "reports/_job.html", {"job": job})
         messages.success(request, _("Job #%(id)s was queued again.") % {"id": job.pk})
     return redirect("reports:job_detail", pk=job.pk)
@@ -161,7 +145,7 @@ def report_list(request):
         mine=filters.get("mine", False),
         case=filters.get("case", ""),
     )
-    page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, jobs)
     return render(request, "reports/report_list.html", {"form": form, "page": page})
 
 
@@ -184,7 +168,7 @@ def integrity(request):
             )
         return redirect("reports:integrity")
     checks = selectors.integrity_checks(request.user)
-    page = Paginator(checks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, checks)
     return render(request, "reports/integrity.html", {"page": page})
 
 
@@ -203,7 +187,7 @@ def audit_export(request):
         export_format = form.cleaned_data["format"]
         try:
             events = services.start_audit_export(request.user, start, end, export_format)
-        except CaseValidationError as exc:
+        except ServiceValidationError as exc:
             for field, texts in exc.errors.items():
                 for text in texts:
                     form.add_error(field if field in form.fields else None, text)

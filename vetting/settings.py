@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "vetting",
+    "common",
     "accounts",
     "audit",
     "indicators",
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "common.middleware.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "vetting.urls"
@@ -233,8 +235,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 25,
 }
-# Service errors map to the same status codes for every API view (see vetting/api.py).
-REST_FRAMEWORK["EXCEPTION_HANDLER"] = "vetting.api.exception_handler"
+# Service errors map to the same status codes for every API view (see common/api.py).
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "common.api.exception_handler"
 # Token first, so an anonymous API call gets 401 with WWW-Authenticate rather than 403.
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "rest_framework.authentication.TokenAuthentication",

@@ -5,7 +5,6 @@ from django.db import connection
 
 from audit.models import AuditEvent
 from cases import selectors, services
-from cases.errors import CaseValidationError, NotAllowed
 from cases.models import (
     Candidate,
     Case,
@@ -15,6 +14,7 @@ from cases.models import (
     SensitiveReveal,
 )
 from cases.normalize import normalize_profile
+from common.errors import NotAllowed, ServiceValidationError
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_facts_and_related_rows_are_saved(open_case, hr):
 
 
 def test_bad_input_gets_field_messages_and_nothing_is_saved(catalog, hr):
-    with pytest.raises(CaseValidationError) as excinfo:
+    with pytest.raises(ServiceValidationError) as excinfo:
         services.open_case(
             hr,
             {
@@ -77,7 +77,7 @@ def test_bad_input_gets_field_messages_and_nothing_is_saved(catalog, hr):
 
 def test_update_keeps_what_was_not_sent(open_case, hr):
     case = open_case(emails=["a@example.com"], claimed_country="Canada")
-    with pytest.raises(CaseValidationError):
+    with pytest.raises(ServiceValidationError):
         services.update_candidate(hr, case, {"legal_name": "", "claimed_city": "Toronto"})
     services.update_candidate(hr, case, {"claimed_city": "Toronto"})
     candidate = Candidate.objects.get(pk=case.candidate_id)
@@ -113,7 +113,7 @@ def test_key_rotation_re_encrypts_under_the_new_key(open_case, settings):
 
 def test_reveal_is_audited_and_limited_to_roles_that_need_it(open_case, hr, reviewer):
     case = open_case(account_number="000123456789")
-    with pytest.raises(CaseValidationError, match="why"):
+    with pytest.raises(ServiceValidationError, match="why"):
         services.reveal_sensitive(hr, case, "account_number", "")
     assert services.reveal_sensitive(hr, case, "account_number", "Bank check") == "000123456789"
     reveal = SensitiveReveal.objects.get()
@@ -191,7 +191,7 @@ def test_a_profile_of_the_longest_accepted_length_is_saved(open_case):
 
 
 def test_ip_addresses_are_checked_and_nothing_is_saved_when_one_is_wrong(open_case):
-    with pytest.raises(CaseValidationError) as refused:
+    with pytest.raises(ServiceValidationError) as refused:
         open_case(ip_addresses=["175.45.176.12", "300.1.1.1", "vpn exit node"])
     assert refused.value.errors["ip_addresses"] == [
         "300.1.1.1 is not an IPv4 or IPv6 address.",

@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEvent
 from cases import services
-from cases.errors import CaseValidationError, InvalidTransition, NotAllowed
 from cases.models import Evidence, Status
+from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
 
 from .helpers import bring_to
 
@@ -51,7 +51,7 @@ def test_upload_records_hash_size_sniffed_type_and_uploader(open_case, hr):
 )
 def test_wrong_types_are_refused_whatever_the_name(open_case, hr, name, content):
     case = open_case()
-    with pytest.raises(CaseValidationError, match="not accepted") as excinfo:
+    with pytest.raises(ServiceValidationError, match="not accepted") as excinfo:
         services.upload_evidence(hr, case, upload(name, content))
     assert "file" in excinfo.value.errors
     assert not Evidence.objects.exists()
@@ -59,13 +59,13 @@ def test_wrong_types_are_refused_whatever_the_name(open_case, hr, name, content)
 
 def test_too_big_is_refused_with_the_limit(open_case, hr, settings):
     settings.EVIDENCE_MAX_BYTES = 1024
-    with pytest.raises(CaseValidationError, match="limit is"):
+    with pytest.raises(ServiceValidationError, match="limit is"):
         services.upload_evidence(hr, open_case(), upload("big.pdf", PDF + b"0" * 2000))
     assert not Evidence.objects.exists()
 
 
 def test_empty_file_is_refused(open_case, hr):
-    with pytest.raises(CaseValidationError, match="empty"):
+    with pytest.raises(ServiceValidationError, match="empty"):
         services.upload_evidence(hr, open_case(), upload("empty.txt", b""))
 
 
@@ -97,7 +97,7 @@ def test_text_and_images_are_accepted(open_case, hr):
 
 
 def test_linking_to_an_item_of_another_catalogue_is_refused(open_case, hr):
-    with pytest.raises(CaseValidationError, match="RF-2022-01"):
+    with pytest.raises(ServiceValidationError, match="RF-2022-01"):
         services.upload_evidence(hr, open_case(), upload("a.pdf", PDF), answer_codes=["RF-2022-01"])
     assert not Evidence.objects.exists()
 
@@ -105,7 +105,7 @@ def test_linking_to_an_item_of_another_catalogue_is_refused(open_case, hr):
 def test_withdrawal_keeps_the_file_and_needs_a_reason(open_case, hr):
     case = open_case()
     evidence = services.upload_evidence(hr, case, upload("a.pdf", PDF))
-    with pytest.raises(CaseValidationError, match="why"):
+    with pytest.raises(ServiceValidationError, match="why"):
         services.withdraw_evidence(hr, evidence, "")
     evidence = services.withdraw_evidence(hr, evidence, "Wrong candidate's file")
     assert evidence.is_withdrawn and evidence.withdrawn_by == hr

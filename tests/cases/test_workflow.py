@@ -5,13 +5,13 @@ from django.db import connection
 
 from audit.models import AuditEvent
 from cases import selectors, services
-from cases.errors import (
-    CaseValidationError,
+from cases.models import FINAL_STATUSES, Case, SignOff, Status
+from common.errors import (
     FourEyesViolation,
     InvalidTransition,
     NotAllowed,
+    ServiceValidationError,
 )
-from cases.models import FINAL_STATUSES, Case, SignOff, Status
 from tests.conftest import make_user
 
 from .helpers import bring_to
@@ -80,7 +80,7 @@ def test_reviewer_signs_off(answered_case, hr, reviewer, action, status, decisio
 
 def test_return_sends_the_case_back_with_a_reason(answered_case, hr, reviewer):
     case = bring_to(answered_case(), Status.IN_REVIEW, hr=hr, reviewer=reviewer)
-    with pytest.raises(CaseValidationError) as excinfo:
+    with pytest.raises(ServiceValidationError) as excinfo:
         services.perform_action(reviewer, case, "return")
     assert "note" in excinfo.value.errors
     case = services.perform_action(reviewer, case, "return", note="Verify the bank letter")
@@ -98,7 +98,7 @@ def test_closed_states_are_final_and_reopening_needs_a_reason(answered_case, hr,
         actor = hr if action in ("submit", "close_cleared") else reviewer
         with pytest.raises((InvalidTransition, NotAllowed)):
             services.perform_action(actor, case, action, note="x")
-    with pytest.raises(CaseValidationError, match="reason"):
+    with pytest.raises(ServiceValidationError, match="reason"):
         services.perform_action(hr, case, "reopen")
     case = services.perform_action(hr, case, "reopen", note="New reference check arrived")
     assert case.status == Status.ASSESSING and case.decision == ""
@@ -108,7 +108,7 @@ def test_closed_states_are_final_and_reopening_needs_a_reason(answered_case, hr,
 def test_reject_and_refer_need_a_note(answered_case, hr, reviewer):
     case = bring_to(answered_case(), Status.IN_REVIEW, hr=hr, reviewer=reviewer)
     for action in ("reject", "refer"):
-        with pytest.raises(CaseValidationError):
+        with pytest.raises(ServiceValidationError):
             services.perform_action(reviewer, case, action, note="  ")
     assert Case.objects.get(pk=case.pk).status == Status.IN_REVIEW
 
@@ -116,13 +116,13 @@ def test_reject_and_refer_need_a_note(answered_case, hr, reviewer):
 def test_submission_needs_every_item_answered(open_case, hr):
     case = open_case()
     services.answer_item(hr, case, "RF-2023-01", "not_observed")
-    with pytest.raises(CaseValidationError, match="25 left"):
+    with pytest.raises(ServiceValidationError, match="25 left"):
         services.perform_action(hr, case, "submit")
     assert Case.objects.get(pk=case.pk).status == Status.ASSESSING
 
 
 def test_unknown_action_is_a_clear_error(open_case, hr):
-    with pytest.raises(CaseValidationError, match="Unknown action"):
+    with pytest.raises(ServiceValidationError, match="Unknown action"):
         services.perform_action(hr, open_case(), "teleport")
 
 
@@ -210,7 +210,7 @@ def test_owner_with_reviewer_role_cannot_sign_off_own_case(answered_case, review
     case = services.perform_action(both, case, "submit")
     with pytest.raises(FourEyesViolation):
         services.perform_action(both, case, "start_review")
-    with pytest.raises(CaseValidationError, match="Four-eyes"):
+    with pytest.raises(ServiceValidationError, match="Four-eyes"):
         services.assign_reviewer(reviewer, case, both)
     case = services.perform_action(reviewer, case, "start_review")
     assert services.perform_action(reviewer, case, "approve").status == Status.APPROVED
@@ -233,7 +233,7 @@ def test_assigned_reviewer_takes_the_review(answered_case, hr, reviewer, reviewe
 
 def test_assigning_a_non_reviewer_is_refused(answered_case, hr, hr2, reviewer):
     case = bring_to(answered_case(), Status.SUBMITTED, hr=hr, reviewer=reviewer)
-    with pytest.raises(CaseValidationError, match="not a reviewer"):
+    with pytest.raises(ServiceValidationError, match="not a reviewer"):
         services.assign_reviewer(hr, case, hr2)
 
 
@@ -245,9 +245,9 @@ def test_a_deactivated_reviewer_is_neither_offered_nor_assignable(
     reviewer2.is_active = False
     reviewer2.save()
     assert [name for name, _ in selectors.reviewer_choices(case)] == ["riley"]
-    with pytest.raises(CaseValidationError, match="deactivated"):
+    with pytest.raises(ServiceValidationError, match="deactivated"):
         services.assign_reviewer(hr, case, reviewer2)
-    with pytest.raises(CaseValidationError, match="No active user named seoyeon"):
+    with pytest.raises(ServiceValidationError, match="No active user named seoyeon"):
         services.assign_reviewer_named(hr, case, "seoyeon")
     case.refresh_from_db()
     assert case.reviewer == reviewer
@@ -312,5 +312,5 @@ def test_a_case_can_pin_another_active_catalogue_version(catalog, hr):
     )
     assert case.catalog_version.code == "2022-05"
     assert case.answers.count() == case.catalog_version.items.count()
-    with pytest.raises(CaseValidationError, match="not an active catalogue"):
+    with pytest.raises(ServiceValidationError, match="not an active catalogue"):
         services.open_case(hr, {"legal_name": "A", "role_applied_for": "D", "catalog_version": "x"})

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from audit.models import AuditEvent
-from cases.errors import CaseValidationError, NotAllowed
+from common.errors import NotAllowed, ServiceValidationError
 from reports import services
 from reports.models import JobStatus, ReportJob
 
@@ -116,7 +116,7 @@ def test_only_compliance_may_check_and_a_pending_check_is_not_queued_twice(
 
 
 def test_an_integrity_check_is_not_a_case_report(assessed_case, hr):
-    with pytest.raises(CaseValidationError, match="risk_summary, referral_packet"):
+    with pytest.raises(ServiceValidationError, match="risk_summary, referral_packet"):
         services.request_report(hr, assessed_case, "integrity_check")
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
 from audit.models import AuditEvent
-from cases.errors import CaseValidationError, InvalidTransition, NotAllowed
+from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
 from reports import services, tasks
 from reports.models import ImmutableReportError, JobStatus, ReportJob
 
@@ -249,7 +249,7 @@ def test_only_case_readers_may_request_reports(assessed_case, admin_user_role):
 
 
 def test_bad_kind_or_language_is_a_field_error(assessed_case, hr):
-    with pytest.raises(CaseValidationError) as error:
+    with pytest.raises(ServiceValidationError) as error:
         services.request_report(hr, assessed_case, "horoscope", "fr")
     assert set(error.value.errors) == {"kind", "language"}
     assert not ReportJob.objects.exists()
