@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 
 from audit.selectors import events_between
 from audit.services import record_event
-from cases.models import Case, Decision, SensitiveReveal
+from cases import services as case_services
+from cases.models import Case, Decision
 from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
 
 from . import documents, export, integrity, packet, selectors
@@ -451,17 +452,7 @@ def _record_reveals(job: ReportJob, fields: list[str]) -> None:
     """A referral packet carries numbers in clear for law enforcement: each is a reveal."""
     for field in fields:
         reason = f"Included in clear in referral packet (report job #{job.pk}) for the authorities"
-        SensitiveReveal.objects.create(
-            case=job.case, field=field, revealed_by=job.requester, reason=reason
-        )
-        record_event(
-            actor=job.requester,
-            action="candidate.revealed",
-            obj=job.case.candidate,
-            case_reference=job.case.reference,
-            summary=f"Revealed {field} of {job.case.reference}: {reason}",
-            data={"field": field, "reason": reason, "report_job": job.pk},
-        )
+        case_services.record_reveal(job.requester, job.case, field, reason, report_job=job.pk)
 
 
 def remove_leftovers(job: ReportJob) -> list[str]:

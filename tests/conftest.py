@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth.models import Group, User
 
 from accounts import roles
-from accounts.services import sync_roles
 from indicators.services import load_catalogs
+from tests.helpers import make_user
 from vetting.celery import app as celery_app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,15 +36,6 @@ def catalog(db):
     from indicators.selectors import default_catalog_version
 
     return default_catalog_version()
-
-
-def make_user(username: str, *role_names: str) -> User:
-    sync_roles()
-    user = User.objects.create_user(
-        username=username, password="pw-" + username, first_name=username.title()
-    )
-    user.groups.set(Group.objects.filter(name__in=role_names))
-    return user
 
 
 @pytest.fixture

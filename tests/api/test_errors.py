@@ -9,7 +9,7 @@ from cases import selectors, services
 from cases.models import Case, ChecklistAnswer, Evidence
 from tests.api.conftest import PDF_BYTES, token_client
 from tests.api.test_permissions import MATRIX, PLACEHOLDERS, request_as
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 # ---------------------------------------------------------------- 400
 

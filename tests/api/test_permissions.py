@@ -16,7 +16,7 @@ from drf_spectacular.generators import EndpointEnumerator
 from cases import services
 from reports import services as report_services
 from tests.api.conftest import PDF_BYTES, token_client
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 HR, REVIEWER, COMPLIANCE, ADMIN, ANONYMOUS = "hr", "reviewer", "compliance", "admin", "anonymous"
 ROLES = (HR, REVIEWER, COMPLIANCE, ADMIN, ANONYMOUS)

@@ -12,7 +12,7 @@ from common.errors import (
     NotAllowed,
     ServiceValidationError,
 )
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 from .helpers import bring_to
 

@@ -12,7 +12,8 @@ from accounts import roles
 from audit.models import AuditEvent
 from cases.models import Case, Decision
 from reports.models import JobStatus, ReportJob
-from tests.conftest import REPO, make_user
+from tests.conftest import REPO
+from tests.helpers import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

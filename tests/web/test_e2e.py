@@ -16,7 +16,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from accounts import roles  # noqa: E402
-from tests.conftest import make_user  # noqa: E402
+from tests.helpers import make_user  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from accounts import roles
 from audit.models import AuditEvent
 from cases import services
 from cases.models import Case, ChecklistAnswer, Evidence, Status
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -1,0 +1,62 @@
+"""Every write to a case goes through these functions: web pages, API and admin alike.
+
+Each function checks the actor's role and the case's state, changes the data in one
+transaction, attributes the django-simple-history record to the actor and appends an audit event.
+The functions live in one module per area and are used from here.
+"""
+
+from .checklist import answer_item
+from .evidence import link_evidence, record_evidence_download, upload_evidence, withdraw_evidence
+from .facts import (
+    CANDIDATE_FACT_FIELDS,
+    CONTACT_LISTS,
+    REQUIRED_FACTS,
+    CandidateFacts,
+    ContactList,
+    clean_candidate_facts,
+    open_case,
+    update_candidate,
+)
+from .sensitive import SENSITIVE_FIELDS, record_reveal, reveal_sensitive, rotate_field_keys
+from .workflow import (
+    REVIEW_ACTIONS,
+    SIGN_OFF_ACTIONS,
+    TRANSITIONS,
+    Transition,
+    allowed_actions,
+    assign_reviewer,
+    assign_reviewer_named,
+    perform_action,
+    recompute_snapshot,
+    risk_snapshot,
+)
+
+__all__ = [
+    "CANDIDATE_FACT_FIELDS",
+    "CONTACT_LISTS",
+    "REQUIRED_FACTS",
+    "REVIEW_ACTIONS",
+    "SENSITIVE_FIELDS",
+    "SIGN_OFF_ACTIONS",
+    "TRANSITIONS",
+    "CandidateFacts",
+    "ContactList",
+    "Transition",
+    "allowed_actions",
+    "answer_item",
+    "assign_reviewer",
+    "assign_reviewer_named",
+    "clean_candidate_facts",
+    "link_evidence",
+    "open_case",
+    "perform_action",
+    "recompute_snapshot",
+    "record_reveal",
+    "record_evidence_download",
+    "reveal_sensitive",
+    "risk_snapshot",
+    "rotate_field_keys",
+    "update_candidate",
+    "upload_evidence",
+    "withdraw_evidence",
+]

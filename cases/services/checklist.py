@@ -1,0 +1,84 @@
+"""Answering the checklist."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from common.errors import ServiceValidationError
+
+from ..models import (
+    VALUES_BY_KIND,
+    VALUES_NEEDING_NOTE,
+    AnswerValue,
+    Case,
+    ChecklistAnswer,
+)
+from .base import (
+    case_event,
+    lock_case,
+    require_editable,
+    require_role,
+    save_as,
+    start_assessing_if_draft,
+)
+
+
+@transaction.atomic
+def answer_item(actor, case: Case, item_code: str, value: str, note: str = "") -> ChecklistAnswer:
+    require_role(actor, roles.HR, action=_("answer checklist items"))
+    case = lock_case(case)
+    require_editable(case)
+    answer = (
+        ChecklistAnswer.objects.select_for_update()
+        .select_related("item")
+        .filter(case=case, item__code=item_code)
+        .first()
+    )
+    if answer is None:
+        raise ServiceValidationError(
+            {
+                "item": _("%(code)s is not an item of catalogue %(v)s.")
+                % {"code": item_code, "v": case.catalog_version.code}
+            }
+        )
+    value = (value or "").strip()
+    note = (note or "").strip()
+    allowed = VALUES_BY_KIND[answer.item.kind]
+    if value not in allowed:
+        raise ServiceValidationError(
+            {
+                "value": _("For a %(kind)s choose one of: %(values)s.")
+                % {"kind": answer.item.get_kind_display().lower(), "values": ", ".join(allowed)}
+            }
+        )
+    if value in VALUES_NEEDING_NOTE and not note:
+        raise ServiceValidationError(
+            {
+                "note": _(
+                    "A note is required when the answer is “%(v)s”: say what was seen or why."
+                )
+                % {"v": AnswerValue(value).label}
+            }
+        )
+    if len(note) > 5000:
+        raise ServiceValidationError({"note": _("At most 5000 characters.")})
+    if answer.value == value and answer.note == note:
+        return answer
+    previous = answer.value
+    answer.value, answer.note = value, note
+    answer.answered_by, answer.answered_at = actor, timezone.now()
+    save_as(answer, actor)
+    start_assessing_if_draft(case, actor)
+    case_event(
+        actor,
+        "answer.recorded",
+        case,
+        f"{answer.item.code} answered “{value}” on {case.reference}"
+        + (f" (was “{previous}”)" if previous else ""),
+        obj=answer,
+        item=answer.item.code,
+        value=value,
+        previous=previous,
+    )
+    return answer

@@ -1,0 +1,169 @@
+"""Evidence files: upload (type and size checked, hashed), links to items, withdrawal."""
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
+
+from .. import selectors, uploads
+from ..models import (
+    Case,
+    ChecklistAnswer,
+    Evidence,
+)
+from .base import (
+    case_event,
+    lock_case,
+    require_editable,
+    require_role,
+    save_as,
+    start_assessing_if_draft,
+)
+
+
+@transaction.atomic
+def upload_evidence(
+    actor, case: Case, uploaded_file, description: str = "", answer_codes: list[str] | None = None
+) -> Evidence:
+    """Store an evidence file after checking its real type and size. Nothing is kept on error."""
+    require_role(actor, roles.HR, action=_("upload evidence"))
+    case = lock_case(case)
+    require_editable(case)
+    if uploaded_file is None:
+        raise ServiceValidationError({"file": _("Choose a file to upload.")})
+    max_bytes = settings.EVIDENCE_MAX_BYTES
+    size = uploaded_file.size or 0
+    if size == 0:
+        raise ServiceValidationError({"file": _("The file is empty.")})
+    if size > max_bytes:
+        raise ServiceValidationError(
+            {
+                "file": _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                % {"size": round(size / 1048576, 1), "limit": round(max_bytes / 1048576, 1)}
+            }
+        )
+    original_name = uploads.sanitize_filename(getattr(uploaded_file, "name", "") or "")
+    uploaded_file.seek(0)
+    head = uploaded_file.read(4096)
+    content_type = uploads.sniff_content_type(head, original_name)
+    if content_type is None:
+        raise ServiceValidationError(
+            {
+                "file": _("This type of file is not accepted. Allowed: %(types)s.")
+                % {"types": uploads.ALLOWED_DESCRIPTION}
+            }
+        )
+    if len(description) > 500:
+        raise ServiceValidationError({"description": _("At most 500 characters.")})
+    answers = []
+    if answer_codes:
+        answers = list(ChecklistAnswer.objects.filter(case=case, item__code__in=answer_codes))
+        missing = set(answer_codes) - {a.item.code for a in answers}
+        if missing:
+            raise ServiceValidationError(
+                {"answers": _("Not items of this case: %(c)s.") % {"c": ", ".join(sorted(missing))}}
+            )
+    digest = hashlib.sha256()
+    uploaded_file.seek(0)
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    evidence = Evidence(
+        case=case,
+        stored_name=f"{uuid.uuid4().hex}{uploads.ALLOWED_TYPES[content_type]}",
+        original_name=original_name,
+        description=description.strip(),
+        content_type=content_type,
+        size=size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    evidence.file.save(evidence.stored_name, uploaded_file, save=False)
+    try:
+        save_as(evidence, actor)
+        if answers:
+            evidence.answers.set(answers)
+    except Exception:
+        evidence.file.delete(save=False)
+        raise
+    start_assessing_if_draft(case, actor)
+    case_event(
+        actor,
+        "evidence.uploaded",
+        case,
+        f"Uploaded {original_name} ({content_type}, {size} bytes) to {case.reference}",
+        obj=evidence,
+        sha256=evidence.sha256,
+        size=size,
+        content_type=content_type,
+        answers=[a.item.code for a in answers],
+    )
+    return evidence
+
+
+@transaction.atomic
+def link_evidence(actor, evidence: Evidence, answer_codes: list[str]) -> Evidence:
+    require_role(actor, roles.HR, action=_("link evidence"))
+    case = lock_case(evidence.case)
+    require_editable(case)
+    answers = list(ChecklistAnswer.objects.filter(case=case, item__code__in=answer_codes))
+    missing = set(answer_codes) - {a.item.code for a in answers}
+    if missing:
+        raise ServiceValidationError(
+            {"answers": _("Not items of this case: %(c)s.") % {"c": ", ".join(sorted(missing))}}
+        )
+    evidence.answers.set(answers)
+    case_event(
+        actor,
+        "evidence.linked",
+        case,
+        f"Linked {evidence.original_name} to {', '.join(sorted(answer_codes)) or 'no items'}",
+        obj=evidence,
+        answers=answer_codes,
+    )
+    return evidence
+
+
+@transaction.atomic
+def withdraw_evidence(actor, evidence: Evidence, reason: str) -> Evidence:
+    """Mark evidence as withdrawn. The file and its hash stay for the audit trail."""
+    require_role(actor, roles.HR, action=_("withdraw evidence"))
+    case = lock_case(evidence.case)
+    require_editable(case)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceValidationError({"reason": _("Say why the evidence is withdrawn.")})
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if evidence.is_withdrawn:
+        raise InvalidTransition(_("This evidence was already withdrawn."))
+    evidence.withdrawn_at, evidence.withdrawn_by = timezone.now(), actor
+    evidence.withdrawn_reason = reason[:2000]
+    save_as(evidence, actor, reason="withdrawn")
+    case_event(
+        actor,
+        "evidence.withdrawn",
+        case,
+        f"Withdrew {evidence.original_name}: {reason}",
+        obj=evidence,
+        reason=reason,
+    )
+    return evidence
+
+
+def record_evidence_download(actor, evidence: Evidence) -> None:
+    if not selectors.can_view_case(actor, evidence.case):
+        raise NotAllowed(_("You may not download evidence of this case."))
+    case_event(
+        actor,
+        "evidence.downloaded",
+        evidence.case,
+        f"Downloaded {evidence.original_name} of {evidence.case.reference}",
+        obj=evidence,
+        sha256=evidence.sha256,
+    )

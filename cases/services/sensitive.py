@@ -1,0 +1,72 @@
+"""Protected numbers: revealing them (audited) and re-encrypting them under a new key."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from common.errors import NotAllowed, ServiceValidationError
+
+from .. import selectors
+from ..models import (
+    Candidate,
+    Case,
+    SensitiveReveal,
+)
+from .base import case_event
+
+SENSITIVE_FIELDS = ("account_number", "identity_document_number")
+
+
+@transaction.atomic
+def reveal_sensitive(actor, case: Case, field: str, reason: str) -> str:
+    """Return an account or identity document number in clear, recording who asked and why."""
+    if field not in SENSITIVE_FIELDS:
+        raise ServiceValidationError(
+            {"field": _("Choose account_number or identity_document_number.")}
+        )
+    if not selectors.can_reveal_sensitive(actor):
+        raise NotAllowed(_("Your role may not see these numbers in clear."))
+    if not selectors.can_view_case(actor, case):
+        raise NotAllowed(_("You may not view this case."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceValidationError({"reason": _("Say why you need to see the number.")})
+    record_reveal(actor, case, field, reason)
+    return getattr(case.candidate, field)
+
+
+def record_reveal(actor, case: Case, field: str, reason: str, **data) -> None:
+    """Record that `actor` was shown `field` of the case's candidate in clear, and why."""
+    SensitiveReveal.objects.create(case=case, field=field, revealed_by=actor, reason=reason[:300])
+    case_event(
+        actor,
+        "candidate.revealed",
+        case,
+        f"Revealed {field} of {case.reference}: {reason}",
+        obj=case.candidate,
+        field=field,
+        reason=reason,
+        **data,
+    )
+
+
+# ---------------------------------------------------------------- key rotation
+
+
+@transaction.atomic
+def rotate_field_keys() -> dict[str, int]:
+    """Re-encrypt every stored sensitive number under the current (first) key.
+
+    Raw ciphertext is rotated in place with QuerySet.update(): this is not a change of the
+    candidate's facts, so it adds no history rows.
+    """
+    counts = {"candidates": 0, "history_rows": 0}
+    for model, counter in ((Candidate, "candidates"), (Candidate.history.model, "history_rows")):
+        pk_name = model._meta.pk.name
+        rows = model.objects.values_list(pk_name, *SENSITIVE_FIELDS)
+        for pk, *values in rows.iterator(chunk_size=500):
+            # values were decrypted on read; update() re-encrypts them under the first key.
+            changes = {f: v for f, v in zip(SENSITIVE_FIELDS, values, strict=True) if v}
+            if changes:
+                model.objects.filter(**{pk_name: pk}).update(**changes)
+                counts[counter] += 1
+    return counts

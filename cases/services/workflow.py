@@ -1,0 +1,313 @@
+"""The case workflow: transitions guarded by role, state and the four-eyes rule; risk snapshots;
+reviewer assignment."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from common.errors import FourEyesViolation, InvalidTransition, NotAllowed, ServiceValidationError
+
+from .. import scoring, selectors
+from ..models import (
+    FINAL_STATUSES,
+    Case,
+    Decision,
+    SignOff,
+    SignOffOutcome,
+    Status,
+)
+from .base import case_event, lock_case, require_role, save_as
+
+
+def risk_snapshot(case: Case) -> dict:
+    """Score the case's current answers and return the snapshot stored at submission."""
+    inputs = selectors.scoring_inputs(case)
+    result = scoring.compute_risk(inputs, case.catalog_version.code)
+    return {
+        **result.as_dict(),
+        "inputs": [vars(i) for i in inputs],
+        "computed_at": timezone.now().isoformat(),
+    }
+
+
+def recompute_snapshot(snapshot: dict) -> scoring.RiskResult:
+    """Recompute a stored snapshot from its own inputs; it must give the same result."""
+    inputs = [scoring.ScoringInput(**i) for i in snapshot["inputs"]]
+    return scoring.compute_risk(inputs, snapshot["catalog_version"], snapshot["policy_version"])
+
+
+# ---------------------------------------------------------------- workflow
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    target: str
+    roles: tuple
+    needs_note: bool
+    label: str
+
+
+TRANSITIONS = {
+    "start_assessment": Transition(
+        frozenset({Status.DRAFT}), Status.ASSESSING, (roles.HR,), False, "start the assessment"
+    ),
+    "submit": Transition(
+        frozenset({Status.DRAFT, Status.ASSESSING}),
+        Status.SUBMITTED,
+        (roles.HR,),
+        False,
+        "submit the case for review",
+    ),
+    "close_cleared": Transition(
+        frozenset({Status.SUBMITTED}),
+        Status.CLOSED_CLEARED,
+        (roles.HR,),
+        False,
+        "close the case as cleared",
+    ),
+    "start_review": Transition(
+        frozenset({Status.SUBMITTED}),
+        Status.IN_REVIEW,
+        (roles.REVIEWER,),
+        False,
+        "start the review",
+    ),
+    "approve": Transition(
+        frozenset({Status.IN_REVIEW}),
+        Status.APPROVED,
+        (roles.REVIEWER,),
+        False,
+        "approve (clear) the case",
+    ),
+    "reject": Transition(
+        frozenset({Status.IN_REVIEW}), Status.REJECTED, (roles.REVIEWER,), True, "reject the case"
+    ),
+    "refer": Transition(
+        frozenset({Status.IN_REVIEW}),
+        Status.REFERRED,
+        (roles.REVIEWER,),
+        True,
+        "refer the case to the authorities",
+    ),
+    "return": Transition(
+        frozenset({Status.IN_REVIEW}),
+        Status.ASSESSING,
+        (roles.REVIEWER,),
+        True,
+        "return the case for more work",
+    ),
+    "reopen": Transition(
+        frozenset(FINAL_STATUSES),
+        Status.ASSESSING,
+        (roles.HR, roles.REVIEWER),
+        True,
+        "reopen the case",
+    ),
+}
+SIGN_OFF_ACTIONS = {
+    "approve": (SignOffOutcome.APPROVE, Decision.CLEARED),
+    "reject": (SignOffOutcome.REJECT, Decision.REJECTED),
+    "refer": (SignOffOutcome.REFER, Decision.REFERRED),
+    "return": (SignOffOutcome.RETURN, ""),
+}
+REVIEW_ACTIONS = {"start_review", *SIGN_OFF_ACTIONS}
+
+
+def _check_four_eyes(actor, case: Case) -> None:
+    if actor.pk in selectors.assessor_ids(case):
+        raise FourEyesViolation(
+            _(
+                "Four-eyes rule: you assessed %(ref)s (you own it or recorded its facts, answers "
+                "or evidence), so another reviewer must review it."
+            )
+            % {"ref": case.reference}
+        )
+
+
+def _check_preconditions(action: str, case: Case, actor) -> None:
+    if action == "submit":
+        unanswered = selectors.unanswered_items(case)
+        if unanswered:
+            codes = ", ".join(a.item.code for a in unanswered[:8])
+            more = len(unanswered) - 8
+            raise ServiceValidationError(
+                {
+                    "__all__": _(
+                        "Answer every checklist item before submitting: "
+                        "%(n)d left (%(codes)s%(more)s)."
+                    )
+                    % {
+                        "n": len(unanswered),
+                        "codes": codes,
+                        "more": f" and {more} more" if more > 0 else "",
+                    }
+                }
+            )
+    if action == "close_cleared":
+        reasons = selectors.why_not_closable_by_hr(case)
+        if reasons:
+            raise InvalidTransition(
+                _(
+                    "HR can close only low-risk cases with due diligence complete: %(r)s. "
+                    "Send it to a reviewer instead."
+                )
+                % {"r": "; ".join(reasons)}
+            )
+    if action in REVIEW_ACTIONS:
+        _check_four_eyes(actor, case)
+        if action != "start_review" and case.reviewer_id and case.reviewer_id != actor.pk:
+            raise NotAllowed(
+                _("%(ref)s is being reviewed by %(who)s; only that reviewer can sign it off.")
+                % {"ref": case.reference, "who": case.reviewer.get_username()}
+            )
+        if action == "start_review" and case.reviewer_id and case.reviewer_id != actor.pk:
+            raise NotAllowed(
+                _("%(ref)s is assigned to %(who)s.")
+                % {"ref": case.reference, "who": case.reviewer.get_username()}
+            )
+
+
+def allowed_actions(actor, case: Case) -> list[str]:
+    """The actions `actor` could take on `case` now (for showing buttons)."""
+    result = []
+    for action, transition in TRANSITIONS.items():
+        if case.status not in transition.sources or not roles.has_role(actor, *transition.roles):
+            continue
+        try:
+            _check_preconditions(action, case, actor)
+        except (NotAllowed, InvalidTransition):
+            continue
+        except ServiceValidationError:
+            pass  # shown with its message when tried
+        result.append(action)
+    return result
+
+
+@transaction.atomic
+def perform_action(actor, case: Case, action: str, note: str = "") -> Case:
+    """Move a case through the workflow. The row lock makes concurrent actions take turns."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise ServiceValidationError({"action": _("Unknown action %(a)s.") % {"a": action}})
+    require_role(actor, *transition.roles, action=_(transition.label))
+    case = lock_case(case)
+    if case.status not in transition.sources:
+        raise InvalidTransition(
+            _("Cannot %(action)s: %(ref)s is %(status)s.")
+            % {
+                "action": _(transition.label),
+                "ref": case.reference,
+                "status": case.get_status_display(),
+            }
+        )
+    note = (note or "").strip()
+    if transition.needs_note and not note:
+        raise ServiceValidationError(
+            {"note": _("A reason is required to %(action)s.") % {"action": _(transition.label)}}
+        )
+    if len(note) > 5000:
+        raise ServiceValidationError({"note": _("At most 5000 characters.")})
+    _check_preconditions(action, case, actor)
+
+    previous = case.status
+    now = timezone.now()
+    case.status = transition.target
+    if action == "submit":
+        snapshot = risk_snapshot(case)
+        case.risk_snapshot = snapshot
+        case.risk_score = snapshot["score"]
+        case.risk_level = snapshot["level"]
+        case.submitted_at = now
+    elif action == "close_cleared":
+        case.decision, case.decision_note, case.closed_at = Decision.CLEARED, note, now
+    elif action == "start_review":
+        case.reviewer = actor
+    elif action in SIGN_OFF_ACTIONS:
+        outcome, decision = SIGN_OFF_ACTIONS[action]
+        snapshot = case.risk_snapshot or {}
+        save_as(
+            SignOff(
+                case=case,
+                reviewer=actor,
+                outcome=outcome,
+                note=note,
+                risk_score=case.risk_score,
+                risk_level=case.risk_level,
+                inputs_hash=snapshot.get("inputs_hash", ""),
+            ),
+            actor,
+        )
+        if decision:
+            case.decision, case.decision_note, case.closed_at = decision, note, now
+        else:
+            case.reviewer = None
+    elif action == "reopen":
+        case.decision, case.decision_note, case.closed_at = "", "", None
+        case.reviewer = None
+    save_as(case, actor, reason=f"{action}: {note}" if note else action)
+    case_event(
+        actor,
+        f"case.{action}",
+        case,
+        f"{case.reference}: {previous} → {case.status}" + (f" — {note}" if note else ""),
+        previous=previous,
+        status=case.status,
+        note=note,
+        decision=case.decision,
+        risk_level=case.risk_level,
+    )
+    return case
+
+
+@transaction.atomic
+def assign_reviewer(actor, case: Case, reviewer) -> Case:
+    """Assign (or with None, unassign) the reviewer of a submitted case."""
+    require_role(actor, roles.HR, roles.REVIEWER, action=_("assign reviewers"))
+    case = lock_case(case)
+    if case.status not in (Status.SUBMITTED, Status.IN_REVIEW):
+        raise InvalidTransition(_("Only submitted cases or cases in review get a reviewer."))
+    if (
+        case.status == Status.IN_REVIEW
+        and case.reviewer_id != getattr(actor, "pk", None)
+        and not (roles.has_role(actor, roles.HR))
+    ):
+        raise NotAllowed(_("Only the current reviewer or HR may hand this review on."))
+    if reviewer is not None:
+        if not reviewer.is_active:
+            raise ServiceValidationError(
+                {"reviewer": _("%(u)s is deactivated.") % {"u": reviewer.get_username()}}
+            )
+        if not roles.has_role(reviewer, roles.REVIEWER):
+            raise ServiceValidationError(
+                {"reviewer": _("%(u)s is not a reviewer.") % {"u": reviewer.get_username()}}
+            )
+        if reviewer.pk in selectors.assessor_ids(case):
+            raise ServiceValidationError(
+                {
+                    "reviewer": _("Four-eyes rule: %(u)s assessed this case and cannot review it.")
+                    % {"u": reviewer.get_username()}
+                }
+            )
+    case.reviewer = reviewer
+    save_as(case, actor, reason="reviewer assigned")
+    who = reviewer.get_username() if reviewer else "nobody"
+    case_event(
+        actor, "case.reviewer_assigned", case, f"{case.reference} assigned to {who}", reviewer=who
+    )
+    return case
+
+
+def assign_reviewer_named(actor, case: Case, username: str | None) -> Case:
+    """`assign_reviewer` by username, as the pages and the API take it; empty unassigns."""
+    reviewer = None
+    if username:
+        reviewer = selectors.user_named(username)
+        if reviewer is None or not reviewer.is_active:
+            raise ServiceValidationError(
+                {"reviewer": _("No active user named %(u)s.") % {"u": username}}
+            )
+    return assign_reviewer(actor, case, reviewer)
