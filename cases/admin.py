@@ -2,28 +2,10 @@
 so that role, state and four-eyes rules and the audit trail apply to every change."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from common.admin import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 
 from .models import Candidate, Case, ChecklistAnswer, Evidence, SensitiveReveal, SignOff
-
-
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def revert_view(self, request, object_id, version_id, extra_context=None):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("History cannot be reverted from the admin.")
 
 
 @admin.register(Case)
@@ -75,17 +57,5 @@ class SignOffAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(SensitiveReveal)
-class SensitiveRevealAdmin(admin.ModelAdmin):
+class SensitiveRevealAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("case", "field", "revealed_by", "revealed_at", "reason")
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

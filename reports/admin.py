@@ -1,11 +1,12 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from common.admin import ReadOnlyHistoryAdmin
 
 from .models import ReportJob
 
 
 @admin.register(ReportJob)
-class ReportJobAdmin(SimpleHistoryAdmin):
+class ReportJobAdmin(ReadOnlyHistoryAdmin):
     """Read-only: jobs change only through the report services, documents never."""
 
     list_display = (
@@ -22,15 +23,3 @@ class ReportJobAdmin(SimpleHistoryAdmin):
     search_fields = ("case__reference", "requester__username", "sha256")
     date_hierarchy = "requested_at"
     list_select_related = ("case", "requester")
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
