@@ -68,12 +68,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_countries",
     "vetting",
     "common",
     "accounts",
     "audit",
     "indicators",
     "cases",
+    "signals",
     "reports",
 ]
 

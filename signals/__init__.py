@@ -1,0 +1,1 @@
+"""Automated signals: pure checks over a candidate's facts and cited reference data."""

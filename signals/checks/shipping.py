@@ -1,0 +1,56 @@
+"""Shipping address: known package forwarders, and a country other than the claimed one."""
+
+from django.utils.translation import gettext_lazy as _
+
+from ..facts import CandidateFacts
+from ..findings import ADVISORY_2023, Finding, Severity, Source, Suggestion, interpolate
+from ..reference import ReferenceData, normalized_address
+
+FINDINGS = ("shipping.forwarder", "shipping.country_mismatch")
+FORWARDING_ADDRESS = Suggestion("RF-2023-05", "observed")
+
+
+def check(facts: CandidateFacts, data: ReferenceData) -> list[Finding]:
+    findings = []
+    address = normalized_address(facts.shipping_address)
+    if address:
+        for patterns, entry in data.forwarders:
+            if all(pattern.search(address) for pattern in patterns):
+                findings.append(
+                    Finding(
+                        "shipping.forwarder",
+                        Severity.HIGH,
+                        _("Equipment address is a package forwarder"),
+                        interpolate(
+                            _(
+                                "The shipping address is the warehouse of %(name)s, a package "
+                                "forwarding service."
+                            ),
+                            {"name": entry["name"]},
+                        ),
+                        Source(**entry["source"]),
+                        suggests=FORWARDING_ADDRESS,
+                        subject=facts.shipping_address,
+                    )
+                )
+                break
+    country, claimed = facts.shipping_country, facts.claimed_country
+    if country and claimed and country != claimed:
+        findings.append(
+            Finding(
+                "shipping.country_mismatch",
+                Severity.MEDIUM,
+                _("Equipment to be shipped to another country"),
+                interpolate(
+                    _(
+                        "The shipping address is in %(found)s; the candidate claims to live in "
+                        "%(claimed)s."
+                    ),
+                    {"found": country, "claimed": claimed},
+                ),
+                ADVISORY_2023,
+                suggests=FORWARDING_ADDRESS,
+                subject=facts.shipping_address,
+            )
+        )
+    return findings
