@@ -27,12 +27,27 @@ VERSION_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(\.\d+)?$")
 URL_RE = re.compile(r"^https?://\S+$")
 
 
+def version_key(version: str) -> tuple[str, int]:
+    """Order of versions: by date, then by the optional serial after the dot."""
+    day, _, serial = version.partition(".")
+    return day, int(serial or 0)
+
+
 class DataError(ValueError):
     """A reference-data file that must not be loaded; the message says what is wrong."""
 
 
 def data_dir() -> Path:
+    """Where updated files are written: settings.SIGNALS_DATA_DIR, or the package's own folder.
+
+    Files there take precedence over the shipped ones, so a deployment can keep its updates
+    outside the code (e.g. on a volume) and still fall back to the shipped data."""
     return Path(getattr(settings, "SIGNALS_DATA_DIR", None) or PACKAGE_DATA_DIR)
+
+
+def _installed(filename: str) -> Path:
+    updated = data_dir() / filename
+    return updated if updated.exists() else PACKAGE_DATA_DIR / filename
 
 
 # ------------------------------------------------------------------ entry validation helpers
@@ -155,12 +170,21 @@ class Dataset:
     index: Callable[[list[dict]], object]
 
     @property
+    def filename(self) -> str:
+        return f"{self.name}.json"
+
+    @property
+    def provenance_filename(self) -> str:
+        return f"{self.name}.provenance.json"
+
+    @property
     def path(self) -> Path:
-        return data_dir() / f"{self.name}.json"
+        """The file in use: an updated one if there is one, else the shipped one."""
+        return _installed(self.filename)
 
     @property
     def provenance_path(self) -> Path:
-        return data_dir() / f"{self.name}.provenance.json"
+        return _installed(self.provenance_filename)
 
 
 DATASETS = {
@@ -185,7 +209,7 @@ DATASETS = {
 PROVENANCE_KEYS = ("dataset", "version", "retrieved", "licence", "sources")
 
 
-def _read_json(path: Path) -> dict:
+def read_json(path: Path) -> dict:
     try:
         with path.open(encoding="utf-8") as handle:
             data = json.load(handle)
@@ -221,8 +245,8 @@ def validate(spec: Dataset, data: dict, provenance: dict) -> object:
 
 
 def load_dataset(spec: Dataset) -> tuple[str, object]:
-    data = _read_json(spec.path)
-    index = validate(spec, data, _read_json(spec.provenance_path))
+    data = read_json(spec.path)
+    index = validate(spec, data, read_json(spec.provenance_path))
     return str(data["version"]), index
 
 
