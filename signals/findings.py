@@ -95,3 +95,33 @@ def _interpolate(message, params) -> str:
 
 # A translatable text with its values, translated when it is read (not when the check runs).
 interpolate = lazy(_interpolate, str)
+
+
+def country_mismatch(
+    check: str,
+    severity: Severity,
+    summary,
+    detail,
+    *,
+    found: str | None,
+    claimed: str | None,
+    source: Source,
+    subject: str = "",
+    suggests: Suggestion | None = None,
+) -> list[Finding]:
+    """One finding when a fact's country differs from the claimed country of residence; none
+    when they agree or either is unknown. `detail` may use %(subject)s, %(found)s, %(claimed)s."""
+    if not found or not claimed or found == claimed:
+        return []
+    values = {"subject": subject, "found": found, "claimed": claimed}
+    return [
+        Finding(
+            check,
+            severity,
+            summary,
+            interpolate(detail, values),
+            source,
+            suggests=suggests,
+            subject=subject,
+        )
+    ]

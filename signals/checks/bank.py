@@ -7,7 +7,15 @@ from schwifty.exceptions import SchwiftyException
 from stdnum.us import rtn
 
 from ..facts import CandidateFacts
-from ..findings import ADVISORY_2023, Finding, Severity, Source, Suggestion, interpolate
+from ..findings import (
+    ADVISORY_2023,
+    Finding,
+    Severity,
+    Source,
+    Suggestion,
+    country_mismatch,
+    interpolate,
+)
 from ..reference import ReferenceData
 
 FINDINGS = (
@@ -80,22 +88,15 @@ def check(facts: CandidateFacts, data: ReferenceData) -> list[Finding]:
                 )
             )
             country = None
-    if country and facts.claimed_country and country != facts.claimed_country:
-        findings.append(
-            Finding(
-                "bank.country_mismatch",
-                Severity.LOW,
-                _("Bank account in another country"),
-                interpolate(
-                    _(
-                        "The bank account is in %(found)s; the candidate claims to live in "
-                        "%(claimed)s."
-                    ),
-                    {"found": country, "claimed": facts.claimed_country},
-                ),
-                ADVISORY_2023,
-                suggests=Suggestion("RF-2023-09", "observed"),
-                subject=facts.iban or routing,
-            )
-        )
+    findings += country_mismatch(
+        "bank.country_mismatch",
+        Severity.LOW,
+        _("Bank account in another country"),
+        _("The bank account is in %(found)s; the candidate claims to live in %(claimed)s."),
+        found=country,
+        claimed=facts.claimed_country,
+        source=ADVISORY_2023,
+        subject=facts.iban or routing,
+        suggests=Suggestion("RF-2023-09", "observed"),
+    )
     return findings

@@ -5,7 +5,7 @@ import ipaddress
 from django.utils.translation import gettext_lazy as _
 
 from ..facts import CandidateFacts
-from ..findings import ADVISORY_2022, Finding, Severity, Source, interpolate
+from ..findings import ADVISORY_2022, Finding, Severity, Source, country_mismatch, interpolate
 from ..reference import ReferenceData
 
 FINDINGS = ("ip.dprk_address", "ip.country_mismatch", "ip.hosting_or_vpn")
@@ -49,23 +49,16 @@ def check(facts: CandidateFacts, data: ReferenceData) -> list[Finding]:
                 )
             )
             continue
-        if country and facts.claimed_country and country != facts.claimed_country:
-            findings.append(
-                Finding(
-                    "ip.country_mismatch",
-                    Severity.MEDIUM,
-                    _("Connected from outside the claimed country"),
-                    interpolate(
-                        _(
-                            "%(ip)s is located in %(found)s; the candidate claims to live in "
-                            "%(claimed)s."
-                        ),
-                        {"ip": subject, "found": country, "claimed": facts.claimed_country},
-                    ),
-                    ADVISORY_2022,
-                    subject=subject,
-                )
-            )
+        findings += country_mismatch(
+            "ip.country_mismatch",
+            Severity.MEDIUM,
+            _("Connected from outside the claimed country"),
+            _("%(subject)s is located in %(found)s; the candidate claims to live in %(claimed)s."),
+            found=country,
+            claimed=facts.claimed_country,
+            source=ADVISORY_2022,
+            subject=subject,
+        )
         network = data.hosting.by_asn_name.get((located.asn_name or "").casefold()) or next(
             (entry for net, entry in data.hosting.networks if address in net), None
         )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumbers import PhoneNumberType
 
 from ..facts import CandidateFacts
-from ..findings import ADVISORY_2022, Finding, Severity, Source, interpolate
+from ..findings import ADVISORY_2022, Finding, Severity, Source, country_mismatch, interpolate
 from ..reference import ReferenceData
 
 FINDINGS = ("phone.invalid", "phone.voip", "phone.country_mismatch", "phone.dprk")
@@ -74,22 +74,14 @@ def check(facts: CandidateFacts, data: ReferenceData) -> list[Finding]:
                     subject=e164,
                 )
             )
-        region = phonenumbers.region_code_for_number(number)
-        if facts.claimed_country and region and region != facts.claimed_country:
-            findings.append(
-                Finding(
-                    "phone.country_mismatch",
-                    Severity.LOW,
-                    _("Phone number from another country"),
-                    interpolate(
-                        _(
-                            "%(phone)s is a number of %(found)s; the candidate claims to live in "
-                            "%(claimed)s."
-                        ),
-                        {"phone": e164, "found": region, "claimed": facts.claimed_country},
-                    ),
-                    ADVISORY_2022,
-                    subject=e164,
-                )
-            )
+        findings += country_mismatch(
+            "phone.country_mismatch",
+            Severity.LOW,
+            _("Phone number from another country"),
+            _("%(subject)s is a number of %(found)s; the candidate claims to live in %(claimed)s."),
+            found=phonenumbers.region_code_for_number(number),
+            claimed=facts.claimed_country,
+            source=ADVISORY_2022,
+            subject=e164,
+        )
     return findings

@@ -3,7 +3,15 @@
 from django.utils.translation import gettext_lazy as _
 
 from ..facts import CandidateFacts
-from ..findings import ADVISORY_2023, Finding, Severity, Source, Suggestion, interpolate
+from ..findings import (
+    ADVISORY_2023,
+    Finding,
+    Severity,
+    Source,
+    Suggestion,
+    country_mismatch,
+    interpolate,
+)
 from ..reference import ReferenceData, normalized_address
 
 FINDINGS = ("shipping.forwarder", "shipping.country_mismatch")
@@ -34,23 +42,15 @@ def check(facts: CandidateFacts, data: ReferenceData) -> list[Finding]:
                     )
                 )
                 break
-    country, claimed = facts.shipping_country, facts.claimed_country
-    if country and claimed and country != claimed:
-        findings.append(
-            Finding(
-                "shipping.country_mismatch",
-                Severity.MEDIUM,
-                _("Equipment to be shipped to another country"),
-                interpolate(
-                    _(
-                        "The shipping address is in %(found)s; the candidate claims to live in "
-                        "%(claimed)s."
-                    ),
-                    {"found": country, "claimed": claimed},
-                ),
-                ADVISORY_2023,
-                suggests=FORWARDING_ADDRESS,
-                subject=facts.shipping_address,
-            )
-        )
+    findings += country_mismatch(
+        "shipping.country_mismatch",
+        Severity.MEDIUM,
+        _("Equipment to be shipped to another country"),
+        _("The shipping address is in %(found)s; the candidate claims to live in %(claimed)s."),
+        found=facts.shipping_country,
+        claimed=facts.claimed_country,
+        source=ADVISORY_2023,
+        subject=facts.shipping_address,
+        suggests=FORWARDING_ADDRESS,
+    )
     return findings
