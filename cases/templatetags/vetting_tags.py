@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from cases import scoring
 from cases.models import AnswerValue, RiskLevel, Status
+from indicators import translations
 from indicators.models import Category, Kind
+from indicators.translations import LocalizedText
 
 register = template.Library()
 
@@ -119,6 +121,12 @@ def localized_title(item, language_code) -> str:
     if isinstance(item, dict):
         return item.get("title", "")
     return item.localized_title(language_code)
+
+
+@register.filter
+def localized_evidence(item, language_code) -> LocalizedText:
+    """What evidence to keep for the item, in the page's language when a translation exists."""
+    return translations.evidence_expectation(item, language_code)
 
 
 @register.filter
