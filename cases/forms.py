@@ -38,7 +38,9 @@ class CandidateFactsForm(forms.Form):
         label=_("Date of birth"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("As YYYY-MM-DD."),
+        # A native date picker shows the browser's own date format; only browsers without one
+        # show a plain text box, which takes the ISO form.
+        help_text=_("Pick the date in the calendar. If you see a plain text box, type YYYY-MM-DD."),
     )
     role_applied_for = forms.CharField(label=_("Role applied for"), max_length=200)
     emails = forms.CharField(

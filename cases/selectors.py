@@ -12,6 +12,7 @@ from indicators.models import Category, Kind
 from . import scoring
 from .models import (
     FINAL_STATUSES,
+    VALUES_NEEDING_NOTE,
     AnswerValue,
     Candidate,
     CandidateContact,
@@ -109,6 +110,15 @@ class Progress:
     def percent(self) -> int:
         return round(100 * self.answered / self.total) if self.total else 0
 
+    @property
+    def unanswered(self) -> int:
+        return self.total - self.answered
+
+    @property
+    def complete(self) -> bool:
+        """Every item is answered: the case may be scored and submitted."""
+        return bool(self.total) and self.answered == self.total
+
 
 def progress(case: Case) -> Progress:
     counts = ChecklistAnswer.objects.filter(case=case).aggregate(
@@ -130,6 +140,10 @@ def evidence_for(case: Case) -> QuerySet[Evidence]:
 
 
 def scoring_inputs(case: Case) -> list[scoring.ScoringInput]:
+    return _scoring_inputs(answers_for(case))
+
+
+def _scoring_inputs(answers) -> list[scoring.ScoringInput]:
     return [
         scoring.ScoringInput(
             code=a.item.code,
@@ -139,13 +153,53 @@ def scoring_inputs(case: Case) -> list[scoring.ScoringInput]:
             critical=a.item.critical,
             value=a.value,
         )
-        for a in answers_for(case)
+        for a in answers
     ]
 
 
 def current_risk(case: Case) -> scoring.RiskResult:
     """The risk of the answers as they are now (the snapshot is taken at submission)."""
     return scoring.compute_risk(scoring_inputs(case), case.catalog_version.code)
+
+
+def live_risk(case: Case, answered: Progress | None = None) -> scoring.RiskResult | None:
+    """The risk of the answers as they are now, once every item is answered; None before that.
+
+    Scoring counts an unanswered item as half a finding, so a score of a partly answered case
+    would read like a verdict on things nobody has looked at yet.
+    """
+    answered = answered or progress(case)
+    return current_risk(case) if answered.complete else None
+
+
+@dataclass
+class Finding:
+    """An answer a reviewer should weigh: it adds points to the risk, or it carries a note."""
+
+    answer: ChecklistAnswer
+    contribution: scoring.Contribution | None
+
+
+def findings(case: Case) -> list[Finding]:
+    """Every answered item that adds to the risk (highest first), then the other noted answers.
+
+    Points follow the policy of the case's snapshot once its answers are frozen.
+    """
+    answers = [a for a in answers_for(case) if a.value]
+    by_code = {a.item.code: a for a in answers}
+    frozen = case.risk_snapshot if not case.is_editable else None
+    policy = frozen["policy_version"] if frozen else scoring.CURRENT_POLICY_VERSION
+    contributions = scoring.compute_risk(
+        _scoring_inputs(answers), case.catalog_version.code, policy
+    ).contributions
+    scored = [Finding(by_code[c.code], c) for c in contributions]
+    counted = {c.code for c in contributions}
+    noted = [
+        Finding(a, None)
+        for a in answers
+        if a.item.code not in counted and a.value in VALUES_NEEDING_NOTE
+    ]
+    return scored + noted
 
 
 def why_not_closable_by_hr(case: Case) -> list[str]:

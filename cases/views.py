@@ -86,11 +86,13 @@ def _item_titles(case: Case, language: str) -> dict[str, str]:
 
 def _case_context(request, case: Case, tab: str, **extra) -> dict:
     """What every case page shows in its header and tabs."""
+    progress = selectors.progress(case)
     return {
         "case": case,
         "candidate": case.candidate,
         "tab": tab,
-        "progress": selectors.progress(case),
+        "progress": progress,
+        "live_risk": _live_risk(case, progress),
         "can_edit": case.is_editable and roles.has_role(request.user, roles.HR),
         "evidence_count": case.evidence.filter(withdrawn_at__isnull=True).count(),
         **extra,
@@ -317,10 +319,12 @@ def case_reveal(request, case):
 # ---------------------------------------------------------------- overview, actions, review
 
 
-def _risk_views(case: Case) -> tuple:
-    """The submitted snapshot (if any) and the live risk while the answers can still change."""
-    live = selectors.current_risk(case) if case.is_editable or not case.risk_snapshot else None
-    return case.risk_snapshot, live
+def _live_risk(case: Case, progress):
+    """The live risk while the answers can still change (or nothing was snapshotted), once every
+    item is answered; None otherwise."""
+    if case.risk_snapshot and not case.is_editable:
+        return None
+    return selectors.live_risk(case, progress)
 
 
 def _action_buttons(user, case: Case, only=None) -> list[dict]:
@@ -333,6 +337,7 @@ def _action_buttons(user, case: Case, only=None) -> list[dict]:
                 "name": action,
                 "label": ACTION_LABELS[action],
                 "needs_note": services.TRANSITIONS[action].needs_note,
+                "roles": services.TRANSITIONS[action].roles,
             }
         )
     return result
@@ -340,7 +345,6 @@ def _action_buttons(user, case: Case, only=None) -> list[dict]:
 
 @case_page
 def case_detail(request, case):
-    snapshot, live = _risk_views(case)
     actions = _action_buttons(
         request.user, case, only=[a for a in ACTION_LABELS if a not in SIGN_OFF_ACTIONS]
     )
@@ -348,8 +352,7 @@ def case_detail(request, case):
         request,
         case,
         "overview",
-        snapshot=snapshot,
-        live_risk=live,
+        snapshot=case.risk_snapshot,
         linked=selectors.linked_cases(case),
         actions=actions,
         signoffs=case.signoffs.select_related("reviewer"),
@@ -401,7 +404,6 @@ def case_review(request, case):
         status = 400
         case.refresh_from_db()
     allowed = services.allowed_actions(user, case)
-    snapshot, live = _risk_views(case)
     context = _case_context(
         request,
         case,
@@ -416,10 +418,9 @@ def case_review(request, case):
         ),
         reviewer_choices=selectors.reviewer_choices(case),
         can_sign=any(a in allowed for a in SIGN_OFF_ACTIONS),
-        snapshot=snapshot,
-        live_risk=live,
+        snapshot=case.risk_snapshot,
         signoffs=case.signoffs.select_related("reviewer"),
-        answers=[a for a in selectors.answers_for(case) if a.value in VALUES_NEEDING_NOTE],
+        findings=selectors.findings(case),
         item_titles=_item_titles(case, request.LANGUAGE_CODE),
     )
     return render(request, "cases/review.html", context, status=status)

@@ -4,8 +4,6 @@ Some pages include fragments that other apps provide (the reports panel); those 
 nothing when the other part is not installed, so a page never breaks because of it.
 """
 
-import datetime
-
 from django import template
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
@@ -14,7 +12,10 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from cases import scoring
 from cases.models import AnswerValue, RiskLevel, Status
+from common import display
+from indicators import translations
 from indicators.models import Category, Kind
+from indicators.translations import LocalizedText
 
 register = template.Library()
 
@@ -122,6 +123,12 @@ def localized_title(item, language_code) -> str:
 
 
 @register.filter
+def localized_evidence(item, language_code) -> LocalizedText:
+    """What evidence to keep for the item, in the page's language when a translation exists."""
+    return translations.evidence_expectation(item, language_code)
+
+
+@register.filter
 def contribution_reason(contribution) -> str:
     value = _field(contribution, "value")
     reason = str(CONTRIBUTION_REASONS.get(value, value))
@@ -171,12 +178,10 @@ def include_if_exists(context, template_name):
 
 
 @register.filter
-def iso_datetime(value):
-    """A datetime stored as ISO text in a snapshot, for the date filter (the text if unparsable)."""
-    try:
-        return datetime.datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return value
+def when(value, precision: str = "") -> str:
+    """A time as vetting shows it everywhere, with its zone: `{{ x|when }}` gives
+    2026-11-28 14:05 UTC, `{{ x|when:"seconds" }}` adds the seconds."""
+    return display.when(value, seconds=precision == "seconds")
 
 
 @register.filter
