@@ -4,12 +4,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from audit.services import record_event
 from cases import services
-from cases.models import Case
 from tests.api.conftest import PDF_BYTES
+from tests.helpers import open_cases, submit_all
 
 
 def query_count(api, url: str, expected_rows: int) -> int:
@@ -20,20 +19,6 @@ def query_count(api, url: str, expected_rows: int) -> int:
     rows = body["results"] if isinstance(body, dict) else body
     assert len(rows) == expected_rows
     return len(queries)
-
-
-def open_cases(open_case, count: int, **facts) -> list[Case]:
-    return [
-        open_case(emails=[f"c{i}@example.com"], phones=[f"+1 555 010 {i:04d}"], **facts)
-        for i in range(count)
-    ]
-
-
-def submit_all(cases, reviewer):
-    # Straight to the queue: the workflow itself is tested elsewhere.
-    Case.objects.filter(pk__in=[c.pk for c in cases]).update(
-        status="submitted", submitted_at=timezone.now(), reviewer=reviewer, risk_level="low"
-    )
 
 
 LISTS = {
