@@ -5,6 +5,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from audit.models import AuditEvent
 from indicators.models import Kind
 
 from . import selectors, services
@@ -593,7 +594,7 @@ class CandidateFilterSerializer(serializers.Serializer):
 
 class HistoryFilterSerializer(serializers.Serializer):
     who = serializers.CharField(
-        max_length=150,
+        max_length=AuditEvent._meta.get_field("actor_username").max_length,
         required=False,
         allow_blank=True,
         help_text="Only what this username did (as the history page's person filter).",
