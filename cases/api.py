@@ -18,11 +18,11 @@ from rest_framework.response import Response
 
 from accounts import roles
 from accounts.api_permissions import CASE_READERS, HasRequiredRole, RoleDocumentingSchema
-from audit.selectors import case_events
 from common.api import FileDownloadMixin, cursor_pagination, error_responses
 from common.http import attachment_response
+from common.web import PAGE_SIZE
 
-from . import selectors, services
+from . import selectors, services, timeline
 from .models import Case
 from .serializers import (
     ActionSerializer,
@@ -34,15 +34,16 @@ from .serializers import (
     CandidateSerializer,
     CaseCandidateSerializer,
     CaseDetailSerializer,
-    CaseEventSerializer,
     CaseFilterSerializer,
     CaseSummarySerializer,
     EvidenceLinkSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
+    HistoryFilterSerializer,
     OpenCaseSerializer,
     RevealRequestSerializer,
     RevealResponseSerializer,
+    TimelineEntrySerializer,
     WithdrawSerializer,
 )
 
@@ -533,18 +534,23 @@ class AssignReviewer(CaseAPIView):
 
 
 class CaseHistory(CaseAPIView):
-    pagination_class = cursor_pagination("at", "id", page_size=50, max_page_size=200)
+    pagination_class = cursor_pagination("-at", "-id", page_size=PAGE_SIZE, max_page_size=200)
 
     @extend_schema(
         tags=["cases"],
-        summary="Audit history of a case",
-        description="Every recorded event of the case, oldest first: who did what, and when.",
-        responses={200: CaseEventSerializer(many=True), **error_responses(403, 404)},
+        summary="History of a case",
+        description="The case's history as its history page shows it, newest first: each "
+        "recorded event (who, when, what) with the field changes recorded with it, grouped by "
+        "the record they changed, plus any recorded change no event claims. Numbers are masked.",
+        parameters=[HistoryFilterSerializer],
+        responses={200: TimelineEntrySerializer(many=True), **error_responses(400, 403, 404)},
     )
     def get(self, request, reference):
         case = self.get_case()
-        page = self.paginate_queryset(case_events(case.reference))
-        return self.get_paginated_response(CaseEventSerializer(page, many=True).data)
+        who = self.validated(HistoryFilterSerializer, data=request.query_params).get("who", "")
+        page = self.paginate_queryset(timeline.history_events(case, who))
+        entries = timeline.build_timeline(case, page)
+        return self.get_paginated_response(TimelineEntrySerializer(entries, many=True).data)
 
 
 class ReviewQueue(CaseAPIView):

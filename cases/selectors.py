@@ -74,13 +74,23 @@ def case_list(
     return cases
 
 
-def review_queue(user) -> QuerySet[Case]:
-    """Cases waiting for a reviewer, oldest submission first."""
-    return (
+QUEUE_TABS = ("all", "unassigned", "mine")
+
+
+def _queue_tabs(user) -> dict[str, Q]:
+    """What each tab of the review queue narrows it to (`all`: nothing)."""
+    return {"unassigned": Q(reviewer__isnull=True), "mine": Q(reviewer=user)}
+
+
+def review_queue(user, show: str = "all") -> QuerySet[Case]:
+    """Cases submitted or in review, oldest submission first; `show` is one of QUEUE_TABS."""
+    cases = (
         visible_cases(user)
         .filter(status__in=[Status.SUBMITTED, Status.IN_REVIEW])
         .order_by("submitted_at", "id")
     )
+    tab = _queue_tabs(user).get(show)
+    return cases if tab is None else cases.filter(tab)
 
 
 def answers_for(case: Case) -> QuerySet[ChecklistAnswer]:
@@ -345,8 +355,22 @@ def risk_distribution(user) -> dict[str, int]:
     return counts
 
 
-def my_open_cases(user) -> QuerySet[Case]:
-    return visible_cases(user).filter(owner=user).exclude(status__in=FINAL_STATUSES)
+def my_open_cases(user, limit: int = 10) -> list[Case]:
+    """The user's open cases, each with its `checklist_progress` (counted in the same query)."""
+    open_cases = visible_cases(user).filter(owner=user).exclude(status__in=FINAL_STATUSES)
+    cases = list(with_progress(open_cases)[:limit])
+    for case in cases:
+        case.checklist_progress = Progress(case.answered_items, case.total_items)
+    return cases
+
+
+def queue_counts(user) -> dict[str, int]:
+    """How many cases each tab of the review queue shows, and how many are in review: one
+    query."""
+    tabs = {name: Count("id", filter=tab) for name, tab in _queue_tabs(user).items()}
+    return review_queue(user).aggregate(
+        all=Count("id"), in_review=Count("id", filter=Q(status=Status.IN_REVIEW)), **tabs
+    )
 
 
 def waiting_longest(user, limit: int = 5) -> QuerySet[Case]:

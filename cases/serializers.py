@@ -5,6 +5,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from audit.models import AuditEvent
 from indicators.models import Kind
 
 from . import selectors, services
@@ -588,15 +589,48 @@ class CandidateFilterSerializer(serializers.Serializer):
     )
 
 
-# ---------------------------------------------------------------- audit
+# ---------------------------------------------------------------- history
 
 
-class CaseEventSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+class HistoryFilterSerializer(serializers.Serializer):
+    who = serializers.CharField(
+        max_length=AuditEvent._meta.get_field("actor_username").max_length,
+        required=False,
+        allow_blank=True,
+        help_text="Only what this username did (as the history page's person filter).",
+    )
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(source="label", help_text="The field's name, as people read it.")
+    old = serializers.CharField(help_text="The value before (— when empty); numbers masked.")
+    new = serializers.CharField(help_text="The value after (— when empty); numbers masked.")
+
+
+class RecordChangesSerializer(serializers.Serializer):
+    record = serializers.CharField(
+        help_text="What was changed, e.g. “Answer RF-2023-01 (changed)”."
+    )
+    fields = FieldChangeSerializer(many=True)
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    """One entry of a case's history, as its history page shows it."""
+
+    event = serializers.IntegerField(
+        source="event_id",
+        allow_null=True,
+        help_text="The audit event; null for a recorded change no event claims.",
+    )
     at = serializers.DateTimeField()
-    actor = serializers.CharField(source="actor_username")
-    action = serializers.CharField()
-    object_type = serializers.CharField()
-    object_id = serializers.CharField()
+    who = serializers.CharField(help_text="Username, or “system”.")
+    action = serializers.CharField(help_text="The audit action, e.g. `answer.recorded`.")
     summary = serializers.CharField()
-    data = serializers.JSONField()
+    changes = serializers.SerializerMethodField()
+
+    @extend_schema_field(RecordChangesSerializer(many=True))
+    def get_changes(self, entry) -> list[dict]:
+        return [
+            {"record": record, "fields": FieldChangeSerializer(fields, many=True).data}
+            for record, fields in entry.changes
+        ]

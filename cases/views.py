@@ -4,9 +4,6 @@ Views stay thin: they read through `cases.selectors`, write through `cases.servi
 services' errors into form errors or plain messages. Every action ends with a message.
 """
 
-import datetime
-from dataclasses import dataclass, field
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,14 +15,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from audit.selectors import case_events
 from common.errors import ServiceError, ServiceValidationError, error_text
 from common.http import attachment_response
 from common.web import is_htmx, paginate, safe_next
 
-from . import selectors, services
+from . import selectors, services, timeline
 from .access import case_page, reader_page
-from .crypto import mask
 from .forms import (
     CandidateFactsForm,
     CaseFilterForm,
@@ -45,13 +40,9 @@ from .models import (
     VALUES_NEEDING_NOTE,
     AnswerValue,
     Candidate,
-    CandidateContact,
     Case,
     ChecklistAnswer,
     Evidence,
-    HistoryEntry,
-    OnlineProfile,
-    SignOff,
     Status,
 )
 
@@ -108,23 +99,14 @@ def dashboard(request):
     if not roles.can_read_cases(user):
         return render(request, "cases/no_case_role.html", status=200)
     distribution = selectors.risk_distribution(user)
-    queue = selectors.review_queue(user)
-    my_open = list(selectors.my_open_cases(user)[:10])
-    for case in my_open:
-        case.checklist_progress = selectors.progress(case)
     context = {
         "status_counts": selectors.status_counts(user),
         "risk_distribution": distribution,
         "risk_max": max(distribution.values(), default=0),
         "risk_total": sum(distribution.values()),
         "waiting_longest": selectors.waiting_longest(user),
-        "my_open_cases": my_open,
-        "queue_counts": {
-            "unassigned": queue.filter(status=Status.SUBMITTED, reviewer__isnull=True).count(),
-            "in_review": queue.filter(status=Status.IN_REVIEW).count(),
-            "mine": queue.filter(reviewer=user).count(),
-            "total": queue.count(),
-        },
+        "my_open_cases": selectors.my_open_cases(user),
+        "queue_counts": selectors.queue_counts(user),
     }
     return render(request, "cases/dashboard.html", context)
 
@@ -145,18 +127,10 @@ def case_list(request):
 @reader_page
 def review_queue(request):
     show = request.GET.get("show", "all")
-    cases = selectors.review_queue(request.user)
-    counts = {
-        "all": cases.count(),
-        "unassigned": cases.filter(reviewer__isnull=True).count(),
-        "mine": cases.filter(reviewer=request.user).count(),
-    }
-    if show == "unassigned":
-        cases = cases.filter(reviewer__isnull=True)
-    elif show == "mine":
-        cases = cases.filter(reviewer=request.user)
-    else:
+    if show not in selectors.QUEUE_TABS:
         show = "all"
+    cases = selectors.review_queue(request.user, show)
+    counts = selectors.queue_counts(request.user)
     return render(
         request,
         "cases/review_queue.html",
@@ -645,198 +619,17 @@ def evidence_withdraw(request, case, evidence_id):
 # ---------------------------------------------------------------- history
 
 
-HIDDEN_HISTORY_FIELDS = {
-    "normalized_name",
-    "normalized_shipping_address",
-    "account_number_index",
-    "identity_document_index",
-    "normalized",
-    "normalized_handle",
-    "risk_snapshot",
-    "stored_name",
-    "file",
-    "updated_at",
-    "created_at",
-    "answered_at",
-    "uploaded_at",
-    "signed_at",
-    "id",
-}
-MASKED_HISTORY_FIELDS = {"account_number": 4, "identity_document_number": 3}
-
-
-@dataclass
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass
-class TimelineEntry:
-    at: datetime.datetime
-    who: str
-    summary: str
-    action: str = ""
-    changes: list[tuple[str, list[FieldChange]]] = field(default_factory=list)
-
-
-def _shown(model_field, value) -> str:
-    if value is None or value == "" or value == []:
-        return "—"
-    if model_field.name in MASKED_HISTORY_FIELDS:
-        return mask(str(value), visible=MASKED_HISTORY_FIELDS[model_field.name])
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return str(value)
-
-
-def _record_changes(record) -> list[FieldChange]:
-    model = record.instance_type
-    tracked = [
-        f
-        for f in record.tracked_fields
-        if f.editable and f.name not in HIDDEN_HISTORY_FIELDS and not f.is_relation
-    ]
-    previous = record.prev_record if record.history_type == "~" else None
-    changes = []
-    for model_field in tracked:
-        new = getattr(record, model_field.attname, None)
-        old = getattr(previous, model_field.attname, None) if previous else None
-        if record.history_type == "-":
-            new, old = None, new
-        if old == new or (
-            previous is None and record.history_type == "+" and new in ("", None, [])
-        ):
-            continue
-        label = str(model._meta.get_field(model_field.name).verbose_name)
-        changes.append(
-            FieldChange(label.capitalize(), _shown(model_field, old), _shown(model_field, new))
-        )
-    return changes
-
-
-def _record_label(record) -> str:
-    instance = record.instance
-    labels = {
-        Case: lambda: _("Case"),
-        Candidate: lambda: _("Candidate"),
-        CandidateContact: lambda: instance.get_kind_display(),
-        OnlineProfile: lambda: _("Online profile"),
-        HistoryEntry: lambda: instance.get_kind_display(),
-        ChecklistAnswer: lambda: _("Answer %(code)s") % {"code": instance.item.code},
-        Evidence: lambda: _("Evidence %(name)s") % {"name": instance.original_name},
-        SignOff: lambda: _("Sign-off"),
-    }
-    verb = {"+": _("added"), "~": _("changed"), "-": _("removed")}[record.history_type]
-    return f"{labels[type(instance)]()} ({verb})"
-
-
-def _history_records(case: Case, since, until) -> list:
-    candidate_id = case.candidate_id
-    querysets = [
-        Case.history.filter(id=case.pk),
-        Candidate.history.filter(id=candidate_id),
-        CandidateContact.history.filter(candidate_id=candidate_id),
-        OnlineProfile.history.filter(candidate_id=candidate_id),
-        HistoryEntry.history.filter(candidate_id=candidate_id),
-        ChecklistAnswer.history.filter(case_id=case.pk).select_related("item"),
-        Evidence.history.filter(case_id=case.pk),
-        SignOff.history.filter(case_id=case.pk),
-    ]
-    records = []
-    for queryset in querysets:
-        if since:
-            queryset = queryset.filter(history_date__gte=since)
-        if until:
-            queryset = queryset.filter(history_date__lte=until)
-        records.extend(queryset.select_related("history_user"))
-    return records
-
-
-def build_timeline(case: Case, events) -> list[TimelineEntry]:
-    """Audit events, each with the field-level changes recorded with it.
-
-    A change belongs to the event of the same person closest in time, preferring the event about
-    the same object. Events just outside the page take part in that matching, so a change is
-    never shown under the wrong event; changes no event claims (made outside the services, e.g.
-    in a data migration) are shown as entries of their own, so nothing recorded is hidden.
-    """
-    if not events:
-        return []
-    window = datetime.timedelta(seconds=5)
-    entries = {
-        event.pk: TimelineEntry(
-            at=event.at,
-            who=event.actor_username or _("system"),
-            summary=event.summary,
-            action=event.action,
-        )
-        for event in events
-    }
-    since = min(event.at for event in events) - window
-    until = max(event.at for event in events) + window
-    candidates = list(
-        case_events(case.reference).filter(at__gte=since, at__lte=until).order_by("at", "id")
-    )
-    standalone = []
-    for record in sorted(_history_records(case, since, until), key=lambda r: r.history_date):
-        changes = _record_changes(record)
-        if not changes and record.history_type != "-":
-            continue
-        label = record.instance._meta.label_lower
-        owner = min(
-            (
-                event
-                for event in candidates
-                if event.actor_id == record.history_user_id
-                and abs(event.at - record.history_date) <= window
-            ),
-            key=lambda event: (
-                (event.object_type, event.object_id) != (label, str(record.id)),
-                abs(event.at - record.history_date),
-            ),
-            default=None,
-        )
-        if owner is None:
-            if events[-1].at <= record.history_date <= events[0].at:
-                entry = TimelineEntry(
-                    at=record.history_date,
-                    who=record.history_user.get_username() if record.history_user else _("system"),
-                    summary=_("Recorded change"),
-                )
-                entry.changes.append((_record_label(record), changes))
-                standalone.append(entry)
-        elif owner.pk in entries:
-            entries[owner.pk].changes.append((_record_label(record), changes))
-    return sorted([*entries.values(), *standalone], key=lambda entry: entry.at, reverse=True)
-
-
 @case_page
 def case_history(request, case):
     who = request.GET.get("who", "")
-    events = case_events(case.reference).select_related("actor").order_by("-at", "-id")
-    if who:
-        events = events.filter(actor_username=who)
-    page = paginate(request, events)
-    people = (
-        case_events(case.reference)
-        .exclude(actor_username="")
-        .order_by("actor_username")
-        .values_list("actor_username", flat=True)
-        .distinct()
-    )
+    page = paginate(request, timeline.history_events(case, who))
     context = _case_context(
         request,
         case,
         "history",
         page=page,
-        timeline=build_timeline(case, list(page.object_list)),
-        people=people,
+        timeline=timeline.build_timeline(case, list(page.object_list)),
+        people=timeline.history_people(case),
         who=who,
     )
     return render(request, "cases/history.html", context)

@@ -103,6 +103,36 @@ def answered_case(open_case, hr):
     return _answered
 
 
+@pytest.fixture
+def case_in_review(answered_case, open_case, hr, reviewer):
+    """case_in_review(size) → a case in review whose every list grows with `size`: observed
+    red flags, evidence files, cases linked by a shared email, sign-offs (it was returned
+    `size - 1` times) and the history of all of these."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases import services
+
+    def _build(size: int):
+        email = f"shared-{size}@example.com"
+        codes = [f"RF-2023-{n:02d}" for n in range(1, size + 1)]
+        case = answered_case(
+            overrides={code: ("observed", f"Seen: {code}") for code in codes}, emails=[email]
+        )
+        for n in range(size):
+            open_case(emails=[email])
+            upload = SimpleUploadedFile(f"e{n}.txt", b"chat log %d" % n)
+            services.upload_evidence(hr, case, upload, description=f"e{n}", answer_codes=codes)
+        for n in range(size):
+            services.perform_action(hr, case, "submit")
+            services.perform_action(reviewer, case, "start_review")
+            if n < size - 1:
+                services.perform_action(reviewer, case, "return", note=f"Check again ({n})")
+        case.refresh_from_db()
+        return case
+
+    return _build
+
+
 # ------------------------------------------------------------------ real Celery worker
 
 

@@ -13,3 +13,22 @@ def make_user(username: str, *role_names: str) -> User:
     )
     user.groups.set(Group.objects.filter(name__in=role_names))
     return user
+
+
+def open_cases(open_case, count: int, **facts) -> list:
+    """`count` cases through the `open_case` fixture, each with its own email and phone."""
+    return [
+        open_case(emails=[f"c{i}@example.com"], phones=[f"+1 555 010 {i:04d}"], **facts)
+        for i in range(count)
+    ]
+
+
+def submit_all(cases, reviewer) -> None:
+    """Put the cases straight into the review queue (the workflow itself is tested elsewhere)."""
+    from django.utils import timezone
+
+    from cases.models import Case
+
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(
+        status="submitted", submitted_at=timezone.now(), reviewer=reviewer, risk_level="low"
+    )

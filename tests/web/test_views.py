@@ -462,6 +462,28 @@ def test_review_queue_filters(reviewer_client, answered_case, hr, reviewer):
     assert [c.reference for c in mine.context["page"].object_list] == [case.reference]
 
 
+def test_dashboard_shows_the_checklist_progress_of_my_open_cases(hr_client, open_case, hr):
+    case = open_case()
+    services.answer_item(hr, case, "RF-2023-01", "not_observed")
+    [shown] = hr_client.get("/").context["my_open_cases"]
+    progress = shown.checklist_progress
+    assert (progress.answered, progress.total) == (1, 26)
+
+
+def test_dashboard_and_queue_count_a_review_handed_back_as_waiting_alike(
+    reviewer_client, answered_case, hr, reviewer
+):
+    case = answered_case()
+    services.perform_action(hr, case, "submit")
+    case = services.perform_action(reviewer, case, "start_review")
+    services.assign_reviewer(hr, case, None)  # in review, but nobody is reviewing it now
+    dashboard = reviewer_client.get("/").context["queue_counts"]
+    queue = reviewer_client.get("/review/?show=unassigned")
+    assert [c.reference for c in queue.context["page"].object_list] == [case.reference]
+    assert dashboard["unassigned"] == queue.context["counts"]["unassigned"] == 1
+    assert dashboard["in_review"] == 1 and dashboard["mine"] == 0
+
+
 def test_language_switch_gives_korean_pages(hr_client, catalog):
     hr_client.post(reverse("set_language"), {"language": "ko", "next": "/"})
     response = hr_client.get("/")
