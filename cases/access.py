@@ -7,13 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from accounts import roles
-
-from . import selectors
+from . import permissions, selectors
 
 
 def require_case_reader(user) -> None:
-    if not roles.can_read_cases(user):
+    if not permissions.can_read_cases(user):
         raise PermissionDenied(
             _(
                 "Case pages are for HR, reviewers and compliance. "

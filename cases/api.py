@@ -16,13 +16,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts import roles
-from accounts.api_permissions import CASE_READERS, HasRequiredRole, RoleDocumentingSchema
+from accounts.api_permissions import HasRequiredRole, RoleDocumentingSchema
 from audit.selectors import case_events
 from common.api import FileDownloadMixin, cursor_pagination, error_responses
 from common.http import attachment_response
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .models import Case
 from .serializers import (
     ActionSerializer,
@@ -46,7 +45,8 @@ from .serializers import (
     WithdrawSerializer,
 )
 
-HR_ONLY = (roles.HR,)
+CASE_READERS = permissions.CASE_READERS
+HR_ONLY = permissions.CASE_EDITORS
 NEWEST_FIRST = cursor_pagination("-created_at", "-id")
 WORKFLOW_ACTIONS = tuple(services.TRANSITIONS)
 
@@ -227,7 +227,7 @@ class CaseCandidate(CaseAPIView):
 
 
 class CandidateReveal(CaseAPIView):
-    roles_by_method = {"POST": (roles.HR, roles.COMPLIANCE)}
+    roles_by_method = {"POST": permissions.NUMBER_REVEALERS}
     parser_classes = [JSONParser]
     serializer_class = RevealRequestSerializer
 
@@ -510,7 +510,7 @@ class CaseAction(CaseAPIView):
 
 
 class AssignReviewer(CaseAPIView):
-    roles_by_method = {"POST": (roles.HR, roles.REVIEWER)}
+    roles_by_method = {"POST": permissions.REVIEW_ASSIGNERS}
     parser_classes = [JSONParser]
     serializer_class = AssignReviewerSerializer
 

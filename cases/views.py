@@ -17,13 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts import roles
 from audit.selectors import case_events
 from common.errors import ServiceError, ServiceValidationError, error_text
 from common.http import attachment_response
 from common.web import is_htmx, paginate, safe_next
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .access import case_page, reader_page
 from .crypto import mask
 from .forms import (
@@ -91,7 +90,7 @@ def _case_context(request, case: Case, tab: str, **extra) -> dict:
         "candidate": case.candidate,
         "tab": tab,
         "progress": selectors.progress(case),
-        "can_edit": case.is_editable and roles.has_role(request.user, roles.HR),
+        "can_edit": permissions.can_edit_case(request.user, case),
         "evidence_count": case.evidence.filter(withdrawn_at__isnull=True).count(),
         **extra,
     }
@@ -103,7 +102,7 @@ def _case_context(request, case: Case, tab: str, **extra) -> dict:
 @login_required
 def dashboard(request):
     user = request.user
-    if not roles.can_read_cases(user):
+    if not permissions.can_read_cases(user):
         return render(request, "cases/no_case_role.html", status=200)
     distribution = selectors.risk_distribution(user)
     queue = selectors.review_queue(user)
@@ -195,7 +194,7 @@ def _add_row_errors(formset, errors: dict, key: str) -> None:
 
 @reader_page
 def case_new(request):
-    if not roles.has_role(request.user, roles.HR):
+    if not permissions.can_open_cases(request.user):
         raise PermissionDenied(_("Only HR users may open cases."))
     form, profiles, history = _candidate_forms(request, None)
     if request.method == "POST" and all(f.is_valid() for f in (form, profiles, history)):
@@ -234,7 +233,7 @@ def _render_candidate(request, case, forms=None, *, revealed=None, reveal_form=N
         profiles=profiles,
         history=history,
         linked=selectors.linked_cases(case),
-        can_reveal=selectors.can_reveal_sensitive(request.user),
+        can_reveal=permissions.can_reveal_numbers(request.user),
         sensitive_fields=[
             ("account_number", _("Account number"), case.candidate.masked_account_number),
             (
@@ -256,7 +255,7 @@ def _render_candidate(request, case, forms=None, *, revealed=None, reveal_form=N
 def case_candidate(request, case):
     if request.method != "POST":
         return _render_candidate(request, case)
-    if not (case.is_editable and roles.has_role(request.user, roles.HR)):
+    if not permissions.can_edit_case(request.user, case):
         messages.error(
             request,
             _("The facts of %(ref)s cannot be changed now (status: %(status)s).")
@@ -379,7 +378,7 @@ def case_action(request, case):
 @case_page
 def case_review(request, case):
     user = request.user
-    is_reviewer = roles.has_role(user, roles.REVIEWER)
+    is_reviewer = permissions.can_work_reviews(user)
     form = SignOffForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -410,10 +409,7 @@ def case_review(request, case):
         is_reviewer=is_reviewer,
         is_assessor=user.pk in selectors.assessor_ids(case),
         can_start=("start_review" in allowed),
-        can_assign=(
-            case.status in (Status.SUBMITTED, Status.IN_REVIEW)
-            and roles.has_role(user, roles.HR, roles.REVIEWER)
-        ),
+        can_assign=permissions.can_assign_reviewer(user, case),
         reviewer_choices=selectors.reviewer_choices(case),
         can_sign=any(a in allowed for a in SIGN_OFF_ACTIONS),
         snapshot=snapshot,
