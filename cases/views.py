@@ -378,7 +378,6 @@ def case_action(request, case):
 @case_page
 def case_review(request, case):
     user = request.user
-    is_reviewer = permissions.can_work_reviews(user)
     form = SignOffForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -406,7 +405,6 @@ def case_review(request, case):
         case,
         "review",
         form=form,
-        is_reviewer=is_reviewer,
         is_assessor=user.pk in selectors.assessor_ids(case),
         can_start=("start_review" in allowed),
         can_assign=permissions.can_assign_reviewer(user, case),

@@ -233,3 +233,25 @@ def case_dossier(case: Case) -> Dossier:
         catalog=case.catalog_version,
         items_by_code=items_by_code,
     )
+
+
+# Where a number would be, for a reader who may not see it (cases.permissions): in English and
+# Korean, as a referral packet holds both.
+MASKED_NUMBER_NOTE = (
+    "masked: an HR or compliance user can generate this packet with the full number / "
+    "일부 가림: 인사팀 또는 컴플라이언스 사용자가 생성하면 전체 번호가 담깁니다"
+)
+
+
+def mask_numbers(dossier: Dossier) -> None:
+    """Replace the candidate's protected numbers in `dossier` by their masked form and a note.
+
+    Only this in-memory copy of the candidate changes; it is never saved.
+    """
+    c = dossier.candidate
+    for name, masked in (
+        ("account_number", c.masked_account_number),
+        ("identity_document_number", c.masked_identity_document_number),
+    ):
+        if masked:
+            setattr(c, name, f"{masked} ({MASKED_NUMBER_NOTE})")
