@@ -23,7 +23,7 @@ from common.http import attachment_response
 from common.web import is_htmx, paginate, safe_next
 
 from . import permissions, selectors, services
-from .access import case_page, reader_page
+from .access import case_page, posts_need, reader_page
 from .crypto import mask
 from .forms import (
     CandidateFactsForm,
@@ -252,6 +252,7 @@ def _render_candidate(request, case, forms=None, *, revealed=None, reveal_form=N
 
 
 @case_page
+@posts_need(permissions.CASE_EDITORS, gettext_lazy("edit candidate facts"))
 def case_candidate(request, case):
     if request.method != "POST":
         return _render_candidate(request, case)
@@ -376,6 +377,7 @@ def case_action(request, case):
 
 
 @case_page
+@posts_need(permissions.REVIEWERS, gettext_lazy("sign off cases"))
 def case_review(request, case):
     user = request.user
     form = SignOffForm(request.POST or None)
@@ -421,6 +423,7 @@ def case_review(request, case):
 
 @require_POST
 @case_page
+@posts_need(permissions.REVIEW_ASSIGNERS, gettext_lazy("assign reviewers"))
 def case_assign(request, case):
     username = request.POST.get("reviewer", "").strip()
     try:
@@ -505,6 +508,7 @@ def _item_response(request, case, answer, status=200, **item_kwargs):
 
 @require_POST
 @case_page
+@posts_need(permissions.CASE_EDITORS, gettext_lazy("answer checklist items"))
 def case_answer(request, case, code):
     answer = _answer(case, code)
     value, note = request.POST.get("value", ""), request.POST.get("note", "")
@@ -533,6 +537,7 @@ def case_answer(request, case, code):
 
 @require_POST
 @case_page
+@posts_need(permissions.CASE_EDITORS, gettext_lazy("upload evidence"))
 def case_item_evidence(request, case, code):
     answer = _answer(case, code)
     uploaded = request.FILES.get("file")
@@ -559,6 +564,7 @@ def _item_choices(case: Case, language: str):
 
 
 @case_page
+@posts_need(permissions.CASE_EDITORS, gettext_lazy("upload evidence"))
 def case_evidence(request, case):
     form = EvidenceUploadForm(
         request.POST or None,
@@ -618,6 +624,7 @@ def evidence_download(request, case, evidence_id):
 
 @require_POST
 @case_page
+@posts_need(permissions.CASE_EDITORS, gettext_lazy("withdraw evidence"))
 def evidence_withdraw(request, case, evidence_id):
     evidence = _evidence(case, evidence_id)
     form = WithdrawEvidenceForm(request.POST)
