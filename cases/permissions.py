@@ -1,9 +1,10 @@
 """Who may do what: every permission rule of vetting, named once and used at every door.
 
 Each rule is a role set (a tuple of role names, for the API's `roles_by_method` and the services'
-`require_role`) and a predicate over it (for services, selectors, views and templates). The
-context processor `accounts.context_processors.roles_context` gives templates the user-level
-predicates as `perms_*` flags; case-level ones reach templates as context flags set by the view.
+`require_role`, the pages' `cases.access.posts_need`) and a predicate over it (for services,
+selectors, views and templates). The context processor `accounts.context_processors.roles_context`
+gives templates the user-level predicates as `may.<rule>`; case-level ones (`can_edit`,
+`can_assign`) reach templates as context flags the view sets from the predicate.
 
 The workflow's transitions (submit, start the review, sign off, reopen...) are guarded by
 `cases.services.TRANSITIONS` and `cases.services.allowed_actions`, which pages and the API use to
