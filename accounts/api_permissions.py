@@ -10,7 +10,6 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from . import roles
 
-CASE_READERS = roles.CASE_READERS
 ANY_ROLE = roles.ALL_ROLES
 
 

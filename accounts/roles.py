@@ -7,8 +7,7 @@ REVIEWER = "reviewer"
 COMPLIANCE = "compliance"
 ADMIN = "admin"
 ALL_ROLES = (HR, REVIEWER, COMPLIANCE, ADMIN)
-# Who may read cases at all (every case page and case endpoint).
-CASE_READERS = (HR, REVIEWER, COMPLIANCE)
+# What each role may do is stated in cases/permissions.py.
 
 ROLE_DESCRIPTIONS = {
     HR: "Opens cases, records candidate facts, answers the checklist, uploads evidence, submits.",
@@ -34,7 +33,3 @@ def user_roles(user: User | AnonymousUser) -> frozenset[str]:
 
 def has_role(user, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
-
-
-def can_read_cases(user) -> bool:
-    return has_role(user, *CASE_READERS)

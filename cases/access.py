@@ -7,13 +7,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from accounts import roles
+from common.errors import NotAllowed
 
-from . import selectors
+from . import permissions, selectors
+from .services.base import require_role
 
 
 def require_case_reader(user) -> None:
-    if not roles.can_read_cases(user):
+    if not permissions.can_read_cases(user):
         raise PermissionDenied(
             _(
                 "Case pages are for HR, reviewers and compliance. "
@@ -44,3 +45,22 @@ def case_page(view):
         return view(request, case, *args, **kwargs)
 
     return wrapper
+
+
+def posts_need(role_set: tuple, action):
+    """A page whose POSTs need one of the roles of `role_set` (a role set of cases.permissions,
+    as the API's `roles_by_method`): 403 with the services' refusal otherwise. GETs pass."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method == "POST":
+                try:
+                    require_role(request.user, *role_set, action=str(action))
+                except NotAllowed as exc:
+                    raise PermissionDenied(exc.message) from exc
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -16,13 +16,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts import roles
-from accounts.api_permissions import CASE_READERS, HasRequiredRole, RoleDocumentingSchema
+from accounts.api_permissions import HasRequiredRole, RoleDocumentingSchema
 from common.api import FileDownloadMixin, cursor_pagination, error_responses
 from common.http import attachment_response
 from common.web import PAGE_SIZE
 
-from . import selectors, services, timeline
+from . import permissions, selectors, services, timeline
 from .models import Case
 from .serializers import (
     ActionSerializer,
@@ -47,7 +46,8 @@ from .serializers import (
     WithdrawSerializer,
 )
 
-HR_ONLY = (roles.HR,)
+CASE_READERS = permissions.CASE_READERS
+HR_ONLY = permissions.CASE_EDITORS
 NEWEST_FIRST = cursor_pagination("-created_at", "-id")
 WORKFLOW_ACTIONS = tuple(services.TRANSITIONS)
 
@@ -228,7 +228,7 @@ class CaseCandidate(CaseAPIView):
 
 
 class CandidateReveal(CaseAPIView):
-    roles_by_method = {"POST": (roles.HR, roles.COMPLIANCE)}
+    roles_by_method = {"POST": permissions.NUMBER_REVEALERS}
     parser_classes = [JSONParser]
     serializer_class = RevealRequestSerializer
 
@@ -511,7 +511,7 @@ class CaseAction(CaseAPIView):
 
 
 class AssignReviewer(CaseAPIView):
-    roles_by_method = {"POST": (roles.HR, roles.REVIEWER)}
+    roles_by_method = {"POST": permissions.REVIEW_ASSIGNERS}
     parser_classes = [JSONParser]
     serializer_class = AssignReviewerSerializer
 

@@ -225,7 +225,6 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        permissions = [("reveal_sensitive", "Can reveal account and identity document numbers")]
 
     def __str__(self):
         return f"{self.reference} {self.candidate.legal_name}"

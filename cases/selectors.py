@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
-from accounts import roles
 from indicators.models import Category, Kind
 
-from . import scoring
+from . import permissions, scoring
 from .models import (
     FINAL_STATUSES,
     VALUES_NEEDING_NOTE,
@@ -25,17 +24,9 @@ from .models import (
 )
 
 
-def can_view_case(user, case: Case) -> bool:
-    return roles.can_read_cases(user)
-
-
-def can_reveal_sensitive(user) -> bool:
-    # HR needs the numbers to verify them with the bank; compliance for investigations.
-    return roles.has_role(user, roles.HR, roles.COMPLIANCE)
-
-
 def visible_cases(user) -> QuerySet[Case]:
-    if not roles.can_read_cases(user):
+    """The cases `user` may see (`permissions.can_view_case` for one case)."""
+    if not permissions.can_read_cases(user):
         return Case.objects.none()
     return Case.objects.select_related("candidate", "owner", "reviewer", "catalog_version")
 
@@ -240,7 +231,7 @@ def reviewer_choices(case: Case) -> list[tuple[str, str]]:
     """(username, name) of the active reviewers who may take the case: not its assessors."""
     reviewers = (
         get_user_model()
-        .objects.filter(groups__name=roles.REVIEWER, is_active=True)
+        .objects.filter(groups__name__in=permissions.REVIEWERS, is_active=True)
         .exclude(pk__in=assessor_ids(case))
         .order_by("username")
         .distinct()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.selectors import case_events
+from common.display import when
 
 from .crypto import mask
 from .models import (
@@ -148,7 +149,7 @@ def _shown(model_field, value) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return when(value)
     return str(value)
 
 

@@ -14,13 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts import roles
 from common.errors import ServiceError, ServiceValidationError, error_text
 from common.http import attachment_response
 from common.web import is_htmx, paginate, safe_next
 
-from . import selectors, services, timeline
-from .access import case_page, reader_page
+from . import permissions, selectors, services, timeline
+from .access import case_page, posts_need, reader_page
 from .forms import (
     CandidateFactsForm,
     CaseFilterForm,
@@ -43,7 +42,6 @@ from .models import (
     Case,
     ChecklistAnswer,
     Evidence,
-    Status,
 )
 
 ACTION_LABELS = {
@@ -84,7 +82,7 @@ def _case_context(request, case: Case, tab: str, **extra) -> dict:
         "tab": tab,
         "progress": progress,
         "live_risk": _live_risk(case, progress),
-        "can_edit": case.is_editable and roles.has_role(request.user, roles.HR),
+        "can_edit": permissions.can_edit_case(request.user, case),
         "evidence_count": case.evidence.filter(withdrawn_at__isnull=True).count(),
         **extra,
     }
@@ -96,7 +94,7 @@ def _case_context(request, case: Case, tab: str, **extra) -> dict:
 @login_required
 def dashboard(request):
     user = request.user
-    if not roles.can_read_cases(user):
+    if not permissions.can_read_cases(user):
         return render(request, "cases/no_case_role.html", status=200)
     distribution = selectors.risk_distribution(user)
     context = {
@@ -171,7 +169,7 @@ def _add_row_errors(formset, errors: dict, key: str) -> None:
 
 @reader_page
 def case_new(request):
-    if not roles.has_role(request.user, roles.HR):
+    if not permissions.can_open_cases(request.user):
         raise PermissionDenied(_("Only HR users may open cases."))
     form, profiles, history = _candidate_forms(request, None)
     if request.method == "POST" and all(f.is_valid() for f in (form, profiles, history)):
@@ -210,7 +208,7 @@ def _render_candidate(request, case, forms=None, *, revealed=None, reveal_form=N
         profiles=profiles,
         history=history,
         linked=selectors.linked_cases(case),
-        can_reveal=selectors.can_reveal_sensitive(request.user),
+        can_reveal=permissions.can_reveal_numbers(request.user),
         sensitive_fields=[
             ("account_number", _("Account number"), case.candidate.masked_account_number),
             (
@@ -229,10 +227,11 @@ def _render_candidate(request, case, forms=None, *, revealed=None, reveal_form=N
 
 
 @case_page
+@posts_need(permissions.CASE_EDITORS, gettext_lazy("edit candidate facts"))
 def case_candidate(request, case):
     if request.method != "POST":
         return _render_candidate(request, case)
-    if not (case.is_editable and roles.has_role(request.user, roles.HR)):
+    if not permissions.can_edit_case(request.user, case):
         messages.error(
             request,
             _("The facts of %(ref)s cannot be changed now (status: %(status)s).")
@@ -354,9 +353,9 @@ def case_action(request, case):
 
 
 @case_page
+@posts_need(permissions.REVIEWERS, gettext_lazy("sign off cases"))
 def case_review(request, case):
     user = request.user
-    is_reviewer = roles.has_role(user, roles.REVIEWER)
     form = SignOffForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -383,13 +382,9 @@ def case_review(request, case):
         case,
         "review",
         form=form,
-        is_reviewer=is_reviewer,
         is_assessor=user.pk in selectors.assessor_ids(case),
         can_start=("start_review" in allowed),
-        can_assign=(
-            case.status in (Status.SUBMITTED, Status.IN_REVIEW)
-            and roles.has_role(user, roles.HR, roles.REVIEWER)
-        ),
+        can_assign=permissions.can_assign_reviewer(user, case),
         reviewer_choices=selectors.reviewer_choices(case),
         can_sign=any(a in allowed for a in SIGN_OFF_ACTIONS),
         snapshot=case.risk_snapshot,
@@ -402,6 +397,7 @@ def case_review(request, case):
 
 @require_POST
 @case_page
+@posts_need(permissions.REVIEW_ASSIGNERS, gettext_lazy("assign reviewers"))
 def case_assign(request, case):
     username = request.POST.get("reviewer", "").strip()
     try:
@@ -486,6 +482,7 @@ def _item_response(request, case, answer, status=200, **item_kwargs):
 
 @require_POST
 @case_page
+@posts_need(permissions.CASE_EDITORS, gettext_lazy("answer checklist items"))
 def case_answer(request, case, code):
     answer = _answer(case, code)
     value, note = request.POST.get("value", ""), request.POST.get("note", "")
@@ -514,6 +511,7 @@ def case_answer(request, case, code):
 
 @require_POST
 @case_page
+@posts_need(permissions.CASE_EDITORS, gettext_lazy("upload evidence"))
 def case_item_evidence(request, case, code):
     answer = _answer(case, code)
     uploaded = request.FILES.get("file")
@@ -540,6 +538,7 @@ def _item_choices(case: Case, language: str):
 
 
 @case_page
+@posts_need(permissions.CASE_EDITORS, gettext_lazy("upload evidence"))
 def case_evidence(request, case):
     form = EvidenceUploadForm(
         request.POST or None,
@@ -599,6 +598,7 @@ def evidence_download(request, case, evidence_id):
 
 @require_POST
 @case_page
+@posts_need(permissions.CASE_EDITORS, gettext_lazy("withdraw evidence"))
 def evidence_withdraw(request, case, evidence_id):
     evidence = _evidence(case, evidence_id)
     form = WithdrawEvidenceForm(request.POST)

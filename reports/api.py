@@ -9,8 +9,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from accounts import roles
-from accounts.api_permissions import CASE_READERS, HasRequiredRole, RoleDocumentingSchema
+from accounts.api_permissions import HasRequiredRole, RoleDocumentingSchema
+from cases import permissions
 from cases import selectors as case_selectors
 from common.api import FileDownloadMixin, cursor_pagination, error_responses
 from common.http import attachment_response
@@ -32,7 +32,7 @@ NewestJobsFirst = cursor_pagination("-requested_at", "-id")
 class ReportAPIView(GenericAPIView):
     permission_classes = [HasRequiredRole]
     schema = RoleDocumentingSchema()
-    roles_by_method = {"*": CASE_READERS}
+    roles_by_method = {"*": permissions.CASE_READERS}
     serializer_class = ReportJobSerializer
     filter_backends = []
     pagination_class = None
@@ -114,7 +114,7 @@ class ReportList(ReportAPIView):
 
 
 class IntegrityChecks(ReportAPIView):
-    roles_by_method = {"*": (roles.COMPLIANCE,)}
+    roles_by_method = {"*": permissions.AUDITORS}
     pagination_class = NewestJobsFirst
 
     @extend_schema(
@@ -202,7 +202,7 @@ class ReportRetry(ReportAPIView):
 
 
 class AuditExport(FileDownloadMixin, ReportAPIView):
-    roles_by_method = {"*": (roles.COMPLIANCE,)}
+    roles_by_method = {"*": permissions.AUDITORS}
 
     @extend_schema(
         tags=["audit"],

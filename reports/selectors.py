@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts import roles
 from audit.selectors import case_events
+from cases import permissions
 from cases import selectors as case_selectors
 from cases.models import (
     AnswerValue,
@@ -22,17 +22,10 @@ from cases.models import (
 
 from .models import JobStatus, ReportJob, ReportKind
 
-
-def can_request_reports(user) -> bool:
-    return roles.can_read_cases(user)
-
-
-def can_export_audit(user) -> bool:
-    return roles.has_role(user, roles.COMPLIANCE)
-
-
-def can_check_integrity(user) -> bool:
-    return roles.has_role(user, roles.COMPLIANCE)
+# The rules are stated in cases/permissions.py; these are the names reports code calls them by.
+can_request_reports = permissions.can_request_reports
+can_export_audit = permissions.can_audit
+can_check_integrity = permissions.can_audit
 
 
 def visible_jobs(user) -> QuerySet[ReportJob]:
@@ -240,3 +233,25 @@ def case_dossier(case: Case) -> Dossier:
         catalog=case.catalog_version,
         items_by_code=items_by_code,
     )
+
+
+# Where a number would be, for a reader who may not see it (cases.permissions): in English and
+# Korean, as a referral packet holds both.
+MASKED_NUMBER_NOTE = (
+    "masked: an HR or compliance user can generate this packet with the full number / "
+    "일부 가림: 인사팀 또는 컴플라이언스 사용자가 생성하면 전체 번호가 담깁니다"
+)
+
+
+def mask_numbers(dossier: Dossier) -> None:
+    """Replace the candidate's protected numbers in `dossier` by their masked form and a note.
+
+    Only this in-memory copy of the candidate changes; it is never saved.
+    """
+    c = dossier.candidate
+    for name, masked in (
+        ("account_number", c.masked_account_number),
+        ("identity_document_number", c.masked_identity_document_number),
+    ):
+        if masked:
+            setattr(c, name, f"{masked} ({MASKED_NUMBER_NOTE})")

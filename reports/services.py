@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from audit.selectors import events_between
 from audit.services import record_event
+from cases import permissions as case_permissions
 from cases import services as case_services
 from cases.models import Case, Decision
 from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
@@ -350,8 +351,12 @@ def run_job(job_id: int) -> ReportJob | None:
             return _finish(job_id, output, summary=found.as_dict(), after=_record_integrity_result)
         _check_generation_allowed(job)
         dossier = selectors.case_dossier(job.case)
+        clear = case_permissions.packet_shows_clear_numbers(job)
+        if not clear:
+            selectors.mask_numbers(dossier)
         progress(15)
         revealed = packet.write_packet(job, dossier, generated_at, output, progress=progress)
+        revealed = revealed if clear else []
         return _finish(job_id, output, after=partial(_record_reveals, fields=revealed))
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
 
-from .. import selectors, uploads
+from .. import permissions, uploads
 from ..models import (
     Case,
     ChecklistAnswer,
@@ -157,7 +157,7 @@ def withdraw_evidence(actor, evidence: Evidence, reason: str) -> Evidence:
 
 
 def record_evidence_download(actor, evidence: Evidence) -> None:
-    if not selectors.can_view_case(actor, evidence.case):
+    if not permissions.can_view_case(actor, evidence.case):
         raise NotAllowed(_("You may not download evidence of this case."))
     case_event(
         actor,

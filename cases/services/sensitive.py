@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import NotAllowed, ServiceValidationError
 
-from .. import selectors
+from .. import permissions
 from ..models import (
     Candidate,
     Case,
@@ -23,9 +23,9 @@ def reveal_sensitive(actor, case: Case, field: str, reason: str) -> str:
         raise ServiceValidationError(
             {"field": _("Choose account_number or identity_document_number.")}
         )
-    if not selectors.can_reveal_sensitive(actor):
+    if not permissions.can_reveal_numbers(actor):
         raise NotAllowed(_("Your role may not see these numbers in clear."))
-    if not selectors.can_view_case(actor, case):
+    if not permissions.can_view_case(actor, case):
         raise NotAllowed(_("You may not view this case."))
     reason = (reason or "").strip()
     if not reason:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from common.errors import FourEyesViolation, InvalidTransition, NotAllowed, ServiceValidationError
 
-from .. import scoring, selectors
+from .. import permissions, scoring, selectors
 from ..models import (
     FINAL_STATUSES,
     Case,
@@ -266,32 +266,19 @@ def perform_action(actor, case: Case, action: str, note: str = "") -> Case:
 @transaction.atomic
 def assign_reviewer(actor, case: Case, reviewer) -> Case:
     """Assign (or with None, unassign) the reviewer of a submitted case."""
-    require_role(actor, roles.HR, roles.REVIEWER, action=_("assign reviewers"))
+    require_role(actor, *permissions.REVIEW_ASSIGNERS, action=_("assign reviewers"))
     case = lock_case(case)
-    if case.status not in (Status.SUBMITTED, Status.IN_REVIEW):
+    if case.status not in permissions.ASSIGNABLE_STATUSES:
         raise InvalidTransition(_("Only submitted cases or cases in review get a reviewer."))
-    if (
-        case.status == Status.IN_REVIEW
-        and case.reviewer_id != getattr(actor, "pk", None)
-        and not (roles.has_role(actor, roles.HR))
-    ):
-        raise NotAllowed(_("Only the current reviewer or HR may hand this review on."))
+    if not permissions.can_assign_reviewer(actor, case):
+        raise NotAllowed(
+            _("%(ref)s is assigned to %(who)s; only that reviewer or HR may hand it on.")
+            % {"ref": case.reference, "who": case.reviewer.get_username()}
+        )
     if reviewer is not None:
-        if not reviewer.is_active:
-            raise ServiceValidationError(
-                {"reviewer": _("%(u)s is deactivated.") % {"u": reviewer.get_username()}}
-            )
-        if not roles.has_role(reviewer, roles.REVIEWER):
-            raise ServiceValidationError(
-                {"reviewer": _("%(u)s is not a reviewer.") % {"u": reviewer.get_username()}}
-            )
-        if reviewer.pk in selectors.assessor_ids(case):
-            raise ServiceValidationError(
-                {
-                    "reviewer": _("Four-eyes rule: %(u)s assessed this case and cannot review it.")
-                    % {"u": reviewer.get_username()}
-                }
-            )
+        refusal = permissions.why_not_assignable(reviewer, case)
+        if refusal:
+            raise ServiceValidationError({"reviewer": refusal})
     case.reviewer = reviewer
     save_as(case, actor, reason="reviewer assigned")
     who = reviewer.get_username() if reviewer else "nobody"

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def packet(referred_case, reviewer, generate):
-    job = generate(reviewer, referred_case, kind="referral_packet")
+def packet(referred_case, compliance, generate):
+    # Compliance may reveal numbers, so its packet holds them in clear (test_packet_numbers.py).
+    job = generate(compliance, referred_case, kind="referral_packet")
     assert job.status == JobStatus.DONE, job.error
     data = stored_bytes(job)
     assert hashlib.sha256(data).hexdigest() == job.sha256
@@ -128,11 +129,11 @@ def test_the_korean_report_for_nis_and_knpa(packet):
         assert expected in text, expected
 
 
-def test_numbers_included_in_clear_are_recorded_as_reveals(packet, reviewer):
+def test_numbers_included_in_clear_are_recorded_as_reveals(packet, compliance):
     job, _archive = packet
     reveals = SensitiveReveal.objects.filter(case=job.case)
     assert {r.field for r in reveals} == {"account_number", "identity_document_number"}
-    assert all(r.revealed_by == reviewer and f"#{job.pk}" in r.reason for r in reveals)
+    assert all(r.revealed_by == compliance and f"#{job.pk}" in r.reason for r in reveals)
     events = AuditEvent.objects.filter(
         action="candidate.revealed", case_reference=job.case.reference
     )

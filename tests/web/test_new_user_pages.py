@@ -218,11 +218,6 @@ def test_history_entries_name_their_time_zone(hr_client, approved_case_in_seoul)
         assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d KST ", text_of(moment)), moment
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the history page's field changes format datetimes in cases/views.py `_shown` "
-    "(the timeline code, being moved by another change): it should call common.display.when",
-)
 def test_changed_times_in_the_history_name_their_time_zone(hr_client, approved_case_in_seoul):
     html = page(hr_client, "case_history", approved_case_in_seoul)
     assert times_without_zone(part(html, '<ol class="timeline"', "</ol>")) == []

@@ -1,0 +1,116 @@
+"""Who may do what: every permission rule of vetting, named once and used at every door.
+
+Each rule is a role set (a tuple of role names, for the API's `roles_by_method` and the services'
+`require_role`, the pages' `cases.access.posts_need`) and a predicate over it (for services,
+selectors, views and templates). The context processor `accounts.context_processors.roles_context`
+gives templates the user-level predicates as `may.<rule>`; case-level ones (`can_edit`,
+`can_assign`) reach templates as context flags the view sets from the predicate.
+
+The workflow's transitions (submit, start the review, sign off, reopen...) are guarded by
+`cases.services.TRANSITIONS` and `cases.services.allowed_actions`, which pages and the API use to
+show and take the actions; they are not repeated here.
+
+Protected numbers (account and identity document numbers) are shown in clear only to the
+roles in `NUMBER_REVEALERS`, each time with a recorded reason. The rule is the same on every
+door: the candidate page offers *Reveal* only to them, the API's reveal endpoint takes only
+them, and a referral packet carries the numbers in clear only when the user who requested it is
+one of them (each number included is then recorded as a reveal); any other requester's packet
+holds the numbers masked, with a note that an HR or compliance user can generate it in full.
+"""
+
+from django.utils.translation import gettext as _
+
+from accounts.roles import COMPLIANCE, HR, REVIEWER, has_role
+
+from . import selectors
+from .models import Case, Status
+
+# ---------------------------------------------------------------- role sets
+
+CASE_READERS = (HR, REVIEWER, COMPLIANCE)  # every case page and case endpoint
+CASE_EDITORS = (HR,)  # open cases, edit facts, answer the checklist, handle evidence
+NUMBER_REVEALERS = (HR, COMPLIANCE)  # HR checks numbers with the bank; compliance investigates
+REVIEWERS = (REVIEWER,)  # work the review queue, sign off, be assigned a review
+REVIEW_ASSIGNERS = (HR, REVIEWER)  # assign a reviewer (see can_assign_reviewer for the case rule)
+AUDITORS = (COMPLIANCE,)  # export the audit trail, run integrity checks
+
+ASSIGNABLE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW)
+
+
+# ---------------------------------------------------------------- cases
+
+
+def can_read_cases(user) -> bool:
+    return has_role(user, *CASE_READERS)
+
+
+def can_view_case(user, case: Case) -> bool:
+    """Every case reader sees every case (`selectors.visible_cases` is the queryset form)."""
+    return can_read_cases(user)
+
+
+def can_open_cases(user) -> bool:
+    return has_role(user, *CASE_EDITORS)
+
+
+def can_edit_case(user, case: Case) -> bool:
+    """Change the case's facts, answers and evidence: an editor, while the case is editable."""
+    return case.is_editable and has_role(user, *CASE_EDITORS)
+
+
+# ---------------------------------------------------------------- protected numbers
+
+
+def can_reveal_numbers(user) -> bool:
+    return has_role(user, *NUMBER_REVEALERS)
+
+
+def packet_shows_clear_numbers(job) -> bool:
+    """A referral packet holds the numbers in clear only when its requester may reveal them."""
+    return job.requester is not None and can_reveal_numbers(job.requester)
+
+
+# ---------------------------------------------------------------- review
+
+
+def can_work_reviews(user) -> bool:
+    return has_role(user, *REVIEWERS)
+
+
+def can_assign_reviewer(user, case: Case) -> bool:
+    """Assign, hand on or unassign the review of a submitted case or a case in review.
+
+    HR always may; a reviewer may while nobody has the case, or when it is theirs.
+    """
+    if case.status not in ASSIGNABLE_STATUSES or not has_role(user, *REVIEW_ASSIGNERS):
+        return False
+    return has_role(user, HR) or case.reviewer_id in (None, user.pk)
+
+
+def why_not_assignable(user, case: Case, assessors: set[int] | None = None) -> str:
+    """Why `user` may not be given the review of `case` (four-eyes rule); "" when they may."""
+    name = user.get_username()
+    if not user.is_active:
+        return _("%(u)s is deactivated.") % {"u": name}
+    if not has_role(user, *REVIEWERS):
+        return _("%(u)s is not a reviewer.") % {"u": name}
+    if user.pk in (selectors.assessor_ids(case) if assessors is None else assessors):
+        return _("Four-eyes rule: %(u)s assessed this case and cannot review it.") % {"u": name}
+    return ""
+
+
+def can_be_assigned(user, case: Case) -> bool:
+    """An active reviewer who did not assess the case."""
+    return not why_not_assignable(user, case)
+
+
+# ---------------------------------------------------------------- records
+
+
+def can_request_reports(user) -> bool:
+    return can_read_cases(user)
+
+
+def can_audit(user) -> bool:
+    """Export the audit trail and run integrity checks."""
+    return has_role(user, *AUDITORS)
