@@ -56,7 +56,7 @@ def fact_label(name: str) -> str:
     if name in FACT_LIST_LABELS:
         return str(FACT_LIST_LABELS[name])
     try:
-        return capfirst(Candidate._meta.get_field(name).verbose_name)
+        return str(capfirst(Candidate._meta.get_field(name).verbose_name))
     except FieldDoesNotExist:  # removed since the event was recorded
         return name
 
@@ -282,7 +282,7 @@ DESCRIBERS: dict[str, Callable] = {
     "report.downloaded": _report(gettext_lazy("Downloaded %(job)s")),
     "report.failed": _report(gettext_lazy("%(job)s failed: %(error)s"), error="error"),
     "report.integrity_failed": _report(
-        "The stored file of %(job)s does not match its recorded SHA-256"
+        gettext_lazy("The stored file of %(job)s does not match its recorded SHA-256")
     ),
     "integrity.verified": _integrity,
     "integrity.problems_found": _integrity,
@@ -297,15 +297,20 @@ DESCRIBERS: dict[str, Callable] = {
 }
 
 
+def describer_for(action: str) -> Callable | None:
+    """The function that tells events of `action` in words; None for actions it does not know."""
+    if action.endswith(REFUSED_SUFFIX):
+        return _refused
+    return DESCRIBERS.get(action)
+
+
 def describe_event(event) -> str:
     """The event's summary in the active language; its stored summary if it cannot say more.
 
     `event` is an AuditEvent, or anything with its `action`, `data`, `summary`,
     `case_reference`, `object_id` and `actor_username`.
     """
-    describe = DESCRIBERS.get(event.action)
-    if describe is None and event.action.endswith(REFUSED_SUFFIX):
-        describe = _refused
+    describe = describer_for(event.action)
     if describe is None:
         return event.summary
     try:
