@@ -11,13 +11,13 @@ import csv
 import datetime
 import io
 import json
+from collections import namedtuple
 
 from django.db.models import F, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from audit.models import AuditEvent
 from audit.summaries import describe_event
 
 COLUMNS = (
@@ -58,6 +58,22 @@ def range_errors(start: datetime.date | None, end: datetime.date | None) -> dict
     return errors
 
 
+# What describe_event reads of an event, without building a model instance per row.
+StoredEvent = namedtuple("StoredEvent", COLUMNS[1:-2] + ("data",))
+DESCRIBE_BATCH = 500
+
+
+def _described(batch: list, language: str) -> list[tuple]:
+    with translation.override(language):
+        rows = []
+        for pk, *fields, data_text in batch:
+            data = json.loads(data_text or "{}")
+            note = next((data[key] for key in NOTE_KEYS if data.get(key)), "")
+            summary = describe_event(StoredEvent(*fields, data))
+            rows.append((pk, *fields[:-1], summary, str(note), data_text))
+        return rows
+
+
 def export_rows(events, language: str):
     """(id, at, actor_id, username, action, type, object id, case, summary, note, data JSON text),
     the summary described in `language`."""
@@ -66,14 +82,13 @@ def export_rows(events, language: str):
         .values_list(*COLUMNS[:-2], "data_text")
         .iterator(chunk_size=CHUNK_ROWS)
     )
-    for *head, summary, data_text in stored:
-        data = json.loads(data_text or "{}")
-        fields = dict(zip(COLUMNS[:-2], (*head, summary), strict=True))
-        fields.pop("id")
-        with translation.override(language):
-            described = describe_event(AuditEvent(**fields, data=data))
-        note = next((data[key] for key in NOTE_KEYS if data.get(key)), "")
-        yield (*head, described, str(note), data_text)
+    batch = []
+    for row in stored:
+        batch.append(row)
+        if len(batch) == DESCRIBE_BATCH:
+            yield from _described(batch, language)
+            batch = []
+    yield from _described(batch, language)
 
 
 def neutralise_formula(value: str) -> str:
