@@ -33,39 +33,36 @@ def client_details(request) -> dict:
     }
 
 
-def record_sign_in(user, request) -> None:
+def _record_access(action: str, request, *, username: str, summary: str, user=None) -> None:
     details = client_details(request)
     record_event(
         actor=user,
-        action="auth.signed_in",
+        action=action,
         obj=user,
-        summary=f"{user.get_username()} signed in ({details['via']}, {details['ip']})",
-        data={"username": user.get_username(), **details},
+        object_type="auth.user",
+        summary=f"{summary} ({details['via']}, {details['ip']})",
+        data={"username": username, **details},
+    )
+
+
+def record_sign_in(user, request) -> None:
+    username = user.get_username()
+    _record_access(
+        "auth.signed_in", request, user=user, username=username, summary=f"{username} signed in"
     )
 
 
 def record_sign_in_failed(username: str, request) -> None:
     """A wrong password, an unknown or a deactivated user. The password itself is never kept."""
     username = (username or "")[: User._meta.get_field("username").max_length]
-    details = client_details(request)
-    record_event(
-        actor=None,
-        action="auth.sign_in_failed",
-        object_type="auth.user",
-        summary=f"Failed sign-in as {username or '(no username)'} "
-        f"({details['via']}, {details['ip']})",
-        data={"username": username, **details},
-    )
+    summary = f"Failed sign-in as {username or '(no username)'}"
+    _record_access("auth.sign_in_failed", request, username=username, summary=summary)
 
 
 def record_sign_out(user, request) -> None:
-    details = client_details(request)
-    record_event(
-        actor=user,
-        action="auth.signed_out",
-        obj=user,
-        summary=f"{user.get_username()} signed out",
-        data={"username": user.get_username(), **details},
+    username = user.get_username()
+    _record_access(
+        "auth.signed_out", request, user=user, username=username, summary=f"{username} signed out"
     )
 
 
