@@ -5,7 +5,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -14,7 +14,7 @@ from cases import services
 from cases.models import AnswerValue, Status
 from common.errors import NotAllowed
 from reports import services as report_services
-from tests.api.conftest import PDF_BYTES
+from tests.api.conftest import PDF_BYTES, token_client
 from tests.cases.helpers import bring_to
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +96,13 @@ def test_every_event_of_a_full_case_is_described_from_its_data(
     services.reveal_sensitive(compliance, case, "account_number", "Checking the bank")
     case = services.perform_action(reviewer, case, "refer", note="Matches the advisory")
     with django_capture_on_commit_callbacks(execute=True):
-        report_services.request_report(reviewer, case, "risk_summary", "en")
+        job, _created = report_services.request_report(reviewer, case, "risk_summary", "ko")
+        report_services.request_integrity_check(compliance)
+    job.refresh_from_db()
+    report_services.record_download(reviewer, job)
+    today = timezone.localdate()
+    report_services.start_audit_export(compliance, today, today, "json")
+    token_client(None).post("/api/v1/auth/token/", {"username": "chris", "password": "pw-chris"})
     client.post("/accounts/login/", {"username": "chris", "password": "wrong"})
     client.post("/accounts/login/", {"username": "chris", "password": "pw-chris"})
     client.post("/accounts/logout/")
@@ -119,6 +125,10 @@ def test_every_event_of_a_full_case_is_described_from_its_data(
         "case.reviewer_assigned.refused",
         "report.requested",
         "report.generated",
+        "report.downloaded",
+        "integrity.verified",
+        "audit.exported",
+        "auth.token_issued",
         "auth.signed_in",
         "auth.sign_in_failed",
         "auth.signed_out",
