@@ -47,7 +47,8 @@ class AuthToken(ObtainAuthToken):
         description=(
             "Exchange a username and password for the user's API token. Send it on every call "
             "as `Authorization: Token <token>`. The same token is returned until revoked. "
-            "Issuing and retrieving tokens is recorded in the audit log."
+            "Sign-ins, failed sign-ins and issuing and retrieving tokens are recorded in the "
+            "audit log."
         ),
         auth=[],
         request=AuthTokenSerializer,
@@ -66,7 +67,7 @@ class AuthToken(ObtainAuthToken):
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token = services.issue_api_token(serializer.validated_data["user"])
+        token = services.sign_in_for_token(serializer.validated_data["user"], request)
         return Response({"token": token.key})
 
     @extend_schema(

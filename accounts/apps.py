@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self):
-        from . import services
+        from . import services, signals
 
+        signals.connect()
         post_migrate.connect(services.sync_roles_after_migrate, dispatch_uid="vetting-sync-roles")

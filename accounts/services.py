@@ -4,7 +4,7 @@ from django.apps import apps as global_apps
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
-from . import roles
+from . import audit, roles
 
 # Django-admin permissions each role gets. The business rules themselves are enforced by the
 # case services from the role; these only decide what each role sees in /admin/.
@@ -73,27 +73,38 @@ def create_demo_users(password: str = DEMO_PASSWORD) -> list[tuple[str, list[str
     created = []
     for username, first, last, user_roles in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=username)
-        user.first_name, user.last_name = first, last
-        user.email = f"{username}@example.org"
-        user.is_staff = roles.ADMIN in user_roles or roles.COMPLIANCE in user_roles
-        user.is_superuser = False
-        user.set_password(password)
-        user.save()
-        user.groups.set(Group.objects.filter(name__in=user_roles))
+        with audit.access_change(user):
+            user.first_name, user.last_name = first, last
+            user.email = f"{username}@example.org"
+            user.is_staff = roles.ADMIN in user_roles or roles.COMPLIANCE in user_roles
+            user.is_superuser = False
+            user.set_password(password)
+            user.save()
+            user.groups.set(Group.objects.filter(name__in=user_roles))
         created.append((username, user_roles))
     return created
 
 
-def set_user_roles(user: User, role_names: list[str]) -> None:
+@transaction.atomic
+def set_user_roles(user: User, role_names: list[str], *, actor=None) -> None:
+    """Give the user exactly these roles; recorded as one role change by `actor`."""
     unknown = set(role_names) - set(roles.ALL_ROLES)
     if unknown:
         raise ValueError(f"Unknown role(s): {', '.join(sorted(unknown))}")
-    user.groups.set(Group.objects.filter(name__in=role_names))
-    user.is_staff = bool({roles.ADMIN, roles.COMPLIANCE} & set(role_names)) or user.is_superuser
-    user.save(update_fields=["is_staff"])
+    with audit.access_change(user, actor):
+        user.groups.set(Group.objects.filter(name__in=role_names))
+        user.is_staff = bool({roles.ADMIN, roles.COMPLIANCE} & set(role_names)) or user.is_superuser
+        user.save(update_fields=["is_staff"])
 
 
 # ---------------------------------------------------------------- API tokens
+
+
+@transaction.atomic
+def sign_in_for_token(user, request):
+    """A password sign-in at the API token endpoint: recorded like one on the sign-in page."""
+    audit.record_sign_in(user, request)
+    return issue_api_token(user)
 
 
 def issue_api_token(user):

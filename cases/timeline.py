@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.selectors import case_events
+from audit.summaries import describe_event
 from common.display import when
 
 from .crypto import mask
@@ -69,8 +70,8 @@ class TimelineEntry:
 
 
 def event_summary(event: AuditEvent) -> str:
-    """What an audit event says happened, as the timeline shows it."""
-    return event.summary
+    """What an audit event says happened, in the reader's language."""
+    return describe_event(event)
 
 
 def history_events(case: Case, who: str = "") -> QuerySet[AuditEvent]:

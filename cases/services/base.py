@@ -1,11 +1,15 @@
 """What every case service shares: history attribution, role and state guards, the row lock,
-the audit event."""
+the audit event, the record of refused attempts."""
 
+import functools
+import inspect
+
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import roles
 from audit.services import record_event
-from common.errors import InvalidTransition, NotAllowed
+from common.errors import FourEyesViolation, InvalidTransition, NotAllowed
 
 from ..models import (
     EDITABLE_STATUSES,
@@ -58,3 +62,80 @@ def start_assessing_if_draft(case: Case, actor) -> None:
         case.status = Status.ASSESSING
         save_as(case, actor, reason="assessment started")
         case_event(actor, "case.assessing", case, f"Assessment of {case.reference} started")
+
+
+# ---------------------------------------------------------------- refused attempts
+
+
+def _recorded_value(value):
+    """An argument of a refused call as the audit log keeps it: users by name, rows by id."""
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if hasattr(value, "get_username"):
+        return value.get_username()
+    if isinstance(value, list | tuple):
+        return [_recorded_value(v) for v in value]
+    return getattr(value, "pk", str(value))
+
+
+def record_refusal(actor, action: str, case: Case | None, refusal: NotAllowed, **data) -> None:
+    """Record that `actor` was refused `action` (an event named `<action>.refused`).
+
+    Written in a transaction of its own: call it after the refused service's transaction has
+    rolled back, or the record goes with it.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        return
+    where = f" on {case.reference}" if case is not None else ""
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action=f"{action}.refused",
+            obj=case,
+            object_type="" if case is not None else "cases.case",
+            case_reference=case.reference if case is not None else "",
+            summary=f"Refused {action}{where}: {refusal.message}",
+            data={
+                "reason": str(refusal.message),
+                "four_eyes": isinstance(refusal, FourEyesViolation),
+                **{name: _recorded_value(value) for name, value in data.items()},
+            },
+        )
+
+
+def records_refusals(action: str, *, keep: tuple[str, ...] = ()):
+    """Decorate a case service so that a NotAllowed it raises (the four-eyes rule, a take-over,
+    a wrong role) is recorded as `<action>.refused`, then raised again.
+
+    Put it above `@transaction.atomic`: the record is written after the service's transaction
+    has rolled back, so it survives. `action` may name the service's arguments
+    (`"case.{action}"`); the arguments named in `keep` are recorded with the refusal. The actor
+    is the `actor` argument, the case the `case` argument or the case of `evidence`.
+    """
+
+    def decorate(service):
+        signature = inspect.signature(service)
+
+        @functools.wraps(service)
+        def wrapper(*args, **kwargs):
+            try:
+                return service(*args, **kwargs)
+            except NotAllowed as refusal:
+                call = signature.bind(*args, **kwargs)
+                call.apply_defaults()
+                given = call.arguments
+                case = given.get("case")
+                if case is None and given.get("evidence") is not None:
+                    case = given["evidence"].case
+                record_refusal(
+                    given["actor"],
+                    action.format(**given),
+                    case,
+                    refusal,
+                    **{name: given.get(name) for name in keep},
+                )
+                raise
+
+        return wrapper
+
+    return decorate

@@ -17,6 +17,7 @@ from ..models import (
 from .base import (
     case_event,
     lock_case,
+    records_refusals,
     require_editable,
     require_role,
     save_as,
@@ -24,6 +25,7 @@ from .base import (
 )
 
 
+@records_refusals("answer.recorded", keep=("item_code", "value"))
 @transaction.atomic
 def answer_item(actor, case: Case, item_code: str, value: str, note: str = "") -> ChecklistAnswer:
     require_role(actor, roles.HR, action=_("answer checklist items"))
@@ -80,5 +82,6 @@ def answer_item(actor, case: Case, item_code: str, value: str, note: str = "") -
         item=answer.item.code,
         value=value,
         previous=previous,
+        note=note,
     )
     return answer

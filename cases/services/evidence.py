@@ -20,6 +20,7 @@ from ..models import (
 from .base import (
     case_event,
     lock_case,
+    records_refusals,
     require_editable,
     require_role,
     save_as,
@@ -27,6 +28,7 @@ from .base import (
 )
 
 
+@records_refusals("evidence.uploaded")
 @transaction.atomic
 def upload_evidence(
     actor, case: Case, uploaded_file, description: str = "", answer_codes: list[str] | None = None
@@ -99,6 +101,7 @@ def upload_evidence(
         case,
         f"Uploaded {original_name} ({content_type}, {size} bytes) to {case.reference}",
         obj=evidence,
+        name=original_name,
         sha256=evidence.sha256,
         size=size,
         content_type=content_type,
@@ -107,6 +110,7 @@ def upload_evidence(
     return evidence
 
 
+@records_refusals("evidence.linked", keep=("evidence", "answer_codes"))
 @transaction.atomic
 def link_evidence(actor, evidence: Evidence, answer_codes: list[str]) -> Evidence:
     require_role(actor, roles.HR, action=_("link evidence"))
@@ -125,11 +129,13 @@ def link_evidence(actor, evidence: Evidence, answer_codes: list[str]) -> Evidenc
         case,
         f"Linked {evidence.original_name} to {', '.join(sorted(answer_codes)) or 'no items'}",
         obj=evidence,
+        name=evidence.original_name,
         answers=answer_codes,
     )
     return evidence
 
 
+@records_refusals("evidence.withdrawn", keep=("evidence", "reason"))
 @transaction.atomic
 def withdraw_evidence(actor, evidence: Evidence, reason: str) -> Evidence:
     """Mark evidence as withdrawn. The file and its hash stay for the audit trail."""
@@ -151,6 +157,7 @@ def withdraw_evidence(actor, evidence: Evidence, reason: str) -> Evidence:
         case,
         f"Withdrew {evidence.original_name}: {reason}",
         obj=evidence,
+        name=evidence.original_name,
         reason=reason,
     )
     return evidence
@@ -165,5 +172,6 @@ def record_evidence_download(actor, evidence: Evidence) -> None:
         evidence.case,
         f"Downloaded {evidence.original_name} of {evidence.case.reference}",
         obj=evidence,
+        name=evidence.original_name,
         sha256=evidence.sha256,
     )

@@ -34,6 +34,7 @@ from ..models import (
 from .base import (
     case_event,
     lock_case,
+    records_refusals,
     require_editable,
     require_role,
     save_as,
@@ -340,6 +341,7 @@ def _next_reference(now: datetime.datetime) -> str:
     return f"VET-{now.year}-{sequence.last_number:06d}"
 
 
+@records_refusals("case.opened")
 @transaction.atomic
 def open_case(actor, data: dict) -> Case:
     """Open a case for an applicant: candidate facts, pinned catalogue, one answer per item."""
@@ -376,6 +378,7 @@ def open_case(actor, data: dict) -> Case:
         "case.opened",
         case,
         f"Opened case {case.reference} for {candidate.legal_name} (catalogue {version.code})",
+        candidate=candidate.legal_name,
         catalog_version=version.code,
         items=len(answers),
         linked_cases=_linked_references(case),
@@ -391,6 +394,7 @@ def _linked_references(case: Case) -> dict[str, list[str]]:
     }
 
 
+@records_refusals("candidate.updated")
 @transaction.atomic
 def update_candidate(actor, case: Case, data: dict) -> Case:
     """Change candidate facts (only the keys given). Returns the case; see linked_cases()."""

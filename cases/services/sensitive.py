@@ -11,11 +11,12 @@ from ..models import (
     Case,
     SensitiveReveal,
 )
-from .base import case_event
+from .base import case_event, records_refusals
 
 SENSITIVE_FIELDS = ("account_number", "identity_document_number")
 
 
+@records_refusals("candidate.revealed", keep=("field", "reason"))
 @transaction.atomic
 def reveal_sensitive(actor, case: Case, field: str, reason: str) -> str:
     """Return an account or identity document number in clear, recording who asked and why."""

@@ -19,7 +19,7 @@ from ..models import (
     SignOffOutcome,
     Status,
 )
-from .base import case_event, lock_case, require_role, save_as
+from .base import case_event, lock_case, records_refusals, require_role, save_as
 
 
 def risk_snapshot(case: Case) -> dict:
@@ -187,6 +187,7 @@ def allowed_actions(actor, case: Case) -> list[str]:
     return result
 
 
+@records_refusals("case.{action}", keep=("note",))
 @transaction.atomic
 def perform_action(actor, case: Case, action: str, note: str = "") -> Case:
     """Move a case through the workflow. The row lock makes concurrent actions take turns."""
@@ -263,6 +264,7 @@ def perform_action(actor, case: Case, action: str, note: str = "") -> Case:
     return case
 
 
+@records_refusals("case.reviewer_assigned", keep=("reviewer",))
 @transaction.atomic
 def assign_reviewer(actor, case: Case, reviewer) -> Case:
     """Assign (or with None, unassign) the reviewer of a submitted case."""

@@ -1,0 +1,71 @@
+"""Audit receivers: sign-ins and role changes are recorded whichever door they come through
+(the sign-in page, the admin, the API token endpoint, services, the shell)."""
+
+from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import m2m_changed, post_save, pre_save
+
+from . import audit
+
+# Where the stored state before a change waits for the signal after it.
+_FLAGS_BEFORE = "_vetting_flags_before"
+_GROUPS_BEFORE = "_vetting_groups_before"
+
+
+def signed_in(sender, request, user, **kwargs):
+    audit.record_sign_in(user, request)
+
+
+def sign_in_failed(sender, credentials, request=None, **kwargs):
+    # Django has already masked anything that looks like a secret; only the username is kept.
+    audit.record_sign_in_failed(str(credentials.get(User.USERNAME_FIELD) or ""), request)
+
+
+def signed_out(sender, request, user, **kwargs):
+    if user is not None and user.is_authenticated:
+        audit.record_sign_out(user, request)
+
+
+def flags_before_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or instance.pk is None or audit.is_grouped(instance.pk):
+        return
+    if update_fields is not None and not set(update_fields) & set(audit.ACCESS_FLAGS):
+        return  # e.g. last_login on every sign-in
+    instance.__dict__[_FLAGS_BEFORE] = audit.stored_access(instance.pk)
+
+
+def flags_after_save(sender, instance, created, raw=False, **kwargs):
+    if raw or audit.is_grouped(instance.pk):
+        return
+    before = audit.NEW_USER_STATE if created else instance.__dict__.pop(_FLAGS_BEFORE, None)
+    if before is not None:
+        audit.record_access_change(instance.pk, before)
+
+
+def groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """`user.groups` changes (forward) and `group.user_set` changes (reverse)."""
+    if action.startswith("pre_"):
+        if not reverse:
+            users = {instance.pk}
+        elif action == "pre_clear":
+            users = set(instance.user_set.values_list("pk", flat=True))
+        else:
+            users = set(pk_set or ())
+        instance.__dict__[_GROUPS_BEFORE] = {
+            pk: audit.stored_access(pk) for pk in users if not audit.is_grouped(pk)
+        }
+        return
+    for pk, before in instance.__dict__.pop(_GROUPS_BEFORE, {}).items():
+        if before is not None:
+            audit.record_access_change(pk, before)
+
+
+def connect() -> None:
+    user_logged_in.connect(signed_in, dispatch_uid="vetting-audit-signed-in")
+    user_login_failed.connect(sign_in_failed, dispatch_uid="vetting-audit-sign-in-failed")
+    user_logged_out.connect(signed_out, dispatch_uid="vetting-audit-signed-out")
+    pre_save.connect(flags_before_save, sender=User, dispatch_uid="vetting-audit-flags-before")
+    post_save.connect(flags_after_save, sender=User, dispatch_uid="vetting-audit-flags-after")
+    m2m_changed.connect(
+        groups_changed, sender=User.groups.through, dispatch_uid="vetting-audit-groups"
+    )
