@@ -1,4 +1,5 @@
 import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -91,6 +92,21 @@ def generate(django_capture_on_commit_callbacks):
         return job
 
     return _generate
+
+
+class Packet:
+    """A referral packet ZIP, read inside the one folder it unpacks into."""
+
+    def __init__(self, data: bytes):
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.folders = {name.split("/", 1)[0] for name in self.zip.namelist()}
+        (self.folder,) = self.folders
+
+    def namelist(self) -> list[str]:
+        return [name.split("/", 1)[1] for name in self.zip.namelist()]
+
+    def read(self, path: str) -> bytes:
+        return self.zip.read(f"{self.folder}/{path}")
 
 
 def stored_bytes(job) -> bytes:

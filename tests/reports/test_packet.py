@@ -1,7 +1,5 @@
 import hashlib
-import io
 import json
-import zipfile
 
 import pytest
 
@@ -10,7 +8,7 @@ from cases import services as case_services
 from cases.models import SensitiveReveal
 from reports.models import JobStatus
 
-from .conftest import evidence_file, pdf_text, stored_bytes
+from .conftest import Packet, evidence_file, pdf_text, stored_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +19,7 @@ def packet(referred_case, reviewer, generate):
     assert job.status == JobStatus.DONE, job.error
     data = stored_bytes(job)
     assert hashlib.sha256(data).hexdigest() == job.sha256
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        yield job, archive
+    yield job, Packet(data)
 
 
 def test_the_manifest_lists_every_file_with_its_hash(packet):
@@ -122,7 +119,7 @@ def test_the_korean_report_for_nis_and_knpa(packet):
         "계좌번호: 9876543210123",
         "IP 주소: 175.45.176.12, 2001:db8::1",
         "카메라·화상 면접 회피 또는 화면상 불일치",  # RF-2023-01's Korean title
-        "관찰 내용: Camera 'broken' in all three interviews.",
+        "확인 내용: Camera 'broken' in all three interviews. (증거 E1)",
         "증거 자료",
     ):
         assert expected in text, expected
@@ -153,15 +150,15 @@ def test_withdrawn_evidence_stays_out_and_names_are_made_safe(
     case_services.perform_action(reviewer, case, "refer", "Refer.")
 
     job = generate(reviewer, case, kind="referral_packet", language="ko")
-    with zipfile.ZipFile(io.BytesIO(stored_bytes(job))) as archive:
-        evidence = sorted(n for n in archive.namelist() if n.startswith("evidence/"))
-        assert evidence == ["evidence/E01-passwd.png", "evidence/E02-면접 기록.png"]
-        assert all(".." not in name and not name.startswith("/") for name in archive.namelist())
-        assert "관찰된 위험 지표" in pdf_text(archive.read("cover.pdf"))  # a Korean cover page
-        # Nothing recorded is said plainly, for the form's IP field too.
-        ic3 = archive.read("ic3_complaint.txt").decode()
-        assert "IP addresses: No IP address is recorded in vetting." in ic3
-        assert "IP 주소: 기록 없음" in archive.read("nis_knpa_ko.txt").decode()
+    archive = Packet(stored_bytes(job))
+    evidence = sorted(n for n in archive.namelist() if n.startswith("evidence/"))
+    assert evidence == ["evidence/E01-passwd.png", "evidence/E02-면접 기록.png"]
+    assert all(".." not in name and not name.startswith("/") for name in archive.zip.namelist())
+    assert "확인된 위험 신호" in pdf_text(archive.read("cover.pdf"))  # a Korean cover page
+    # Nothing recorded is said plainly, for the form's IP field too.
+    ic3 = archive.read("ic3_complaint.txt").decode()
+    assert "IP addresses: No IP address is recorded in vetting." in ic3
+    assert "IP 주소: 기록 없음" in archive.read("nis_knpa_ko.txt").decode()
 
 
 def test_a_tampered_evidence_file_stops_the_packet(referred_case, reviewer, generate):
