@@ -18,6 +18,7 @@ from vetting.api import attachment_response
 
 from . import export, selectors, services
 from .forms import AuditExportForm, ReportFilterForm, ReportRequestForm
+from .models import ReportLanguage
 
 PAGE_SIZE = 25
 CASE_PANEL_JOBS = 8
@@ -81,8 +82,11 @@ def _request_from_form(request, case) -> tuple[str, str]:
     if not form.is_valid():
         return "", " ".join(e for errors in form.errors.values() for e in errors)
     try:
+        language = form.cleaned_data["language"] or ReportLanguage.default_for(
+            request.LANGUAGE_CODE
+        )
         job, created = services.request_report(
-            request.user, case, form.cleaned_data["kind"], form.cleaned_data["language"]
+            request.user, case, form.cleaned_data["kind"], language
         )
     except CaseError as exc:
         return "", _message(exc)
