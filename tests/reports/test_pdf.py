@@ -157,3 +157,37 @@ def test_every_document_label_has_a_korean_translation_in_the_catalogue():
     assert set(english) == set(korean) == set(LABELS)
     untranslated = [key for key in LABELS if korean[key] == english[key]]
     assert not untranslated
+
+
+def test_no_table_row_of_the_korean_summary_is_split_across_pages(answered_case, hr, generate):
+    # Every red flag unknown and every check not completed: every item adds to the score, so
+    # the table of how it was reached and the checklist run over several pages. Long claimed
+    # facts make rows many lines high, which WeasyPrint would otherwise break across pages.
+    overrides = {
+        item.code: ("unknown", "") if item.is_red_flag else ("not_completed", "")
+        for item in CatalogItem.objects.filter(version__is_active=True)
+    }
+    detail = "학위 논문 지도 교수 추천서 제출 " * 7
+    case = answered_case(
+        hr,
+        overrides=overrides,
+        aliases=[f"Alias Number {n}" for n in range(90)],
+        history=[
+            {"kind": "employment", "organisation": f"Org{n}", "detail": f"{detail}END{n}"}
+            for n in range(8)
+        ],
+    )
+    _reader, pages, _text = pdf(generate(hr, case, language="ko"))
+    compact = ["".join(page.split()) for page in pages]
+
+    def first_page(text: str) -> int:
+        return next(n for n, page in enumerate(compact) if text in page)
+
+    rows = [("다른이름", "AliasNumber89"), ("학력및경력", "END7")]  # label, end of value
+    for item in CatalogItem.objects.filter(version=case.catalog_version):
+        # The score table comes before the checklist: a code's first page is its row's page.
+        rows.append((item.code, "".join(item.title_ko.split())))
+    for start, end in rows:
+        page = first_page(start)
+        assert end in compact[page], (start, page)
+    assert len(pages) > 3  # the checklist spans several pages
