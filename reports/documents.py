@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 
-from cases.models import AnswerValue, HistoryEntry, RiskLevel, SourcingChannel
+from cases.models import AnswerValue, HistoryEntry, ProfileKind, RiskLevel, SourcingChannel
 from cases.scoring import reason_label
 
 from .labels import choice_label, labels
@@ -165,7 +165,10 @@ def candidate_rows(dossier: Dossier, language: str, *, clear_numbers: bool = Fal
         (L["ip_addresses"], ", ".join(dossier.ip_addresses) or none),
         (
             L["profiles"],
-            "; ".join(f"{p.get_kind_display()}: {p.url_or_handle}" for p in dossier.profiles)
+            "; ".join(
+                f"{choice_label(language, ProfileKind, p.kind)}: {p.url_or_handle}"
+                for p in dossier.profiles
+            )
             or none,
         ),
         (L["education_employment"], "; ".join(history) or none),

@@ -5,7 +5,7 @@ import datetime
 
 from django.conf import settings
 
-from cases.models import SourcingChannel
+from cases.models import ProfileKind, SourcingChannel
 from indicators.models import Category
 
 from ..documents import catalog_context, user_name
@@ -88,7 +88,7 @@ def ic3_complaint(
                 "phones": dossier.phones,
                 "emails": dossier.emails,
                 "websites_and_profiles": [
-                    {"kind": p.get_kind_display(), "value": p.url_or_handle}
+                    {"kind": choice_label("en", ProfileKind, p.kind), "value": p.url_or_handle}
                     for p in dossier.profiles
                 ],
                 "ip_addresses": dossier.ip_addresses,

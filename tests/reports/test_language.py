@@ -4,12 +4,20 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from reports.models import ReportJob
 
 from ..api.conftest import token_client
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def back_to_english():
+    """Requests in Korean leave Korean active in the thread; later tests expect English."""
+    yield
+    translation.activate("en")
 
 
 def selected_report_language(html: str, select_id: str = "risk-summary-language") -> list[str]:
