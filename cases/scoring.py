@@ -9,6 +9,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext, gettext_noop
+
 CURRENT_POLICY_VERSION = "2026.1"
 
 POLICIES = {
@@ -35,13 +37,22 @@ POLICIES = {
 
 LEVEL_ORDER = ["low", "medium", "high", "critical"]
 
+# Why an answer adds points, by answer value. Snapshots store the English text; pages and
+# documents show `reason_label`, in their own language.
 REASONS = {
-    "observed": "Red flag observed",
-    "unknown": "Red flag not yet ruled out (unknown)",
-    "": "Not answered yet",
-    "adverse": "Due diligence found an adverse result",
-    "not_completed": "Due diligence not completed (assurance gap)",
+    "observed": gettext_noop("Red flag observed"),
+    "unknown": gettext_noop("Red flag not yet ruled out (unknown)"),
+    "": gettext_noop("Not answered yet"),
+    "adverse": gettext_noop("Due diligence found an adverse result"),
+    "not_completed": gettext_noop("Due diligence not completed (assurance gap)"),
 }
+
+
+def reason_label(value: str, *, forced_critical: bool = False) -> str:
+    """Why an answer with this value adds points, in the active language; `forced_critical`
+    when the item is critical and its answer forced the critical level."""
+    reason = gettext(REASONS[value]) if value in REASONS else value
+    return f"{reason} — {gettext('critical item')}" if forced_critical else reason
 
 
 @dataclass(frozen=True)

@@ -137,10 +137,13 @@ def verify_packet(data: bytes, job: dict, header_hash: str) -> int:
     if digest != job["sha256"] or digest != header_hash:
         raise StepFailed(f"packet hash {digest} does not match the job's {job['sha256']}")
     with zipfile.ZipFile(io.BytesIO(data)) as packet:
-        lines = packet.read("manifest.sha256").decode().splitlines()
+        # Everything is in one folder named after the case; the manifest's paths are relative
+        # to it.
+        folder = packet.namelist()[0].split("/", 1)[0]
+        lines = packet.read(f"{folder}/manifest.sha256").decode().splitlines()
         for line in lines:
             expected, name = line.split("  ", 1)
-            if hashlib.sha256(packet.read(name)).hexdigest() != expected:
+            if hashlib.sha256(packet.read(f"{folder}/{name}")).hexdigest() != expected:
                 raise StepFailed(f"{name} in the packet does not match its manifest hash")
     return len(lines)
 

@@ -16,6 +16,7 @@ from common.api import FileDownloadMixin, cursor_pagination, error_responses
 from common.http import attachment_response
 
 from . import export, selectors, services
+from .models import ReportLanguage
 from .serializers import (
     AuditExportQuerySerializer,
     ReportFilterSerializer,
@@ -86,11 +87,11 @@ class CaseReports(ReportAPIView):
         case = self.get_case()
         serializer = ReportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        language = serializer.validated_data.get("language") or ReportLanguage.default_for(
+            request.LANGUAGE_CODE
+        )
         job, _created = services.request_report(
-            request.user,
-            case,
-            serializer.validated_data["kind"],
-            serializer.validated_data["language"],
+            request.user, case, serializer.validated_data["kind"], language
         )
         return self.job_response(job, status.HTTP_202_ACCEPTED)
 

@@ -7,11 +7,15 @@ keeps a typical risk summary well under the 1.5 s budget (see `make bench`).
 import datetime
 import logging
 import re
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
+
+from cases.models import AnswerValue, HistoryEntry, ProfileKind, RiskLevel, SourcingChannel
+from cases.scoring import reason_label
 
 from .labels import choice_label, labels
 from .selectors import Dossier
@@ -22,6 +26,16 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 class DocumentError(Exception):
     """A document cannot be produced; the message is shown to the user as the job's error."""
+
+
+@dataclass(frozen=True)
+class Built:
+    """What a report kind's `build` says about its document beyond the bytes it wrote."""
+
+    # Stored on the job (what an integrity check found).
+    summary: dict = field(default_factory=dict)
+    # Sensitive candidate fields the document holds in clear; each is recorded as a reveal.
+    revealed: list[str] = field(default_factory=list)
 
 
 def fmt_dt(value) -> str:
@@ -101,9 +115,19 @@ def page_context(job, language: str, generated_at: datetime.datetime, title: str
             "bottom_left": css_string(
                 f"{L['generated_at']} {fmt_dt(generated_at)} · {L['report_job']} #{job.pk}"
             ),
-            "page_prefix": css_string(f"{L['page']} "),
-            "page_middle": css_string(f" {L['of']} "),
+            **_page_number_css(L["page_of"]),
         },
+    }
+
+
+def _page_number_css(page_of: str) -> dict:
+    """The translated "Page 1 of 3" as CSS strings around the page counters."""
+    prefix, rest = page_of.split("%(page)s", 1)
+    middle, suffix = rest.split("%(pages)s", 1)
+    return {
+        "page_prefix": css_string(prefix),
+        "page_middle": css_string(middle),
+        "page_suffix": css_string(suffix),
     }
 
 
@@ -113,11 +137,11 @@ def candidate_rows(dossier: Dossier, language: str, *, clear_numbers: bool = Fal
     c = dossier.candidate
     none = L["none_recorded"]
     residence = ", ".join(v for v in (c.claimed_city, c.claimed_country) if v)
-    sourcing = choice_label(language, "sourcing", c.sourcing_channel)
+    sourcing = choice_label(language, SourcingChannel, c.sourcing_channel)
     if c.sourcing_name:
         sourcing = f"{sourcing} — {c.sourcing_name}"
     history = [
-        f"{choice_label(language, 'history_kind', h.kind)}: {h.organisation}"
+        f"{choice_label(language, HistoryEntry.Kind, h.kind)}: {h.organisation}"
         + (f" ({h.country})" if h.country else "")
         + f" {h.start_year or '?'}–{h.end_year or '?'}"
         + (f", {h.detail}" if h.detail else "")
@@ -141,7 +165,10 @@ def candidate_rows(dossier: Dossier, language: str, *, clear_numbers: bool = Fal
         (L["ip_addresses"], ", ".join(dossier.ip_addresses) or none),
         (
             L["profiles"],
-            "; ".join(f"{p.get_kind_display()}: {p.url_or_handle}" for p in dossier.profiles)
+            "; ".join(
+                f"{choice_label(language, ProfileKind, p.kind)}: {p.url_or_handle}"
+                for p in dossier.profiles
+            )
             or none,
         ),
         (L["education_employment"], "; ".join(history) or none),
@@ -167,21 +194,21 @@ def risk_context(dossier: Dossier, language: str) -> dict:
     risk = dossier.risk
     contributions = []
     for c in risk.get("contributions", []):
-        reason = choice_label(language, "reason", c["value"])
-        if c.get("critical") and c["code"] in risk.get("forced_critical_by", []):
-            reason = f"{reason} — {L['critical_item']}"
+        forced = bool(c.get("critical")) and c["code"] in risk.get("forced_critical_by", [])
+        with translation.override(language):
+            reason = reason_label(c["value"], forced_critical=forced)
         contributions.append(
             {
                 "code": c["code"],
                 "title": item_title(dossier, c["code"], c["title"], language),
-                "answer": choice_label(language, "answer", c["value"]) or L["unanswered"],
+                "answer": choice_label(language, AnswerValue, c["value"]) or L["unanswered"],
                 "points": c["points"],
                 "reason": reason,
             }
         )
     return {
         "score": risk["score"],
-        "level": choice_label(language, "risk_level", risk["level"]),
+        "level": choice_label(language, RiskLevel, risk["level"]),
         "level_code": risk["level"],
         "policy_version": risk["policy_version"],
         "catalog_version": risk["catalog_version"],
@@ -224,103 +251,3 @@ def catalog_context(dossier: Dossier) -> dict:
         "url": source.get("url", ""),
         "sha256": dossier.catalog.content_sha256,
     }
-
-
-# ---------------------------------------------------------------- risk summary
-
-
-def _checklist(dossier: Dossier, language: str) -> list[dict]:
-    evidence_numbers = {e.pk: n for n, e in enumerate(dossier.evidence, start=1)}
-    categories = []
-    for category, answers in dossier.answers_by_category.items():
-        rows = []
-        for a in answers:
-            item = a.item
-            rows.append(
-                {
-                    "code": item.code,
-                    "title": item.localized_title(language),
-                    "kind": choice_label(language, "kind", item.kind),
-                    "is_red_flag": item.is_red_flag,
-                    "critical": item.critical,
-                    "weight": item.weight,
-                    "value": a.value,
-                    "answer": choice_label(language, "answer", a.value),
-                    "note": a.note,
-                    "answered_by": a.answered_by.get_username() if a.answered_by else "",
-                    "answered_at": fmt_dt(a.answered_at),
-                    "source_text": item.source_text,
-                    "evidence": ", ".join(
-                        f"E{evidence_numbers[e.pk]}"
-                        for e in a.evidence.all()
-                        if e.pk in evidence_numbers
-                    ),
-                }
-            )
-        categories.append({"name": choice_label(language, "category", category), "answers": rows})
-    return categories
-
-
-def risk_summary_context(job, dossier: Dossier, generated_at: datetime.datetime) -> dict:
-    language = job.language
-    L = labels(language)
-    case = dossier.case
-    context = page_context(job, language, generated_at, L["risk_summary_title"])
-    context.update(
-        {
-            "case": case,
-            "case_rows": [
-                (L["reference"], case.reference),
-                (L["status"], choice_label(language, "status", case.status)),
-                (L["decision"], choice_label(language, "decision", case.decision) or "—"),
-                (L["decision_note"], case.decision_note or "—"),
-                (L["owner"], user_name(case.owner)),
-                (L["reviewer"], user_name(case.reviewer) or "—"),
-                (L["opened"], fmt_dt(case.created_at)),
-                (L["submitted"], fmt_dt(case.submitted_at) or "—"),
-                (L["closed"], fmt_dt(case.closed_at) or "—"),
-            ],
-            "candidate_rows": candidate_rows(dossier, language),
-            "risk": risk_context(dossier, language),
-            "categories": _checklist(dossier, language),
-            "evidence": evidence_rows(dossier, language),
-            "signoffs": [
-                {
-                    "reviewer": user_name(s.reviewer),
-                    "outcome": choice_label(language, "outcome", s.outcome),
-                    "note": s.note,
-                    "risk": f"{s.risk_score if s.risk_score is not None else '—'} "
-                    f"{choice_label(language, 'risk_level', s.risk_level)}".strip(),
-                    "inputs_hash": s.inputs_hash,
-                    "signed_at": fmt_dt(s.signed_at),
-                }
-                for s in dossier.signoffs
-            ],
-            "history": {
-                "key_events": [
-                    {"at": fmt_dt(e.at), "by": e.actor_username, "summary": e.summary}
-                    for e in dossier.history.key_events
-                ],
-                "more": dossier.history.more_key_events,
-                "other": [
-                    {
-                        "action": s.action,
-                        "count": s.count,
-                        "first": fmt_dt(s.first),
-                        "last": fmt_dt(s.last),
-                        "by": ", ".join(s.actors),
-                    }
-                    for s in dossier.history.other_actions
-                ],
-            },
-            "catalog": catalog_context(dossier),
-            "integrity_note": L["integrity_note"].format(job=job.pk),
-        }
-    )
-    return context
-
-
-def render_risk_summary(job, dossier: Dossier, generated_at: datetime.datetime) -> bytes:
-    return render_pdf(
-        "reports/pdf/risk_summary.html", risk_summary_context(job, dossier, generated_at)
-    )

@@ -10,8 +10,9 @@ from .models import JobStatus, ReportKind, ReportLanguage
 
 class ReportRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
+    # Left out: the user's own language (ReportLanguage.default_for).
     language = forms.ChoiceField(
-        label=_("Language"), choices=ReportLanguage.choices, initial=ReportLanguage.ENGLISH
+        label=_("Language"), choices=ReportLanguage.choices, required=False
     )
 
 

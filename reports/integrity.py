@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
 
+from audit.services import record_event
 from cases.models import Evidence
 
+from .documents import Built
 from .export import neutralise_formula
 from .models import JobStatus, ReportJob
 
@@ -145,3 +147,26 @@ def write_report(output, exclude_job_id: int | None, progress: Callable[[int], N
     text.flush()
     text.detach()  # the caller owns `output`
     return summary
+
+
+def build(job, dossier, output, progress) -> Built:
+    """The integrity check report kind: the CSV, and what it found as the job's summary."""
+    return Built(summary=write_report(output, exclude_job_id=job.pk, progress=progress).as_dict())
+
+
+def record_result(job) -> None:
+    """Record the check's verdict in the audit log."""
+    found = job.summary
+    problems = found["changed"] + found["missing"]
+    verdict = (
+        f"{found['changed']} changed, {found['missing']} missing"
+        if problems
+        else "every file matches its recorded SHA-256"
+    )
+    record_event(
+        actor=job.requester,
+        action="integrity.problems_found" if problems else "integrity.verified",
+        obj=job,
+        summary=f"Integrity check (job #{job.pk}): {found['checked']} files, {verdict}",
+        data=found,
+    )

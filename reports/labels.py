@@ -1,370 +1,150 @@
-"""Labels of generated documents, in English and Korean.
+"""Labels of generated documents, as English message ids translated by the gettext catalogue.
 
-Documents are evidence handed to auditors and the authorities, so their wording is kept here,
-reviewed with the code, rather than in the web interface's message catalogue.
+Documents speak the same words as the web interface: one catalogue per language
+(locale/<language>/LC_MESSAGES/django.po), so "Observed" reads the same on screen and on paper.
+The ids below are the wording only documents use; stored choices (status, answer, risk level…)
+are named by their model's labels.
 """
 
+from django.db.models import Choices
 from django.utils import translation
-
-from cases.models import (
-    AnswerValue,
-    ContactKind,
-    Decision,
-    HistoryEntry,
-    RiskLevel,
-    SignOffOutcome,
-    SourcingChannel,
-    Status,
-)
-from cases.scoring import REASONS
-from indicators.models import Category, Kind
-
-from .models import ReportKind
+from django.utils.translation import gettext_lazy as _
 
 LABELS = {
-    "en": {
-        "risk_summary_title": "Risk summary",
-        "referral_cover_title": "Referral packet",
-        "confidential": "Confidential — for screening and, where referred, law enforcement",
-        "page": "Page",
-        "of": "of",
-        "generated_at": "Generated",
-        "generated_by": "Requested by",
-        "organisation": "Organisation",
-        "report_job": "Report job",
-        "section_case": "Case",
-        "section_candidate": "Candidate (as claimed)",
-        "section_risk": "Risk assessment",
-        "section_contributions": "How the score was reached",
-        "section_checklist": "Checklist answers",
-        "section_evidence": "Evidence",
-        "section_signoffs": "Sign-offs",
-        "section_history": "History summary",
-        "section_sources": "Sources and versions",
-        "section_integrity": "Document integrity",
-        "reference": "Reference",
-        "status": "Status",
-        "decision": "Decision",
-        "decision_note": "Decision note",
-        "owner": "Owner",
-        "reviewer": "Reviewer",
-        "opened": "Opened",
-        "submitted": "Submitted",
-        "closed": "Closed",
-        "legal_name": "Legal name",
-        "aliases": "Aliases",
-        "date_of_birth": "Date of birth",
-        "claimed_residence": "Claimed residence",
-        "claimed_nationality": "Claimed nationality",
-        "sourcing": "Sourcing channel",
-        "role_applied_for": "Role applied for",
-        "emails": "E-mail addresses",
-        "phones": "Phone numbers",
-        "ip_addresses": "IP addresses",
-        "profiles": "Online profiles",
-        "education_employment": "Education and employment",
-        "shipping_address": "Equipment shipping address",
-        "bank": "Bank",
-        "routing_number": "Routing number",
-        "account_number": "Account number",
-        "account_number_masked": "Account number (masked)",
-        "identity_document": "Identity document",
-        "identity_document_masked": "Identity document (number masked)",
-        "none_recorded": "none recorded",
-        "score": "Score",
-        "level": "Level",
-        "policy_version": "Scoring policy",
-        "inputs_hash": "Inputs hash (SHA-256)",
-        "computed_at": "Computed",
-        "forced_critical_by": "Forced critical by",
-        "snapshot_note": "Snapshot taken at submission; recomputing it from its inputs gives the "
-        "same result.",
-        "current_note": "Not submitted yet: computed from the answers as they are now.",
-        "code": "Code",
-        "item": "Item",
-        "answer": "Answer",
-        "points": "Points",
-        "reason": "Reason",
-        "no_contributions": "No answer raised the score.",
-        "unanswered": "Not answered",
-        "note": "Note",
-        "answered_by": "Answered by",
-        "advisory_wording": "Advisory wording",
-        "linked_evidence": "Evidence",
-        "critical_item": "critical item",
-        "weight": "weight",
-        "file": "File",
-        "type": "Type",
-        "size": "Size",
-        "uploaded": "Uploaded",
-        "withdrawn": "Withdrawn",
-        "no_evidence": "No evidence was uploaded.",
-        "outcome": "Outcome",
-        "signed_at": "Signed",
-        "risk_at_signoff": "Risk at sign-off",
-        "no_signoffs": "No sign-off yet.",
-        "action": "Action",
-        "count": "Times",
-        "first": "First",
-        "last": "Last",
-        "by": "By",
-        "key_events": "Workflow events",
-        "other_events": "Other recorded actions",
-        "no_events": "No events recorded.",
-        "catalogue_version": "Catalogue version",
-        "advisory": "Advisory",
-        "agencies": "Agencies",
-        "published": "Published",
-        "url": "URL",
-        "integrity_note": "The SHA-256 of this file is recorded on report job #{job} when it is "
-        "generated, and shown on the job's page and in the API. A PDF cannot contain its own "
-        "hash: compare the recorded value with `sha256sum` of the file you hold.",
-        "packet_contents": "Contents of this packet",
-        "packet_intro": "{organisation} refers the applicant below to the authorities on "
-        "suspicion of being a DPRK IT worker applying under a false identity, following the "
-        "US/ROK advisories. Every file of the packet is listed with its SHA-256 in manifest.json "
-        "and manifest.sha256 (check with `sha256sum -c manifest.sha256`).",
-        "where_to_file": "Where to file",
-        "ic3_where": "United States — FBI Internet Crime Complaint Center (IC3): "
-        "https://www.ic3.gov — paste ic3_complaint.txt section by section into the complaint "
-        "form and attach the evidence files.",
-        "nis_where": "Republic of Korea — National Intelligence Service (www.nis.go.kr, 111) and "
-        "Korean National Police Agency (ecrm.police.go.kr, 112): use nis_knpa_ko.txt.",
-        "subject": "Subject",
-        "observed_indicators": "Observed indicators",
-        "adverse_findings": "Adverse due-diligence findings",
-        "evidence_files": "Evidence files",
-        "manifest_files": "Manifest",
-        "ic3_text": "IC3 complaint text (English)",
-        "ic3_json": "The same, as structured data",
-        "nis_text": "Report for NIS / KNPA (Korean)",
-        "cover": "This cover page",
-    },
-    "ko": {
-        "risk_summary_title": "위험 요약 보고서",
-        "referral_cover_title": "수사기관 신고 자료",
-        "confidential": "대외비 — 채용 검증 및 (신고 시) 수사기관 제출용",
-        "page": "페이지",
-        "of": "/",
-        "generated_at": "생성 시각",
-        "generated_by": "요청자",
-        "organisation": "기관",
-        "report_job": "보고서 작업",
-        "section_case": "사건",
-        "section_candidate": "지원자 (본인 주장 정보)",
-        "section_risk": "위험 평가",
-        "section_contributions": "점수 산정 근거",
-        "section_checklist": "점검 항목 답변",
-        "section_evidence": "증거 자료",
-        "section_signoffs": "검토 결재",
-        "section_history": "처리 이력 요약",
-        "section_sources": "출처 및 버전",
-        "section_integrity": "문서 무결성",
-        "reference": "사건 번호",
-        "status": "상태",
-        "decision": "결정",
-        "decision_note": "결정 사유",
-        "owner": "담당자",
-        "reviewer": "검토자",
-        "opened": "개시",
-        "submitted": "제출",
-        "closed": "종결",
-        "legal_name": "법적 성명",
-        "aliases": "다른 이름",
-        "date_of_birth": "생년월일",
-        "claimed_residence": "주장 거주지",
-        "claimed_nationality": "주장 국적",
-        "sourcing": "채용 경로",
-        "role_applied_for": "지원 직무",
-        "emails": "이메일 주소",
-        "phones": "전화번호",
-        "ip_addresses": "IP 주소",
-        "profiles": "온라인 프로필",
-        "education_employment": "학력 및 경력",
-        "shipping_address": "장비 배송 주소",
-        "bank": "은행",
-        "routing_number": "은행 식별 번호(라우팅 번호)",
-        "account_number": "계좌번호",
-        "account_number_masked": "계좌번호 (일부 가림)",
-        "identity_document": "신분증",
-        "identity_document_masked": "신분증 (번호 일부 가림)",
-        "none_recorded": "기록 없음",
-        "score": "점수",
-        "level": "등급",
-        "policy_version": "평가 정책",
-        "inputs_hash": "입력값 해시 (SHA-256)",
-        "computed_at": "산정 시각",
-        "forced_critical_by": "심각 등급 강제 항목",
-        "snapshot_note": "제출 시점에 저장된 결과이며, 저장된 입력값으로 다시 계산해도 같은 "
-        "결과가 나옵니다.",
-        "current_note": "아직 제출되지 않음: 현재 답변으로 계산한 결과입니다.",
-        "code": "코드",
-        "item": "항목",
-        "answer": "답변",
-        "points": "점수",
-        "reason": "사유",
-        "no_contributions": "점수를 높인 답변이 없습니다.",
-        "unanswered": "미답변",
-        "note": "메모",
-        "answered_by": "답변자",
-        "advisory_wording": "권고문 원문 (영문)",
-        "linked_evidence": "증거",
-        "critical_item": "핵심 항목",
-        "weight": "가중치",
-        "file": "파일",
-        "type": "형식",
-        "size": "크기",
-        "uploaded": "업로드",
-        "withdrawn": "철회됨",
-        "no_evidence": "업로드된 증거가 없습니다.",
-        "outcome": "결과",
-        "signed_at": "결재 시각",
-        "risk_at_signoff": "결재 시 위험도",
-        "no_signoffs": "아직 결재가 없습니다.",
-        "action": "작업",
-        "count": "횟수",
-        "first": "처음",
-        "last": "마지막",
-        "by": "수행자",
-        "key_events": "업무 흐름 이벤트",
-        "other_events": "기타 기록된 작업",
-        "no_events": "기록된 이벤트가 없습니다.",
-        "catalogue_version": "지표 목록 버전",
-        "advisory": "권고문",
-        "agencies": "발표 기관",
-        "published": "발표일",
-        "url": "URL",
-        "integrity_note": "이 파일의 SHA-256 해시는 생성 시 보고서 작업 #{job}에 기록되며 작업 "
-        "화면과 API에서 확인할 수 있습니다. PDF는 자신의 해시를 담을 수 없으므로, 보관 중인 파일의 "
-        "`sha256sum` 값과 기록된 값을 비교하십시오.",
-        "packet_contents": "신고 자료 구성",
-        "packet_intro": "{organisation}은(는) 미국·한국 정부 권고문에 따라, 아래 지원자가 위장 "
-        "신분으로 지원한 북한 IT 인력으로 의심되어 관계 기관에 신고합니다. 모든 파일의 SHA-256 "
-        "해시는 manifest.json 및 manifest.sha256에 기록되어 있습니다 "
-        "(`sha256sum -c manifest.sha256`으로 확인).",
-        "where_to_file": "신고처",
-        "ic3_where": "미국 — FBI 인터넷범죄신고센터(IC3): https://www.ic3.gov — "
-        "ic3_complaint.txt의 각 항목을 신고서 양식에 붙여 넣고 증거 파일을 첨부하십시오.",
-        "nis_where": "대한민국 — 국가정보원(www.nis.go.kr, 111) 및 경찰청(ecrm.police.go.kr, 112): "
-        "nis_knpa_ko.txt를 사용하십시오.",
-        "subject": "신고 대상자",
-        "observed_indicators": "관찰된 위험 지표",
-        "adverse_findings": "실사에서 발견된 부정적 사실",
-        "evidence_files": "증거 파일",
-        "manifest_files": "파일 목록(매니페스트)",
-        "ic3_text": "IC3 신고서 본문 (영문)",
-        "ic3_json": "같은 내용의 구조화 데이터",
-        "nis_text": "국가정보원·경찰청 신고서 (한국어)",
-        "cover": "이 표지",
-    },
-}
-
-# Korean names of the choices shown in documents; English ones come from the models.
-KO_CHOICES = {
-    "status": {
-        Status.DRAFT: "초안",
-        Status.ASSESSING: "평가 중",
-        Status.SUBMITTED: "제출됨",
-        Status.IN_REVIEW: "검토 중",
-        Status.CLOSED_CLEARED: "종결 – 이상 없음",
-        Status.APPROVED: "승인",
-        Status.REJECTED: "거절",
-        Status.REFERRED: "수사기관 신고",
-    },
-    "decision": {
-        Decision.CLEARED: "이상 없음",
-        Decision.REJECTED: "거절",
-        Decision.REFERRED: "수사기관 신고",
-    },
-    "risk_level": {
-        RiskLevel.LOW: "낮음",
-        RiskLevel.MEDIUM: "보통",
-        RiskLevel.HIGH: "높음",
-        RiskLevel.CRITICAL: "심각",
-    },
-    "answer": {
-        AnswerValue.OBSERVED: "관찰됨",
-        AnswerValue.NOT_OBSERVED: "관찰되지 않음",
-        AnswerValue.UNKNOWN: "알 수 없음",
-        AnswerValue.COMPLETED: "완료",
-        AnswerValue.ADVERSE: "완료 – 부정적 발견",
-        AnswerValue.NOT_COMPLETED: "미완료",
-        AnswerValue.NOT_APPLICABLE: "해당 없음",
-    },
-    "category": {
-        Category.IDENTITY: "신원",
-        Category.INTERVIEW: "면접",
-        Category.LOCATION_LOGISTICS: "위치 및 물류",
-        Category.PAYMENT: "급여·결제",
-        Category.CONDUCT: "행동",
-        Category.DOCUMENTS: "서류",
-        Category.ACCESS_DEVICES: "접근 권한 및 장비",
-        Category.SOURCING: "채용 경로",
-    },
-    "kind": {Kind.RED_FLAG: "위험 신호", Kind.DUE_DILIGENCE: "실사"},
-    "outcome": {
-        SignOffOutcome.APPROVE: "승인 (이상 없음)",
-        SignOffOutcome.REJECT: "거절",
-        SignOffOutcome.REFER: "수사기관 신고",
-        SignOffOutcome.RETURN: "보완 요청 반려",
-    },
-    "sourcing": {
-        SourcingChannel.DIRECT: "직접 지원",
-        SourcingChannel.STAFFING_FIRM: "인력 파견 업체",
-        SourcingChannel.OUTSOURCING_COMPANY: "외주 업체",
-        SourcingChannel.FREELANCE_PLATFORM: "프리랜서 플랫폼",
-        SourcingChannel.IT_COMPETITION: "IT 경진대회",
-    },
-    "contact": {
-        ContactKind.EMAIL: "이메일",
-        ContactKind.PHONE: "전화",
-        ContactKind.IP_ADDRESS: "IP 주소",
-    },
-    "history_kind": {HistoryEntry.Kind.EDUCATION: "학력", HistoryEntry.Kind.EMPLOYMENT: "경력"},
-    "report_kind": {
-        ReportKind.RISK_SUMMARY: "위험 요약 보고서 (PDF)",
-        ReportKind.REFERRAL_PACKET: "수사기관 신고 자료 (ZIP)",
-        ReportKind.INTEGRITY_CHECK: "무결성 점검 (CSV)",
-    },
-    "reason": {
-        "observed": "위험 신호 관찰됨",
-        "unknown": "위험 신호를 배제하지 못함 (알 수 없음)",
-        "": "아직 답변하지 않음",
-        "adverse": "실사에서 부정적 결과 발견",
-        "not_completed": "실사 미완료 (확인 공백)",
-    },
-}
-
-CHOICE_CLASSES = {
-    "status": Status,
-    "decision": Decision,
-    "risk_level": RiskLevel,
-    "answer": AnswerValue,
-    "category": Category,
-    "kind": Kind,
-    "outcome": SignOffOutcome,
-    "sourcing": SourcingChannel,
-    "contact": ContactKind,
-    "history_kind": HistoryEntry.Kind,
-    "report_kind": ReportKind,
+    "risk_summary_title": _("Risk summary"),
+    "referral_cover_title": _("Referral packet"),
+    "confidential": _("Confidential — for screening and, where referred, law enforcement"),
+    "page_of": _("Page %(page)s of %(pages)s"),
+    "generated_at": _("Generated"),
+    "generated_by": _("Requested by"),
+    "report_job": _("Report job"),
+    "section_case": _("Case"),
+    "section_candidate": _("Candidate (as claimed)"),
+    "section_risk": _("Risk assessment"),
+    "section_contributions": _("How the score was reached"),
+    "section_checklist": _("Checklist answers"),
+    "section_evidence": _("Evidence"),
+    "section_signoffs": _("Sign-offs"),
+    "section_history": _("History summary"),
+    "section_sources": _("Sources and versions"),
+    "section_integrity": _("Document integrity"),
+    "reference": _("Reference"),
+    "status": _("Status"),
+    "decision": _("Decision"),
+    "decision_note": _("Decision note"),
+    "owner": _("Owner"),
+    "reviewer": _("Reviewer"),
+    "opened": _("Opened"),
+    "submitted": _("Submitted"),
+    "closed": _("Closed"),
+    "legal_name": _("Legal name"),
+    "aliases": _("Aliases"),
+    "date_of_birth": _("Date of birth"),
+    "claimed_residence": _("Claimed residence"),
+    "claimed_nationality": _("Claimed nationality"),
+    "sourcing": _("Sourcing channel"),
+    "role_applied_for": _("Role applied for"),
+    "emails": _("E-mail addresses"),
+    "phones": _("Phone numbers"),
+    "ip_addresses": _("IP addresses"),
+    "profiles": _("Online profiles"),
+    "education_employment": _("Education and employment"),
+    "shipping_address": _("Equipment shipping address"),
+    "bank": _("Bank name"),
+    "routing_number": _("Routing number"),
+    "account_number": _("Account number"),
+    "account_number_masked": _("Account number (masked)"),
+    "identity_document": _("Identity document"),
+    "identity_document_masked": _("Identity document (number masked)"),
+    "none_recorded": _("none recorded"),
+    "score": _("Risk score"),
+    "policy_version": _("Scoring policy"),
+    "inputs_hash": _("Inputs hash (SHA-256)"),
+    "computed_at": _("Computed at"),
+    "forced_critical_by": _("Forced to critical by"),
+    "snapshot_note": _(
+        "Snapshot taken at submission; recomputing it from its inputs gives the same result."
+    ),
+    "current_note": _("Not submitted yet: computed from the answers as they are now."),
+    "code": _("Item code"),
+    "item": _("Item"),
+    "answer": _("Answer"),
+    "points": _("Points"),
+    "reason": _("Reason"),
+    "no_contributions": _("No answer raised the score."),
+    "unanswered": _("Not answered"),
+    "note": _("Note"),
+    "answered_by": _("Answered by"),
+    "advisory_wording": _("Advisory wording"),
+    "linked_evidence": _("Evidence"),
+    "critical_item": _("critical item"),
+    "weight": _("weight"),
+    "uploaded": _("Uploaded"),
+    "withdrawn": _("Withdrawn"),
+    "no_evidence": _("No evidence was uploaded."),
+    "risk_at_signoff": _("Risk at sign-off"),
+    "no_signoffs": _("No sign-off yet."),
+    "action": _("Recorded action"),
+    "count": _("Times"),
+    "first": _("First time"),
+    "last": _("Last time"),
+    "by": _("Done by"),
+    "key_events": _("Workflow events"),
+    "other_events": _("Other recorded actions"),
+    "no_events": _("No events recorded."),
+    "catalogue_version": _("Catalogue version"),
+    "advisory": _("Advisory"),
+    "agencies": _("Issuing agencies"),
+    "published": _("Published on"),
+    "url": _("Web address"),
+    "integrity_note": _(
+        "The SHA-256 of this file is recorded on report job #%(job)s when it is generated, and "
+        "shown on the job's page and in the API. A PDF cannot contain its own hash: compare the "
+        "recorded value with `sha256sum` of the file you hold."
+    ),
+    "packet_contents": _("Contents of this packet"),
+    "packet_intro": _(
+        "%(organisation)s refers the applicant below to the authorities on suspicion of being a "
+        "DPRK IT worker applying under a false identity, following the US/ROK advisories. Every "
+        "file of the packet is listed with its SHA-256 in manifest.json and manifest.sha256 "
+        "(check with `sha256sum -c manifest.sha256` inside the packet's folder)."
+    ),
+    "where_to_file": _("Where to file"),
+    "ic3_where": _(
+        "United States — FBI Internet Crime Complaint Center (IC3): https://www.ic3.gov — paste "
+        "ic3_complaint.txt section by section into the complaint form and attach the evidence "
+        "files."
+    ),
+    "nis_where": _(
+        "Republic of Korea — National Intelligence Service (www.nis.go.kr, 111) and Korean "
+        "National Police Agency (ecrm.police.go.kr, 112): use nis_knpa_ko.txt."
+    ),
+    "subject": _("Subject"),
+    "observed_indicators": _("Observed red flags"),
+    "adverse_findings": _("Due diligence with adverse results"),
+    "evidence_files": _("Evidence files"),
+    "manifest_files": _("Manifest"),
+    "ic3_text": _("IC3 complaint text (English)"),
+    "ic3_json": _("The same, as structured data"),
+    "nis_text": _("Report for NIS / KNPA (Korean)"),
+    "cover": _("This cover page"),
 }
 
 
 def labels(language: str) -> dict[str, str]:
-    return LABELS["ko" if language == "ko" else "en"]
+    """Every document label, translated into `language`."""
+    with translation.override(language):
+        return {key: str(text) for key, text in LABELS.items()}
 
 
-def choice_label(language: str, group: str, value: str) -> str:
-    """The name of a choice value in the document's language; the raw value if unknown."""
+def choice_label(language: str, choices: type[Choices], value: str) -> str:
+    """The name of a stored choice value in `language`, as the web interface shows it; the raw
+    value if it is not (or no longer) one of the choices."""
     if not value:
         return ""
-    if language == "ko":
-        return KO_CHOICES[group].get(value, value)
-    if group == "reason":
-        return REASONS.get(value, value)
     try:
-        label = CHOICE_CLASSES[group](value).label
+        label = choices(value).label
     except ValueError:
         return value
-    with translation.override("en"):
+    with translation.override(language):
         return str(label)

@@ -18,6 +18,13 @@ class ReportLanguage(models.TextChoices):
     ENGLISH = "en", _("English")
     KOREAN = "ko", _("Korean")
 
+    @classmethod
+    def default_for(cls, language_code: str | None) -> str:
+        """The language a report is written in when none is chosen: the requesting user's
+        active language (`request.LANGUAGE_CODE`) if reports are written in it, else English."""
+        code = (language_code or "").split("-")[0].lower()
+        return code if code in cls.values else cls.ENGLISH
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")

@@ -76,8 +76,9 @@ class ReportRequestSerializer(serializers.Serializer):
     )
     language = serializers.ChoiceField(
         choices=ReportLanguage.choices,
-        default=ReportLanguage.ENGLISH,
-        help_text="Language of the PDF (for a packet: of its cover page).",
+        required=False,
+        help_text="Language of the PDF (for a packet: of its cover page). Default: the "
+        "requesting user's language (Accept-Language), if reports are written in it; else `en`.",
     )
 
 

@@ -25,12 +25,12 @@ from django.utils.translation import gettext as _
 
 from audit.selectors import events_between
 from audit.services import record_event
-from cases import permissions as case_permissions
 from cases import services as case_services
-from cases.models import Case, Decision
+from cases.models import Case
 from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
 
-from . import documents, export, integrity, packet, selectors
+from . import documents, export, integrity, selectors
+from .kinds import spec_for
 from .models import CASE_REPORT_KINDS, JobStatus, ReportJob, ReportKind, ReportLanguage
 
 logger = logging.getLogger(__name__)
@@ -50,17 +50,6 @@ MAX_ATTEMPTS = 6
 # Test-only: lets the worker-killed test catch a run in the middle. Never set in production.
 TEST_DELAY_ENV = "VETTING_REPORTS_TEST_DELAY_SECONDS"
 
-EXTENSIONS = {
-    ReportKind.RISK_SUMMARY: "pdf",
-    ReportKind.REFERRAL_PACKET: "zip",
-    ReportKind.INTEGRITY_CHECK: "csv",
-}
-CONTENT_TYPES = {
-    ReportKind.RISK_SUMMARY: "application/pdf",
-    ReportKind.REFERRAL_PACKET: "application/zip",
-    ReportKind.INTEGRITY_CHECK: "text/csv; charset=utf-8",
-}
-
 
 # ---------------------------------------------------------------- requests from users
 
@@ -77,14 +66,9 @@ def _require_reader(actor) -> None:
 
 
 def _check_can_generate(case: Case, kind: str) -> None:
-    if kind == ReportKind.REFERRAL_PACKET and case.decision != Decision.REFERRED:
-        raise InvalidTransition(
-            _(
-                "A referral packet is only prepared for a case referred to the authorities; "
-                "%(ref)s is %(status)s."
-            )
-            % {"ref": case.reference, "status": case.get_status_display()}
-        )
+    refusal = spec_for(kind).refusal(case)
+    if refusal:
+        raise InvalidTransition(refusal)
 
 
 def _save_job(job: ReportJob, actor=None, reason: str = "") -> ReportJob:
@@ -337,27 +321,15 @@ def run_job(job_id: int) -> ReportJob | None:
     delay = float(os.environ.get(TEST_DELAY_ENV) or 0)
     if delay:
         time.sleep(delay)
-    generated_at = timezone.now()
     progress = partial(_progress, job_id)
-    with tempfile.TemporaryFile() as output:
-        if job.kind == ReportKind.RISK_SUMMARY:
-            dossier = selectors.case_dossier(job.case)
-            progress(30)
-            output.write(documents.render_risk_summary(job, dossier, generated_at))
-            progress(90)
-            return _finish(job_id, output)
-        if job.kind == ReportKind.INTEGRITY_CHECK:
-            found = integrity.write_report(output, exclude_job_id=job_id, progress=progress)
-            return _finish(job_id, output, summary=found.as_dict(), after=_record_integrity_result)
+    dossier = None
+    if job.case_id:
         _check_generation_allowed(job)
         dossier = selectors.case_dossier(job.case)
-        clear = case_permissions.packet_shows_clear_numbers(job)
-        if not clear:
-            selectors.mask_numbers(dossier)
         progress(15)
-        revealed = packet.write_packet(job, dossier, generated_at, output, progress=progress)
-        revealed = revealed if clear else []
-        return _finish(job_id, output, after=partial(_record_reveals, fields=revealed))
+    with tempfile.TemporaryFile() as output:
+        built = spec_for(job.kind).build(job, dossier, output, progress)
+        return _finish(job_id, output, built)
 
 
 def _check_generation_allowed(job: ReportJob) -> None:
@@ -390,20 +362,22 @@ def _progress(job_id: int, percent: int) -> None:
 
 def _stored_name(job: ReportJob) -> str:
     folder = job.case.reference if job.case_id else "other"
-    return f"reports/{folder}/{job.pk}-{job.kind}-{secrets.token_hex(6)}.{EXTENSIONS[job.kind]}"
+    extension = spec_for(job.kind).extension
+    return f"reports/{folder}/{job.pk}-{job.kind}-{secrets.token_hex(6)}.{extension}"
 
 
 def download_name(job: ReportJob) -> str:
+    spec = spec_for(job.kind)
     kind = job.kind.replace("_", "-")
     if not job.case_id:
-        return f"vetting-{kind}-{timezone.localdate().isoformat()}.{EXTENSIONS[job.kind]}"
-    suffix = f"-{job.language}" if job.kind == ReportKind.RISK_SUMMARY else ""
-    return f"{job.case.reference}-{kind}{suffix}.{EXTENSIONS[job.kind]}"
+        return f"vetting-{kind}-{timezone.localdate().isoformat()}.{spec.extension}"
+    suffix = f"-{job.language}" if spec.language_in_name else ""
+    return f"{job.case.reference}-{kind}{suffix}.{spec.extension}"
 
 
-def _finish(job_id: int, output, *, summary: dict | None = None, after=None) -> ReportJob | None:
-    """Store and hash the document and mark the job done; `after(job)` records, in the same
-    transaction, what the document means beyond its file (reveals, integrity findings)."""
+def _finish(job_id: int, output, built: documents.Built) -> ReportJob | None:
+    """Store and hash the document and mark the job done, recording in the same transaction
+    what the document means beyond its file (reveals, the kind's own audit record)."""
     job = ReportJob.objects.select_related("case").get(pk=job_id)
     output.seek(0)
     name = default_storage.save(_stored_name(job), File(output))
@@ -416,10 +390,11 @@ def _finish(job_id: int, output, *, summary: dict | None = None, after=None) -> 
             return job  # another delivery of the same job finished first
         job.file.name = name
         job.sha256, job.size = digest, size
-        job.file_name, job.content_type = download_name(job), CONTENT_TYPES[job.kind]
+        spec = spec_for(job.kind)
+        job.file_name, job.content_type = download_name(job), spec.content_type
         job.status, job.progress, job.error = JobStatus.DONE, 100, ""
         job.finished_at = timezone.now()
-        job.summary = summary or {}
+        job.summary = built.summary
         _save_job(job, reason="generated")
         _job_event(
             None,
@@ -430,27 +405,12 @@ def _finish(job_id: int, output, *, summary: dict | None = None, after=None) -> 
             size=size,
             attempts=job.attempts,
         )
-        if after:
-            after(job)
+        if built.revealed:
+            _record_reveals(job, fields=built.revealed)
+        if spec.after:
+            spec.after(job)
         transaction.on_commit(lambda: remove_leftovers(job))
     return job
-
-
-def _record_integrity_result(job: ReportJob) -> None:
-    found = job.summary
-    problems = found["changed"] + found["missing"]
-    verdict = (
-        f"{found['changed']} changed, {found['missing']} missing"
-        if problems
-        else "every file matches its recorded SHA-256"
-    )
-    record_event(
-        actor=job.requester,
-        action="integrity.problems_found" if problems else "integrity.verified",
-        obj=job,
-        summary=f"Integrity check (job #{job.pk}): {found['checked']} files, {verdict}",
-        data=found,
-    )
 
 
 def _record_reveals(job: ReportJob, fields: list[str]) -> None:

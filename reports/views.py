@@ -17,6 +17,7 @@ from common.web import is_htmx, paginate, safe_next
 
 from . import export, selectors, services
 from .forms import AuditExportForm, ReportFilterForm, ReportRequestForm
+from .models import ReportLanguage
 
 CASE_PANEL_JOBS = 8
 
@@ -65,8 +66,11 @@ def _request_from_form(request, case) -> tuple[str, str]:
     if not form.is_valid():
         return "", " ".join(e for errors in form.errors.values() for e in errors)
     try:
+        language = form.cleaned_data["language"] or ReportLanguage.default_for(
+            request.LANGUAGE_CODE
+        )
         job, created = services.request_report(
-            request.user, case, form.cleaned_data["kind"], form.cleaned_data["language"]
+            request.user, case, form.cleaned_data["kind"], language
         )
     except ServiceError as exc:
         return "", error_text(exc)

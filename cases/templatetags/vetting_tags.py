@@ -19,15 +19,6 @@ from indicators.translations import LocalizedText
 
 register = template.Library()
 
-# The scoring module keeps its texts in English because they are stored in snapshots; they are
-# translated here, when shown.
-CONTRIBUTION_REASONS = {
-    "observed": gettext_lazy("Red flag observed"),
-    "unknown": gettext_lazy("Red flag not yet ruled out (unknown)"),
-    "": gettext_lazy("Not answered yet"),
-    "adverse": gettext_lazy("Due diligence found an adverse result"),
-    "not_completed": gettext_lazy("Due diligence not completed (assurance gap)"),
-}
 # The case services translate these at run time (`_(transition.label)`) but keep them as plain
 # data; naming them here puts them in the message catalogue.
 SERVICE_TEXTS = (
@@ -131,10 +122,8 @@ def localized_evidence(item, language_code) -> LocalizedText:
 @register.filter
 def contribution_reason(contribution) -> str:
     value = _field(contribution, "value")
-    reason = str(CONTRIBUTION_REASONS.get(value, value))
-    if _field(contribution, "critical") and value in ("observed", "adverse"):
-        reason += " — " + _("critical item")
-    return reason
+    forced = bool(_field(contribution, "critical")) and value in ("observed", "adverse")
+    return scoring.reason_label(value, forced_critical=forced)
 
 
 @register.filter

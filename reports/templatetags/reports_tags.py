@@ -1,5 +1,6 @@
 from django import template
 
+from reports.models import ReportLanguage
 from reports.selectors import jobs_for_case
 
 register = template.Library()
@@ -9,6 +10,12 @@ register = template.Library()
 def case_report_jobs(case, limit: int = 8):
     """The case's latest report jobs, for pages that include the reports panel."""
     return jobs_for_case(case)[:limit]
+
+
+@register.simple_tag(takes_context=True)
+def default_report_language(context) -> str:
+    """The language report forms start with: the user's own, if reports are written in it."""
+    return ReportLanguage.default_for(getattr(context.get("request"), "LANGUAGE_CODE", None))
 
 
 JOB_BADGES = {

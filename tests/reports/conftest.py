@@ -1,4 +1,5 @@
 import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -91,6 +92,23 @@ def generate(django_capture_on_commit_callbacks):
         return job
 
     return _generate
+
+
+class Packet:
+    """A referral packet ZIP, read inside the one folder it unpacks into."""
+
+    def __init__(self, data: bytes):
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.folders = {name.split("/", 1)[0] for name in self.zip.namelist()}
+        # Tests of the contents still run (and fail for their own reason) on a packet whose
+        # files lie loose; the folder itself has its own test.
+        self.prefix = f"{next(iter(self.folders))}/" if len(self.folders) == 1 else ""
+
+    def namelist(self) -> list[str]:
+        return [name.removeprefix(self.prefix) for name in self.zip.namelist()]
+
+    def read(self, path: str) -> bytes:
+        return self.zip.read(self.prefix + path)
 
 
 def stored_bytes(job) -> bytes:

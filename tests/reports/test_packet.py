@@ -1,7 +1,6 @@
 import hashlib
-import io
 import json
-import zipfile
+import subprocess
 
 import pytest
 
@@ -10,7 +9,7 @@ from cases import services as case_services
 from cases.models import SensitiveReveal
 from reports.models import JobStatus
 
-from .conftest import evidence_file, pdf_text, stored_bytes
+from .conftest import Packet, evidence_file, pdf_text, stored_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +21,7 @@ def packet(referred_case, compliance, generate):
     assert job.status == JobStatus.DONE, job.error
     data = stored_bytes(job)
     assert hashlib.sha256(data).hexdigest() == job.sha256
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        yield job, archive
+    yield job, Packet(data)
 
 
 def test_the_manifest_lists_every_file_with_its_hash(packet):
@@ -112,6 +110,24 @@ def test_ic3_text_follows_the_complaint_form(packet, referred_case):
     assert [i["code"] for i in adverse] == ["DD-2023-05"]
 
 
+def test_the_ic3_narrative_is_written_in_proper_sentences(packet):
+    _job, archive = packet
+    text = archive.read("ic3_complaint.txt").decode()
+    narrative = json.loads(archive.read("ic3_complaint.json"))["description_of_incident"][
+        "narrative"
+    ]
+
+    assert narrative in text.replace("\r\n", "\n")
+    for expected in (
+        "The applicant gave Canadian as their nationality.",  # not "a national of Canadian"
+        "The applicant applied through a freelance platform (GigBoard).",
+        'with this note: "Several advisory indicators; referring to IC3 and NIS." Example',
+    ):
+        assert expected in narrative, expected
+    for slip in ("a national of", "through freelance platform", '.".'):
+        assert slip not in narrative, slip
+
+
 def test_the_korean_report_for_nis_and_knpa(packet):
     _job, archive = packet
     text = archive.read("nis_knpa_ko.txt").decode()
@@ -123,7 +139,7 @@ def test_the_korean_report_for_nis_and_knpa(packet):
         "계좌번호: 9876543210123",
         "IP 주소: 175.45.176.12, 2001:db8::1",
         "카메라·화상 면접 회피 또는 화면상 불일치",  # RF-2023-01's Korean title
-        "관찰 내용: Camera 'broken' in all three interviews.",
+        "확인 내용: Camera 'broken' in all three interviews. (증거 E1)",
         "증거 자료",
     ):
         assert expected in text, expected
@@ -154,15 +170,15 @@ def test_withdrawn_evidence_stays_out_and_names_are_made_safe(
     case_services.perform_action(reviewer, case, "refer", "Refer.")
 
     job = generate(reviewer, case, kind="referral_packet", language="ko")
-    with zipfile.ZipFile(io.BytesIO(stored_bytes(job))) as archive:
-        evidence = sorted(n for n in archive.namelist() if n.startswith("evidence/"))
-        assert evidence == ["evidence/E01-passwd.png", "evidence/E02-면접 기록.png"]
-        assert all(".." not in name and not name.startswith("/") for name in archive.namelist())
-        assert "관찰된 위험 지표" in pdf_text(archive.read("cover.pdf"))  # a Korean cover page
-        # Nothing recorded is said plainly, for the form's IP field too.
-        ic3 = archive.read("ic3_complaint.txt").decode()
-        assert "IP addresses: No IP address is recorded in vetting." in ic3
-        assert "IP 주소: 기록 없음" in archive.read("nis_knpa_ko.txt").decode()
+    archive = Packet(stored_bytes(job))
+    evidence = sorted(n for n in archive.namelist() if n.startswith("evidence/"))
+    assert evidence == ["evidence/E01-passwd.png", "evidence/E02-면접 기록.png"]
+    assert all(".." not in name and not name.startswith("/") for name in archive.zip.namelist())
+    assert "확인된 위험 신호" in pdf_text(archive.read("cover.pdf"))  # a Korean cover page
+    # Nothing recorded is said plainly, for the form's IP field too.
+    ic3 = archive.read("ic3_complaint.txt").decode()
+    assert "IP addresses: No IP address is recorded in vetting." in ic3
+    assert "IP 주소: 기록 없음" in archive.read("nis_knpa_ko.txt").decode()
 
 
 def test_a_tampered_evidence_file_stops_the_packet(referred_case, reviewer, generate):
@@ -177,3 +193,64 @@ def test_a_tampered_evidence_file_stops_the_packet(referred_case, reviewer, gene
     assert job.status == JobStatus.FAILED
     assert "no longer matches the SHA-256 recorded at upload" in job.error
     assert not SensitiveReveal.objects.filter(case=referred_case).exists()
+
+
+def test_the_packet_unpacks_into_one_folder_named_after_the_case(packet, tmp_path):
+    job, archive = packet
+    folder = f"{job.case.reference}-referral"
+
+    assert archive.folders == {folder}
+    assert all(name.startswith(f"{folder}/") for name in archive.zip.namelist())
+    unpacked = tmp_path / "unpacked"
+    archive.zip.extractall(unpacked)
+    assert [p.name for p in unpacked.iterdir()] == [folder]
+    # The manifest is checked from inside the folder, as the cover page says.
+    check = subprocess.run(
+        ["sha256sum", "--check", "--strict", "manifest.sha256"],
+        cwd=unpacked / folder,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "cover.pdf: OK" in check.stdout and "manifest.json: OK" in check.stdout
+
+
+def test_every_text_file_of_the_packet_uses_lf_line_endings(answered_case, hr, reviewer, generate):
+    # Browsers send what is typed in a text area with CRLF line endings.
+    case = answered_case(
+        hr, overrides={"RF-2023-01": ("observed", "No camera.\r\nNot in any interview.")}
+    )
+    case_services.upload_evidence(hr, case, evidence_file("notes.txt", b"kept\r\nas is\r\n"))
+    case_services.perform_action(hr, case, "submit")
+    case_services.perform_action(reviewer, case, "start_review")
+    case_services.perform_action(reviewer, case, "refer", "Refer.\r\nSee the notes.")
+
+    archive = Packet(stored_bytes(generate(reviewer, case, kind="referral_packet")))
+    documents = [n for n in archive.namelist() if n.endswith((".txt", ".json", ".sha256"))]
+
+    assert sorted(documents) == [
+        "evidence/E01-notes.txt",
+        "ic3_complaint.json",
+        "ic3_complaint.txt",
+        "manifest.json",
+        "manifest.sha256",
+        "nis_knpa_ko.txt",
+    ]
+    for name in documents:
+        if name.startswith("evidence/"):
+            assert archive.read(name) == b"kept\r\nas is\r\n"  # evidence stays byte for byte
+            continue
+        data = archive.read(name)
+        assert b"\r" not in data, name
+        assert data.endswith(b"\n"), name
+    assert "No camera.\nNot in any interview." in archive.read("ic3_complaint.txt").decode()
+    structured = json.loads(archive.read("ic3_complaint.json"))
+    assert structured["description_of_incident"]["decision"]["note"] == "Refer.\nSee the notes."
+
+
+def test_the_ic3_data_does_not_deny_recorded_ip_addresses(packet):
+    _job, archive = packet
+    subject = json.loads(archive.read("ic3_complaint.json"))["subjects"][0]
+
+    assert subject["ip_addresses"] == ["175.45.176.12", "2001:db8::1"]
+    assert "No IP address" not in subject["ip_addresses_note"]

@@ -1,8 +1,6 @@
 """Who gets protected numbers in clear in a referral packet: the rule of cases.permissions."""
 
-import io
 import json
-import zipfile
 
 import pytest
 
@@ -11,7 +9,7 @@ from cases import permissions
 from cases.models import SensitiveReveal
 from reports.models import JobStatus
 
-from .conftest import CANDIDATE_FACTS, stored_bytes
+from .conftest import CANDIDATE_FACTS, Packet, stored_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +19,11 @@ IDENTITY = CANDIDATE_FACTS["identity_document_number"]
 
 def packet_texts(job) -> dict[str, str]:
     assert job.status == JobStatus.DONE, job.error
-    with zipfile.ZipFile(io.BytesIO(stored_bytes(job))) as archive:
-        return {
-            name: archive.read(name).decode()
-            for name in ("ic3_complaint.txt", "ic3_complaint.json", "nis_knpa_ko.txt")
-        }
+    archive = Packet(stored_bytes(job))
+    return {
+        name: archive.read(name).decode()
+        for name in ("ic3_complaint.txt", "ic3_complaint.json", "nis_knpa_ko.txt")
+    }
 
 
 def test_a_packet_requested_by_a_reviewer_holds_the_numbers_masked_and_reveals_nothing(

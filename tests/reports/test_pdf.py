@@ -3,12 +3,15 @@ import io
 import re
 
 import pytest
+from django.utils import translation
 from pypdf import PdfReader
 
+from cases import scoring
+from cases.models import AnswerValue
 from indicators.models import CatalogItem
-from reports.labels import CHOICE_CLASSES, KO_CHOICES, LABELS
+from reports.labels import LABELS, labels
 
-from .conftest import OBSERVED, stored_bytes
+from .conftest import OBSERVED, Packet, pdf_text, stored_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -89,13 +92,12 @@ def test_korean_risk_summary_uses_korean_labels_and_titles(referred_case, hr, ge
     reader, pages, text = pdf(job)
 
     assert job.file_name.endswith("-risk-summary-ko.pdf")
-    assert reader.metadata.title.startswith("위험 요약 보고서")
+    assert reader.metadata.title.startswith("위험 요약")
     for expected in (
-        "위험 요약 보고서",
+        "위험 요약",
         "점수 산정 근거",
-        "점검 항목 답변",
-        "수사기관 신고",
-        "관찰됨",
+        "체크리스트 답변",
+        "수사기관에 회부",  # the decision, as the web interface names it
     ):
         assert expected in text, expected
     item = CatalogItem.objects.get(version=referred_case.catalog_version, code="RF-2023-01")
@@ -104,6 +106,24 @@ def test_korean_risk_summary_uses_korean_labels_and_titles(referred_case, hr, ge
     for number, page in enumerate(pages, start=1):
         assert f"페이지 {number} / {len(pages)}" in page
         assert HANGUL.search(page)
+
+
+def test_korean_documents_name_answers_with_the_words_of_the_web_interface(
+    referred_case, hr, reviewer, generate
+):
+    with translation.override("ko"):
+        observed = str(AnswerValue.OBSERVED.label)
+        reason = scoring.reason_label("observed")
+    assert observed == "확인됨"  # the catalogue's word, which the web pages show
+
+    _reader, _pages, summary = pdf(generate(hr, referred_case, language="ko"))
+    packet = Packet(stored_bytes(generate(reviewer, referred_case, "referral_packet", "ko")))
+    nis = packet.read("nis_knpa_ko.txt").decode()
+
+    assert f"[{observed}]" in summary  # each observed answer in the checklist
+    assert reason in summary  # and why it scored
+    assert "관찰됨" not in summary + nis  # the word documents used to have of their own
+    assert "확인된 위험 신호" in pdf_text(packet.read("cover.pdf")) and "확인된" in nis
 
 
 def test_the_korean_font_is_embedded(referred_case, hr, generate):
@@ -131,7 +151,43 @@ def test_an_unsubmitted_case_shows_its_current_risk(answered_case, hr, generate)
     assert "No evidence was uploaded." in text
 
 
-def test_korean_labels_cover_every_english_label_and_choice():
-    assert set(LABELS["ko"]) == set(LABELS["en"])
-    for group, choices in CHOICE_CLASSES.items():
-        assert set(choices.values) <= set(KO_CHOICES[group]), group
+def test_every_document_label_has_a_korean_translation_in_the_catalogue():
+    english, korean = labels("en"), labels("ko")
+
+    assert set(english) == set(korean) == set(LABELS)
+    untranslated = [key for key in LABELS if korean[key] == english[key]]
+    assert not untranslated
+
+
+def test_no_table_row_of_the_korean_summary_is_split_across_pages(answered_case, hr, generate):
+    # Every red flag unknown and every check not completed: every item adds to the score, so
+    # the table of how it was reached and the checklist run over several pages. Long claimed
+    # facts make rows many lines high, which WeasyPrint would otherwise break across pages.
+    overrides = {
+        item.code: ("unknown", "") if item.is_red_flag else ("not_completed", "")
+        for item in CatalogItem.objects.filter(version__is_active=True)
+    }
+    detail = "학위 논문 지도 교수 추천서 제출 " * 7
+    case = answered_case(
+        hr,
+        overrides=overrides,
+        aliases=[f"Alias Number {n}" for n in range(90)],
+        history=[
+            {"kind": "employment", "organisation": f"Org{n}", "detail": f"{detail}END{n}"}
+            for n in range(8)
+        ],
+    )
+    _reader, pages, _text = pdf(generate(hr, case, language="ko"))
+    compact = ["".join(page.split()) for page in pages]
+
+    def first_page(text: str) -> int:
+        return next(n for n, page in enumerate(compact) if text in page)
+
+    rows = [("다른이름", "AliasNumber89"), ("학력및경력", "END7")]  # label, end of value
+    for item in CatalogItem.objects.filter(version=case.catalog_version):
+        # The score table comes before the checklist: a code's first page is its row's page.
+        rows.append((item.code, "".join(item.title_ko.split())))
+    for start, end in rows:
+        page = first_page(start)
+        assert end in compact[page], (start, page)
+    assert len(pages) > 3  # the checklist spans several pages

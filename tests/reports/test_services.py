@@ -10,7 +10,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 
 from audit.models import AuditEvent
 from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
-from reports import services, tasks
+from reports import risk_summary, services, tasks
 from reports.models import ImmutableReportError, JobStatus, ReportJob
 
 from .conftest import stored_bytes
@@ -120,7 +120,7 @@ def test_failure_is_recorded_readably_and_the_user_can_retry(
     def broken(*args, **kwargs):
         raise ValueError("template exploded")
 
-    monkeypatch.setattr(services.documents, "render_risk_summary", broken)
+    monkeypatch.setattr(risk_summary, "render_pdf", broken)
     job = generate(hr, assessed_case)
 
     assert job.status == JobStatus.FAILED
@@ -141,7 +141,7 @@ def test_failure_is_recorded_readably_and_the_user_can_retry(
 
 
 def test_temporary_errors_are_retried_by_the_task(assessed_case, hr, generate, monkeypatch):
-    real = services.documents.render_risk_summary
+    real = risk_summary.render_pdf
     calls = []
 
     def flaky(*args, **kwargs):
@@ -150,7 +150,7 @@ def test_temporary_errors_are_retried_by_the_task(assessed_case, hr, generate, m
             raise OperationalError("server closed the connection unexpectedly")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services.documents, "render_risk_summary", flaky)
+    monkeypatch.setattr(risk_summary, "render_pdf", flaky)
     job = generate(hr, assessed_case)
 
     assert job.status == JobStatus.DONE
@@ -164,7 +164,7 @@ def test_a_temporary_error_that_persists_fails_the_job_with_a_clear_message(
     def down(*args, **kwargs):
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr(services.documents, "render_risk_summary", down)
+    monkeypatch.setattr(risk_summary, "render_pdf", down)
     job = generate(hr, assessed_case)
 
     assert job.status == JobStatus.FAILED

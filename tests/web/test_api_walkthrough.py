@@ -46,9 +46,11 @@ def test_a_script_using_only_the_api_gets_a_verified_referral_packet(live_server
     assert job.status == JobStatus.DONE
     saved = tmp_path / job.file_name
     assert hashlib.sha256(saved.read_bytes()).hexdigest() == job.sha256
+    folder = f"{case.reference}-referral"
     with zipfile.ZipFile(saved) as packet:
-        assert "IP addresses: 175.45.176.12" in packet.read("ic3_complaint.txt").decode()
-        assert any(name.startswith("evidence/") for name in packet.namelist())
+        ic3 = packet.read(f"{folder}/ic3_complaint.txt").decode()
+        assert "IP addresses: 175.45.176.12" in ic3
+        assert any(name.startswith(f"{folder}/evidence/") for name in packet.namelist())
     assert f"opened {case.reference}" in result.stdout
     assert "files match the manifest" in result.stdout
     assert AuditEvent.objects.filter(action="report.downloaded", actor__username="riley").exists()

@@ -1,0 +1,277 @@
+"""The account of the case in sentences, in English (IC3) or Korean (NIS / KNPA).
+
+Built from plain facts by small sentence templates in the gettext catalogue, one per fact, so a
+missing fact drops its sentence rather than leaving a gap, and the Korean is written as Korean
+(not assembled from English word order). Countries are still free text, so they are never
+turned into adjectives ("a national of American"): the applicant "gave X as their nationality".
+
+Quotations (the advisory's title, a reviewer's note, the advisory's wording) are reproduced
+verbatim between straight double quotes. A sentence that ends with a quotation takes its own
+full stop after the closing quote, unless the quotation already ends with one (or with ? or !).
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from cases.models import RiskLevel, SourcingChannel
+
+from ..documents import catalog_context, fmt_dt, user_name
+from ..labels import choice_label, labels
+from ..selectors import Dossier
+
+# `via` is " (name of the firm, platform or competition)" or "".
+SOURCING = {
+    SourcingChannel.DIRECT: gettext_lazy("The applicant applied directly%(via)s."),
+    SourcingChannel.STAFFING_FIRM: gettext_lazy(
+        "The applicant was put forward by a staffing firm%(via)s."
+    ),
+    SourcingChannel.OUTSOURCING_COMPANY: gettext_lazy(
+        "The applicant was put forward by an outsourcing company%(via)s."
+    ),
+    SourcingChannel.FREELANCE_PLATFORM: gettext_lazy(
+        "The applicant applied through a freelance platform%(via)s."
+    ),
+    SourcingChannel.IT_COMPETITION: gettext_lazy(
+        "The applicant was found through an IT competition%(via)s."
+    ),
+}
+_TERMINAL = (".", "!", "?", "…", "。")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    title: str
+    title_ko: str
+    advisory_wording: str
+    note: str
+    evidence: tuple[str, ...] = ()
+
+    def title_in(self, language: str) -> str:
+        return self.title_ko if language == "ko" and self.title_ko else self.title
+
+
+@dataclass(frozen=True)
+class Referral:
+    signed_at: str
+    reviewer: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the narrative tells, as plain values (built from a dossier by `facts_from`)."""
+
+    organisation: str
+    name: str
+    role: str = ""
+    aliases: tuple[str, ...] = ()
+    city: str = ""
+    country: str = ""
+    nationality: str = ""
+    sourcing_channel: str = ""
+    sourcing_name: str = ""
+    case_reference: str = ""
+    opened: str = ""
+    advisory: str = ""
+    advisory_details: str = ""  # agencies and date of publication
+    score: str = ""
+    level: str = ""
+    policy_version: str = ""
+    referral: Referral | None = None
+    observed: tuple[Indicator, ...] = field(default_factory=tuple)
+    adverse: tuple[Indicator, ...] = field(default_factory=tuple)
+
+
+def _indicator(answer, evidence_numbers: dict) -> Indicator:
+    item = answer.item
+    return Indicator(
+        code=item.code,
+        title=item.title,
+        title_ko=item.title_ko,
+        advisory_wording=item.source_text,
+        note=answer.note,
+        evidence=tuple(
+            evidence_numbers[e.pk] for e in answer.evidence.all() if e.pk in evidence_numbers
+        ),
+    )
+
+
+def facts_from(dossier: Dossier, organisation: str, evidence_numbers: dict) -> Facts:
+    """The narrative's facts from a case dossier; `evidence_numbers` maps evidence ids to the
+    numbers (E1, E2…) the packet gives them."""
+    case, c = dossier.case, dossier.candidate
+    catalog = catalog_context(dossier)
+    referral = dossier.referral_signoff
+    return Facts(
+        organisation=organisation,
+        name=c.legal_name,
+        role=c.role_applied_for,
+        aliases=tuple(c.aliases),
+        city=c.claimed_city,
+        country=c.claimed_country,
+        nationality=c.claimed_nationality,
+        sourcing_channel=c.sourcing_channel,
+        sourcing_name=c.sourcing_name,
+        case_reference=case.reference,
+        opened=fmt_dt(case.created_at),
+        advisory=catalog["advisory"],
+        advisory_details=", ".join(v for v in (catalog["agencies"], catalog["date"]) if v),
+        score=str(dossier.risk["score"]),
+        level=dossier.risk["level"],
+        policy_version=dossier.risk["policy_version"],
+        referral=Referral(
+            fmt_dt(referral.signed_at), user_name(referral.reviewer), case.decision_note
+        )
+        if referral
+        else None,
+        observed=tuple(_indicator(a, evidence_numbers) for a in dossier.observed),
+        adverse=tuple(_indicator(a, evidence_numbers) for a in dossier.adverse),
+    )
+
+
+def ending_with_quote(sentence: str, quoted: str) -> str:
+    """`sentence` (which ends with the quotation `quoted`) with its full stop, unless the
+    quotation already ends the sentence."""
+    return sentence if quoted.rstrip().endswith(_TERMINAL) else sentence + "."
+
+
+def introduction(facts: Facts, language: str) -> str:
+    """Who screened whom, who the applicant claimed to be, and under which advisory."""
+    with translation.override(language):
+        sentences = [
+            _("%(organisation)s screened an applicant for the position of %(role)s.")
+            % {"organisation": facts.organisation, "role": facts.role}
+            if facts.role
+            else _("%(organisation)s screened a job applicant.")
+            % {"organisation": facts.organisation}
+        ]
+        if facts.aliases:
+            sentences.append(
+                ngettext(
+                    "The applicant presented as %(name)s, also using the name %(aliases)s.",
+                    "The applicant presented as %(name)s, also using the names %(aliases)s.",
+                    len(facts.aliases),
+                )
+                % {"name": facts.name, "aliases": ", ".join(facts.aliases)}
+            )
+        else:
+            sentences.append(_("The applicant presented as %(name)s.") % {"name": facts.name})
+        residence = ", ".join(v for v in (facts.city, facts.country) if v)
+        if residence:
+            sentences.append(
+                _("The applicant claimed to live in %(residence)s.") % {"residence": residence}
+            )
+        if facts.nationality:
+            sentences.append(
+                _("The applicant gave %(nationality)s as their nationality.")
+                % {"nationality": facts.nationality}
+            )
+        if facts.sourcing_channel in SOURCING:
+            via = f" ({facts.sourcing_name})" if facts.sourcing_name else ""
+            sentences.append(str(SOURCING[facts.sourcing_channel]) % {"via": via})
+        if facts.advisory:
+            sentences.append(
+                _(
+                    "The screening (case %(reference)s, opened %(opened)s) followed the "
+                    'advisory "%(advisory)s" (%(details)s).'
+                )
+                % {
+                    "reference": facts.case_reference,
+                    "opened": facts.opened,
+                    "advisory": facts.advisory,
+                    "details": facts.advisory_details,
+                }
+            )
+        return " ".join(sentences)
+
+
+def indicator_lines(facts: Facts, language: str) -> list[str]:
+    """The observed red flags and adverse findings, each with the advisory's wording, what was
+    seen and the evidence."""
+    L = labels(language)
+    lines = []
+    with translation.override(language):
+        groups = (
+            (_("Red flags of DPRK IT worker activity that were observed:"), facts.observed,
+             _("What was observed")),
+            (_("Due-diligence checks with adverse results:"), facts.adverse,
+             _("What was found")),
+        )  # fmt: skip
+        for heading, indicators, seen in groups:
+            if not indicators:
+                continue
+            lines += ["", heading] if lines else [heading]
+            for indicator in indicators:
+                lines.append(f"- [{indicator.code}] {indicator.title_in(language)}")
+                lines.append(f'  {L["advisory_wording"]}: "{indicator.advisory_wording}"')
+                if indicator.note or indicator.evidence:
+                    evidence = (
+                        _("(evidence %(numbers)s)") % {"numbers": ", ".join(indicator.evidence)}
+                        if indicator.evidence
+                        else ""
+                    )
+                    text = " ".join(v for v in (indicator.note, evidence) if v)
+                    lines.append(f"  {seen}: {text}")
+    return lines
+
+
+def conclusion(facts: Facts, language: str) -> str:
+    """The score, the referral and what the organisation suspects."""
+    with translation.override(language):
+        sentences = []
+        if facts.score:
+            sentences.append(
+                _(
+                    "The risk assessment scored %(score)s (%(level)s) under scoring policy "
+                    "%(policy)s."
+                )
+                % {
+                    "score": facts.score,
+                    "level": choice_label(language, RiskLevel, facts.level),
+                    "policy": facts.policy_version,
+                }
+            )
+        referral = facts.referral
+        if referral and referral.note:
+            sentences.append(
+                ending_with_quote(
+                    _(
+                        "On %(date)s, reviewer %(reviewer)s referred the case to the "
+                        'authorities with this note: "%(note)s"'
+                    )
+                    % {
+                        "date": referral.signed_at,
+                        "reviewer": referral.reviewer,
+                        "note": referral.note,
+                    },
+                    referral.note,
+                )
+            )
+        elif referral:
+            sentences.append(
+                _("On %(date)s, reviewer %(reviewer)s referred the case to the authorities.")
+                % {"date": referral.signed_at, "reviewer": referral.reviewer}
+            )
+        sentences.append(
+            _(
+                "%(organisation)s suspects the applicant is a DPRK IT worker applying under a "
+                "false identity, and reports it as the US and ROK governments ask in their "
+                "advisory."
+            )
+            % {"organisation": facts.organisation}
+        )
+        return " ".join(sentences)
+
+
+def narrative(facts: Facts, language: str) -> str:
+    """The whole account: introduction, indicators, conclusion, separated by blank lines."""
+    parts = [introduction(facts, language)]
+    indicators = indicator_lines(facts, language)
+    if indicators:
+        parts.append("\n".join(indicators))
+    parts.append(conclusion(facts, language))
+    return "\n\n".join(parts)
