@@ -16,6 +16,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Site-wide templates, static files and translations: beside the apps in a checkout, in
+# vetting/site/ in an installed wheel (see setup.py).
+SITE_DIR = Path(__file__).resolve().parent / "site"
+if not SITE_DIR.is_dir():
+    SITE_DIR = BASE_DIR
 VAR_DIR = Path(os.environ.get("VETTING_VAR_DIR", BASE_DIR / "var"))
 
 
@@ -95,7 +100,7 @@ WSGI_APPLICATION = "vetting.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [SITE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -141,14 +146,14 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [SITE_DIR / "locale"]
 TIME_ZONE = os.environ.get("VETTING_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("VETTING_STATIC_ROOT", VAR_DIR / "staticfiles"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [SITE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("VETTING_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     # Evidence and reports are private: they are stored here and served only through views
