@@ -11,9 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.db import connection, connections
-from django.test.testcases import LiveServerThread
 
 from cases import selectors
 from cases.models import AnswerValue, SignOff, Status
@@ -53,19 +51,9 @@ def _database_in_a_file(transactional_db, tmp_path):
 
 
 @pytest.fixture
-def server(settings):
-    """Base URL of a threaded live server whose request threads each open their own connection."""
+def server(settings, start_live_server):
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    thread = LiveServerThread("localhost", StaticFilesHandler, connections_override={})
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    try:
-        yield f"http://{thread.host}:{thread.port}"
-    finally:
-        thread.terminate()
+    return start_live_server()
 
 
 def signed_in(base: str, user) -> requests.Session:
