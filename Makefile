@@ -1,7 +1,10 @@
 # vetting: `make run` to try it, `make test` to check it. Both install what they need.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+# The first supported Python (3.11 to 3.13) that runs; another one: make test PYTHON=python3.13 VENV=.venv-3.13
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+  $$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null \
+  && command -v $$p && break; done)
+VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # WeasyPrint needs Pango/HarfBuzz; Korean text needs a Korean font.
@@ -34,8 +37,8 @@ system-deps:
 test-system-deps: system-deps
 	$(call ensure_debs,$(TEST_DEBS))
 
-$(STAMP): pyproject.toml
-	@test -n "$(PYTHON)" || { echo "Python 3.11 is required"; exit 1; }
+$(STAMP): pyproject.toml setup.py
+	@test -n "$(PYTHON)" || { echo "Python 3.11, 3.12 or 3.13 is required"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -e ".[dev]"
@@ -73,8 +76,8 @@ bench: install
 	$(PY) -m benchmarks.run
 
 messages: install
-	cd $(CURDIR) && $(PY) manage.py makemessages -l ko --ignore=.venv --ignore=var
-	$(PY) manage.py compilemessages --ignore=.venv
+	cd $(CURDIR) && $(PY) manage.py makemessages -l ko --ignore='.venv*' --ignore=var
+	$(PY) manage.py compilemessages --ignore='.venv*'
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache

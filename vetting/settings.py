@@ -16,6 +16,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Site-wide templates, static files and translations: beside the apps in a checkout, in
+# vetting/site/ in an installed wheel (see setup.py).
+SITE_DIR = Path(__file__).resolve().parent / "site"
+if not SITE_DIR.is_dir():
+    SITE_DIR = BASE_DIR
 VAR_DIR = Path(os.environ.get("VETTING_VAR_DIR", BASE_DIR / "var"))
 
 
@@ -99,7 +104,7 @@ WSGI_APPLICATION = "vetting.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [SITE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -121,7 +126,16 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Embedded mode: request threads (and workers) share one file. An IMMEDIATE transaction
+    # takes the write lock when it begins and waits up to `timeout` seconds for it, where a
+    # deferred one that reads first fails at once with "database is locked" when it tries to
+    # write. Write-ahead logging lets reads go on during a write.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -136,14 +150,14 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [SITE_DIR / "locale"]
 TIME_ZONE = os.environ.get("VETTING_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("VETTING_STATIC_ROOT", VAR_DIR / "staticfiles"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [SITE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("VETTING_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     # Evidence and reports are private: they are stored here and served only through views

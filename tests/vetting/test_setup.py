@@ -4,14 +4,18 @@ import os
 import shutil
 import subprocess
 import sys
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
+import yaml
+
+from vetting import healthcheck
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_docker_compose_file_is_valid_and_has_every_service():
+def test_docker_compose_file_is_valid_and_the_web_service_reports_its_health():
     if not shutil.which("docker-compose"):
         if os.environ.get("VETTING_REQUIRE_SERVICES"):
             pytest.fail("docker-compose (Debian package) is needed in CI")
@@ -23,14 +27,76 @@ def test_docker_compose_file_is_valid_and_has_every_service():
         "VETTING_BLIND_INDEX_KEY": "k",
     }
     result = subprocess.run(
-        ["docker-compose", "-f", str(REPO / "docker-compose.yml"), "config", "--services"],
+        ["docker-compose", "-f", str(REPO / "docker-compose.yml"), "config"],
         capture_output=True,
         text=True,
         env=env,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert set(result.stdout.split()) == {"web", "worker", "beat", "postgres", "redis"}
+    services = yaml.safe_load(result.stdout)["services"]
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    assert services["web"]["healthcheck"]["test"] == ["CMD", "python", "-m", "vetting.healthcheck"]
+    # Workers serve no HTTP: the web check must not be inherited through the shared anchor.
+    assert "healthcheck" not in services["worker"] and "healthcheck" not in services["beat"]
+
+
+def docker_ignores(path: str) -> bool:
+    """Whether .dockerignore keeps `path` out of the build context (Docker's rules, simplified:
+    a pattern matches the path or a directory above it; the last matching pattern wins)."""
+    prefixes = ["/".join(path.split("/")[:i]) for i in range(1, path.count("/") + 2)]
+    ignored = False
+    for line in (REPO / ".dockerignore").read_text().splitlines():
+        pattern = line.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        keep = pattern.startswith("!")
+        pattern = pattern.lstrip("!").strip("/")
+        patterns = {pattern, pattern.removeprefix("**/")}
+        if any(fnmatch(prefix, p) for prefix in prefixes for p in patterns):
+            ignored = not keep
+    return ignored
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "var/secret_key",
+        "var/field_key",
+        "var/db.sqlite3",
+        "var/db.sqlite3-wal",
+        "var/media/evidence/scan.pdf",
+        ".env",
+        ".venv/bin/python",
+        ".venv-3.13/bin/python",
+        ".git/config",
+        ".coverage",
+        "cases/__pycache__/models.cpython-311.pyc",
+        "tests/artifacts/dashboard.png",
+    ],
+)
+def test_the_docker_image_gets_no_secrets_data_or_virtualenv(path):
+    assert docker_ignores(path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "pyproject.toml",
+        "setup.py",
+        "MANIFEST.in",
+        "README.md",
+        "manage.py",
+        "vetting/settings.py",
+        "templates/base.html",
+        "static/css/app.css",
+        "locale/ko/LC_MESSAGES/django.mo",
+        "indicators/catalogs/us-rok-2023-10.json",
+    ],
+)
+def test_the_docker_image_gets_what_it_builds_and_runs_from(path):
+    assert (REPO / path).exists()
+    assert not docker_ignores(path)
 
 
 def test_production_settings_pass_the_deploy_check(tmp_path):
@@ -79,6 +145,33 @@ def test_missing_secret_is_generated_and_kept_private(tmp_path):
 def test_health_endpoint(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("allowed", "host"),
+    [
+        ("vetting.example.org,localhost", "vetting.example.org"),
+        (" .example.org", "example.org"),
+        ("*", "localhost"),
+        ("", "localhost"),
+    ],
+)
+def test_the_container_health_check_asks_with_a_host_the_site_accepts(allowed, host):
+    assert healthcheck.host_name(allowed) == host
+
+
+@pytest.mark.django_db
+def test_the_container_health_check_passes_the_https_redirect_and_the_host_check(
+    start_live_server, settings, monkeypatch
+):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = [".example.org"]
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", ".example.org")
+    url = start_live_server() + "/healthz"
+
+    assert healthcheck.main(url) == 0
+    settings.ALLOWED_HOSTS = ["elsewhere.example.com"]
+    assert healthcheck.main(url) == 1
 
 
 def nightly_check_schedule(tmp_path, hour: str | None) -> subprocess.CompletedProcess:
