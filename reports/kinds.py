@@ -27,6 +27,9 @@ class ReportSpec:
     # after(job): records in the audit log, in the job's finishing transaction, what the
     # document means beyond its file.
     after: Callable | None = None
+    # Whether the document differs by requester (e.g. numbers in clear or masked), so that a
+    # pending job is shared only with the one who asked for it.
+    depends_on_requester: bool = False
 
 
 KINDS = {
@@ -45,6 +48,7 @@ KINDS = {
             "application/zip",
             packet.build,
             refusal=packet.refusal,
+            depends_on_requester=True,
         ),
         ReportSpec(
             ReportKind.INTEGRITY_CHECK,

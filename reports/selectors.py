@@ -60,18 +60,17 @@ def job_list(user, *, kind: str = "", status: str = "", mine: bool = False, case
     return jobs
 
 
-def pending_duplicate(case: Case | None, kind: str, language: str) -> ReportJob | None:
-    """A job for the same document that is still waiting or running."""
-    return (
-        ReportJob.objects.filter(
-            case=case,
-            kind=kind,
-            language=language,
-            status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
-        )
-        .order_by("-requested_at")
-        .first()
+def pending_duplicate(
+    case: Case | None, kind: str, language: str, *, requester=None
+) -> ReportJob | None:
+    """A job for the same document that is still waiting or running (asked for by `requester`,
+    when given)."""
+    jobs = ReportJob.objects.filter(
+        case=case, kind=kind, language=language, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
     )
+    if requester is not None:
+        jobs = jobs.filter(requester=requester)
+    return jobs.order_by("-requested_at").first()
 
 
 def stuck_queued_jobs(

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from audit.selectors import events_between
 from audit.services import record_event
+from cases import permissions as case_permissions
 from cases import services as case_services
 from cases.models import Case
 from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
@@ -34,6 +35,9 @@ from .kinds import spec_for
 from .models import CASE_REPORT_KINDS, JobStatus, ReportJob, ReportKind, ReportLanguage
 
 logger = logging.getLogger(__name__)
+
+# In a job's summary: the candidate's numbers its document holds in clear.
+CLEAR_NUMBERS = "clear_numbers"
 
 # A run that has not reported progress for this long is considered dead and is re-queued.
 RUNNING_STALE_AFTER = datetime.timedelta(
@@ -129,7 +133,10 @@ def schedule_integrity_check() -> tuple[ReportJob, bool]:
 
 
 def _queue(actor, case: Case | None, kind: str, language: str) -> tuple[ReportJob, bool]:
-    existing = selectors.pending_duplicate(case, kind, language)
+    # A document whose contents depend on who asks (numbers in clear or masked) is shared only
+    # with the same requester.
+    requester = actor if spec_for(kind).depends_on_requester else None
+    existing = selectors.pending_duplicate(case, kind, language, requester=requester)
     if existing:
         return existing, False
     job = _save_job(
@@ -200,6 +207,15 @@ def record_download(actor, job: ReportJob) -> ReportJob:
             )
             % {"id": job.pk}
         )
+    clear_numbers = (job.summary or {}).get(CLEAR_NUMBERS, [])
+    if clear_numbers and not case_permissions.can_reveal_numbers(actor):
+        raise NotAllowed(
+            _(
+                "Job #%(id)s holds protected numbers in clear, which your role may not see. "
+                "Request your own packet: it shows them masked."
+            )
+            % {"id": job.pk}
+        )
     _job_event(
         actor,
         "report.downloaded",
@@ -208,6 +224,14 @@ def record_download(actor, job: ReportJob) -> ReportJob:
         sha256=job.sha256,
         size=job.size,
     )
+    for field in clear_numbers:
+        case_services.record_reveal(
+            actor,
+            job.case,
+            field,
+            f"Downloaded referral packet (report job #{job.pk}) holding it in clear",
+            report_job=job.pk,
+        )
     return job
 
 
@@ -394,7 +418,10 @@ def _finish(job_id: int, output, built: documents.Built) -> ReportJob | None:
         job.file_name, job.content_type = download_name(job), spec.content_type
         job.status, job.progress, job.error = JobStatus.DONE, 100, ""
         job.finished_at = timezone.now()
-        job.summary = built.summary
+        job.summary = {
+            **built.summary,
+            **({CLEAR_NUMBERS: built.revealed} if built.revealed else {}),
+        }
         _save_job(job, reason="generated")
         _job_event(
             None,

@@ -7,6 +7,8 @@ import pytest
 from audit.models import AuditEvent
 from cases import permissions
 from cases.models import SensitiveReveal
+from common.errors import NotAllowed
+from reports import services
 from reports.models import JobStatus
 
 from .conftest import CANDIDATE_FACTS, Packet, stored_bytes
@@ -71,3 +73,55 @@ def test_the_reports_panel_tells_a_reviewer_their_packet_is_masked(
     assert note in client.get(url).content.decode()
     client.force_login(compliance)
     assert note not in client.get(url).content.decode()
+
+
+def test_a_reviewer_may_not_download_a_packet_holding_numbers_in_clear(
+    client, referred_case, reviewer, compliance, generate
+):
+    job = generate(compliance, referred_case, kind="referral_packet")
+
+    with pytest.raises(NotAllowed, match="Request your own packet"):
+        services.record_download(reviewer, job)
+    client.force_login(reviewer)
+    assert client.get(f"/api/v1/reports/{job.pk}/download/").status_code == 403
+    assert client.get(f"/reports/jobs/{job.pk}/download/").status_code == 403
+    assert not SensitiveReveal.objects.filter(revealed_by=reviewer).exists()
+
+
+def test_each_download_of_a_packet_in_clear_is_a_reveal_by_the_downloader(
+    client, referred_case, hr, compliance, generate
+):
+    job = generate(compliance, referred_case, kind="referral_packet")
+
+    client.force_login(hr)
+    response = client.get(f"/api/v1/reports/{job.pk}/download/")
+    assert response.status_code == 200
+    reveals = SensitiveReveal.objects.filter(case=referred_case, revealed_by=hr)
+    assert {r.field for r in reveals} == {"account_number", "identity_document_number"}
+    assert all(f"#{job.pk}" in r.reason for r in reveals)
+
+
+def test_a_masked_packet_is_downloaded_by_anyone_who_reads_the_case_and_reveals_nothing(
+    client, referred_case, reviewer, reviewer2, generate
+):
+    job = generate(reviewer, referred_case, kind="referral_packet")
+
+    client.force_login(reviewer2)
+    assert client.get(f"/api/v1/reports/{job.pk}/download/").status_code == 200
+    assert not SensitiveReveal.objects.exists()
+
+
+def test_a_pending_masked_packet_is_not_handed_to_a_requester_who_may_see_numbers(
+    referred_case, reviewer, compliance
+):
+    masked, created = services.request_report(reviewer, referred_case, "referral_packet", "en")
+    clear, created_again = services.request_report(
+        compliance, referred_case, "referral_packet", "en"
+    )
+
+    assert created and created_again
+    assert clear.pk != masked.pk
+    assert services.request_report(compliance, referred_case, "referral_packet", "en") == (
+        clear,
+        False,
+    )
