@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from audit.services import record_event
-from common.errors import InvalidTransition, NotAllowed
+from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
 
 from ..models import (
     EDITABLE_STATUSES,
@@ -58,3 +58,9 @@ def start_assessing_if_draft(case: Case, actor) -> None:
         case.status = Status.ASSESSING
         save_as(case, actor, reason="assessment started")
         case_event(actor, "case.assessing", case, f"Assessment of {case.reference} started")
+
+
+def require_at_most(field: str, text: str, limit: int) -> None:
+    """Refuse a text longer than the limit its model states, whichever door it came through."""
+    if len(text) > limit:
+        raise ServiceValidationError({field: _("At most %(n)d characters.") % {"n": limit}})
