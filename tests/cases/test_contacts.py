@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from django.utils import translation
 
 from cases import selectors, services
 from cases.forms import contact_line, parse_contact_line
@@ -92,6 +93,14 @@ def test_a_contact_line_reads_a_trailing_comment_as_label_and_owner(line, expect
     assert (parsed["value"], parsed["label"], parsed["belongs_to"]) == expected
     contact = CandidateContact(value=expected[0], label=expected[1], belongs_to=expected[2])
     assert parse_contact_line(contact_line(contact)) == parsed
+
+
+def test_korean_users_mark_a_reference_in_korean():
+    with translation.override("ko"):
+        parsed = parse_contact_line("+1 415-555-0199 (추천인, VoIP)")
+        contact = CandidateContact(value="+1 415-555-0199", label="VoIP", belongs_to=REFERENCE)
+        assert contact_line(contact) == "+1 415-555-0199 (추천인, VoIP)"
+    assert (parsed["label"], parsed["belongs_to"]) == ("VoIP", REFERENCE)
 
 
 def test_a_too_long_label_on_the_web_is_an_error_on_the_field(hr_client, catalog):
