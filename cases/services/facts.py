@@ -155,6 +155,15 @@ def _text(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _unique(values) -> list:
+    """The non-empty values, each once, in their order."""
+    kept = []
+    for value in values:
+        if value and value not in kept:
+            kept.append(value)
+    return kept
+
+
 def _as_list(values, name: str, errors: dict) -> list:
     if values is None:
         return []
@@ -182,12 +191,8 @@ def _clean_scalars(data: dict, partial: bool, errors: dict) -> dict:
     given = [name for name in CANDIDATE_FACT_FIELDS if name in data]
     for name in given:
         value = data[name]
-        if name == "aliases":
-            value = (
-                list(dict.fromkeys(filter(None, map(_text, value))))
-                if isinstance(value, list | tuple)
-                else value
-            )
+        if name == "aliases" and isinstance(value, list | tuple | None):
+            value = _unique(map(_text, value or []))
         elif name == "date_of_birth":
             value = _text(value) or None
         else:
@@ -223,18 +228,17 @@ def _clean_contacts(values, name: str, spec: ContactList, errors: dict) -> list[
         if not spec.is_valid(contact.value):
             errors.setdefault(name, []).append(str(spec.problem) % {"v": contact.value})
             continue
-        rows.append(row)
+        rows.append({key: getattr(contact, key) for key in row})
     return rows
 
 
 def _clean_profiles(values, errors: dict) -> list[tuple[str, str]]:
     profiles = []
     for index, entry in enumerate(_as_list(values, "profiles", errors), start=1):
-        kind, value = (
-            (entry.get("kind"), entry.get("url_or_handle"))
-            if isinstance(entry, dict)
-            else (entry[0], entry[1])
-        )
+        if not isinstance(entry, dict):  # also taken as a (kind, url_or_handle) pair
+            pair = entry if isinstance(entry, list | tuple) and len(entry) == 2 else ("", "?")
+            entry = {"kind": pair[0], "url_or_handle": pair[1]}
+        kind, value = entry.get("kind"), entry.get("url_or_handle")
         profile = OnlineProfile(kind=_text(kind), url_or_handle=_text(value))
         if not profile.url_or_handle:
             continue

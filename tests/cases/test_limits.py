@@ -195,3 +195,23 @@ def test_a_withdrawal_reason_over_the_limit_is_refused_not_cut(open_case, hr):
         services.withdraw_evidence(hr, evidence, too_long)
     evidence.refresh_from_db()
     assert not evidence.is_withdrawn
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"aliases": None},
+        {"aliases": "Doe, Jane"},
+        {"aliases": [{"name": "x"}]},
+        {"phones": [{"value": 5550100123}]},
+        {"phones": "+1 555 0100"},
+        {"profiles": [5]},
+        {"history": ["Acme"]},
+        {"history": [{"organisation": "Acme", "start_year": "soon"}]},
+    ],
+)
+def test_odd_shapes_sent_to_the_service_directly_get_messages_never_a_crash(open_case, facts):
+    try:
+        open_case(**facts)
+    except ServiceValidationError as exc:
+        assert set(exc.errors) == set(facts)
