@@ -33,20 +33,12 @@ class CaseAdmin(ReadOnlyHistoryAdmin):
     date_hierarchy = "created_at"
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The candidate's contacts with their labels and whose they are, read-only like the rest."""
 
     model = CandidateContact
     fields = ("kind", "value", "label", "belongs_to", "normalized")
-    readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Candidate)

@@ -231,6 +231,26 @@ def test_a_reference_phone_is_not_listed_as_the_subjects_own_in_reports(open_cas
     assert dossier.emails == []
 
 
+def test_signals_weigh_only_the_candidates_own_contacts(open_case):
+    from signals.facts import facts_for_candidate
+
+    case = open_case(
+        phones=["+82 10 5555 0101", {"value": "+1 415-555-0199", "belongs_to": "reference"}]
+    )
+    assert facts_for_candidate(case.candidate).phones == ("+82 10 5555 0101",)
+
+
+def test_the_admin_shows_each_contacts_label_and_owner_read_only(admin_client, open_case):
+    case = open_case(
+        phones=[{"value": "+1 415-555-0199", "label": "VoIP", "belongs_to": "reference"}]
+    )
+    page = admin_client.get(reverse("admin:cases_candidate_change", args=[case.candidate_id]))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "VoIP" in content and "A reference&#x27;s" in content
+    assert 'name="contacts-0-label"' not in content
+
+
 # ---------------------------------------------------------------- migration
 
 
