@@ -114,64 +114,37 @@ def test_a_too_long_label_on_the_web_is_an_error_on_the_field(hr_client, catalog
 # ---------------------------------------------------------------- the API
 
 
+def open_through_the_api(hr, **contacts):
+    facts = {"legal_name": "Kim", "role_applied_for": "Dev", **contacts}
+    return token_client(hr).post("/api/v1/cases/", facts, format="json")
+
+
 def test_the_api_takes_strings_or_objects_and_returns_objects(hr, catalog):
-    api = token_client(hr)
-    response = api.post(
-        "/api/v1/cases/",
-        {
-            "legal_name": "Kim",
-            "role_applied_for": "Dev",
-            "phones": [
-                {"value": "+1 415-555-0199", "label": "VoIP", "belongs_to": "reference"},
-                "+82 10 5555 0101",
-            ],
-            "emails": [COMMENTED.replace("+1 415-555-0199", "kim@example.com")],
-        },
-        format="json",
-    )
-    assert response.status_code == 400  # a string is the value alone: no comment syntax
-    assert "emails" in response.json()
-    response = api.post(
-        "/api/v1/cases/",
-        {
-            "legal_name": "Kim",
-            "role_applied_for": "Dev",
-            "phones": [
-                {"value": "+1 415-555-0199", "label": "reference, VoIP", "belongs_to": "reference"},
-                "+82 10 5555 0101",
-            ],
-        },
-        format="json",
-    )
+    labelled = {"value": "+1 415-555-0199", "label": "reference, VoIP", "belongs_to": "reference"}
+    response = open_through_the_api(hr, phones=[labelled, "+82 10 5555 0101"])
     assert response.status_code == 201
     assert response.json()["candidate"]["phones"] == [
-        {"value": "+1 415-555-0199", "label": "reference, VoIP", "belongs_to": "reference"},
+        labelled,
         {"value": "+82 10 5555 0101", "label": "", "belongs_to": "candidate"},
     ]
 
 
 def test_a_commented_phone_sent_as_a_string_stays_one_contact(hr, catalog):
-    response = token_client(hr).post(
-        "/api/v1/cases/",
-        {"legal_name": "Kim", "role_applied_for": "Dev", "phones": [COMMENTED]},
-        format="json",
-    )
+    response = open_through_the_api(hr, phones=[COMMENTED])
     assert response.status_code == 201
     assert [p["value"] for p in response.json()["candidate"]["phones"]] == [COMMENTED]
 
 
-def test_the_api_refuses_an_unknown_owner_with_a_field_error(hr, catalog):
-    response = token_client(hr).post(
-        "/api/v1/cases/",
-        {
-            "legal_name": "Kim",
-            "role_applied_for": "Dev",
-            "phones": [{"value": "+1 555 0100", "belongs_to": "neighbour"}],
-        },
-        format="json",
-    )
+def test_a_string_is_the_value_alone_without_the_comment_syntax(hr, catalog):
+    response = open_through_the_api(hr, emails=["kim@example.com (reference, work)"])
     assert response.status_code == 400
-    assert "phones" in response.json()
+    assert list(response.json()) == ["emails"]
+
+
+def test_the_api_refuses_an_unknown_owner_with_a_field_error(hr, catalog):
+    response = open_through_the_api(hr, phones=[{"value": "+1 555 0100", "belongs_to": "x"}])
+    assert response.status_code == 400
+    assert list(response.json()) == ["phones"]
 
 
 # ---------------------------------------------------------------- services and history
