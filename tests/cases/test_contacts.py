@@ -230,8 +230,8 @@ def test_the_admin_shows_each_contacts_label_and_owner_read_only(admin_client, o
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_existing_contacts_as_the_candidates_own():
     executor = MigrationExecutor(connection)
-    executor.migrate([("cases", "0002_profiles_and_ip_addresses")])
-    old = executor.loader.project_state([("cases", "0002_profiles_and_ip_addresses")]).apps
+    executor.migrate([("cases", "0004_reveal_permission")])
+    old = executor.loader.project_state([("cases", "0004_reveal_permission")]).apps
     candidate = old.get_model("cases", "Candidate").objects.create(
         legal_name="Old", role_applied_for="Dev"
     )
