@@ -12,21 +12,13 @@ from cases.forms import contact_line, parse_contact_line
 from cases.models import CandidateContact, Case, ContactKind
 from reports.selectors import case_dossier
 from tests.api.conftest import token_client
+from tests.helpers import new_case_form
 
 pytestmark = pytest.mark.django_db
 
 REFERENCE = CandidateContact.Owner.REFERENCE
 CANDIDATE = CandidateContact.Owner.CANDIDATE
 COMMENTED = "+1 415-555-0199 (reference, VoIP)"
-WEB_FORM = {
-    "legal_name": "Jane Roe",
-    "role_applied_for": "Developer",
-    "sourcing_channel": "direct",
-    "profiles-TOTAL_FORMS": "0",
-    "profiles-INITIAL_FORMS": "0",
-    "history-TOTAL_FORMS": "0",
-    "history-INITIAL_FORMS": "0",
-}
 
 
 def rows(candidate, kind=ContactKind.PHONE):
@@ -44,7 +36,7 @@ def hr_client(client, hr):
 
 def test_a_commented_phone_survives_the_web_form_in_one_piece(hr_client, catalog):
     response = hr_client.post(
-        reverse("case_new"), {**WEB_FORM, "phones": f"{COMMENTED}\n+82 10 5555 0101 (work)"}
+        reverse("case_new"), new_case_form(phones=f"{COMMENTED}\n+82 10 5555 0101 (work)")
     )
     assert response.status_code == 302
     assert rows(Case.objects.get().candidate) == [
@@ -54,7 +46,7 @@ def test_a_commented_phone_survives_the_web_form_in_one_piece(hr_client, catalog
 
 
 def test_commas_inside_a_line_are_not_separators(hr_client, catalog):
-    response = hr_client.post(reverse("case_new"), {**WEB_FORM, "aliases": "Doe, Jane\nJ. Doe"})
+    response = hr_client.post(reverse("case_new"), new_case_form(aliases="Doe, Jane\nJ. Doe"))
     assert response.status_code == 302
     assert Case.objects.get().candidate.aliases == ["Doe, Jane", "J. Doe"]
 
@@ -71,7 +63,7 @@ def test_the_candidate_page_shows_contacts_as_typed_and_saving_again_changes_not
     assert form.initial["phones"] == COMMENTED
     assert form.initial["emails"] == "jane@example.com (personal)"
     history_rows = CandidateContact.history.count()
-    data = {**WEB_FORM, **{k: v for k, v in form.initial.items() if v is not None}}
+    data = new_case_form(**{k: v for k, v in form.initial.items() if v is not None})
     data["legal_name"], data["role_applied_for"] = "Jane Doe", "Backend engineer"
     response = hr_client.post(reverse("case_candidate", args=[case.reference]), data)
     assert response.status_code == 302
@@ -105,7 +97,7 @@ def test_korean_users_mark_a_reference_in_korean():
 
 def test_a_too_long_label_on_the_web_is_an_error_on_the_field(hr_client, catalog):
     label = "x" * (CandidateContact.LABEL_MAX_LENGTH + 1)
-    response = hr_client.post(reverse("case_new"), {**WEB_FORM, "phones": f"+1 555 0100 ({label})"})
+    response = hr_client.post(reverse("case_new"), new_case_form(phones=f"+1 555 0100 ({label})"))
     assert response.status_code == 400
     assert "phones" in response.context["form"].errors
     assert not Case.objects.exists()

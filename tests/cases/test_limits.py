@@ -22,17 +22,11 @@ from cases.models import (
 )
 from common.errors import ServiceValidationError
 from tests.api.conftest import token_client
+from tests.helpers import new_case_form
 
 pytestmark = pytest.mark.django_db
 
 BASE = {"legal_name": "Jane Doe", "role_applied_for": "Backend engineer"}
-WEB_FORM = {
-    "sourcing_channel": "direct",
-    "profiles-TOTAL_FORMS": "0",
-    "profiles-INITIAL_FORMS": "0",
-    "history-TOTAL_FORMS": "0",
-    "history-INITIAL_FORMS": "0",
-}
 
 
 @dataclass
@@ -102,7 +96,7 @@ def test_every_limited_candidate_fact_is_covered():
 
 
 def _through_the_web(client, limit: Limit, value) -> list[str]:
-    response = client.post(reverse("case_new"), {**BASE, **WEB_FORM, limit.field: limit.web(value)})
+    response = client.post(reverse("case_new"), new_case_form(**{limit.field: limit.web(value)}))
     if response.status_code == 302:
         return []
     assert response.status_code == 400
