@@ -5,7 +5,15 @@ from django.contrib import admin
 
 from common.admin import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 
-from .models import Candidate, Case, ChecklistAnswer, Evidence, SensitiveReveal, SignOff
+from .models import (
+    Candidate,
+    CandidateContact,
+    Case,
+    ChecklistAnswer,
+    Evidence,
+    SensitiveReveal,
+    SignOff,
+)
 
 
 @admin.register(Case)
@@ -25,9 +33,18 @@ class CaseAdmin(ReadOnlyHistoryAdmin):
     date_hierarchy = "created_at"
 
 
+class ContactInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The candidate's contacts with their labels and whose they are, read-only like the rest."""
+
+    model = CandidateContact
+    fields = ("kind", "value", "label", "belongs_to", "normalized")
+    extra = 0
+
+
 @admin.register(Candidate)
 class CandidateAdmin(ReadOnlyHistoryAdmin):
     list_display = ("legal_name", "role_applied_for", "sourcing_channel", "claimed_country")
+    inlines = (ContactInline,)
     search_fields = ("legal_name",)
     exclude = ("account_number", "identity_document_number")
 

@@ -6,7 +6,8 @@ import re
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
-from django.db import models
+
+from .fields import BoundedTextField
 
 
 def _fernet() -> MultiFernet:
@@ -52,7 +53,7 @@ def mask(value: str, visible: int = 4) -> str:
     return "•" * max(4, len(normalize_number(value)) - visible) + tail
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(BoundedTextField):
     """Stores Fernet ciphertext; Python code sees plain text. Not searchable: use a blind index."""
 
     def from_db_value(self, value, expression, connection):

@@ -1,19 +1,30 @@
 """Forms of the case pages. They shape input for the case services, which do the real validation:
 errors the services raise are put back on these forms (see `add_service_errors`)."""
 
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    LIST_MAX_ITEMS,
+    NOTE_MAX_LENGTH,
     Candidate,
+    CandidateContact,
+    Evidence,
     HistoryEntry,
     OnlineProfile,
     ProfileKind,
     RiskLevel,
+    SensitiveReveal,
     SignOffOutcome,
     SourcingChannel,
     Status,
+    max_length,
+    validate_claimed_year,
 )
 from .services import CONTACT_LISTS
 
@@ -24,10 +35,97 @@ def _lines(values) -> str:
     return "\n".join(values or [])
 
 
+def _split_lines(text: str, max_items: int = LIST_MAX_ITEMS) -> list[str]:
+    """The non-blank lines of a textarea (never split on commas: they belong to the values)."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if len(lines) > max_items:
+        raise ValidationError(_("At most %(n)d entries."), params={"n": max_items})
+    return lines
+
+
+def _too_long(value: str, limit: int) -> ValidationError:
+    return ValidationError(
+        _("%(v)s… is longer than %(n)d characters."), params={"v": value[:30], "n": limit}
+    )
+
+
+# ---------------------------------------------------------------- contacts, one per line
+
+# "+1 415-555-0199 (reference, VoIP)": a comment in brackets at the end of a line is the
+# contact's label; the word "reference" in it marks a reference's contact.
+_COMMENTED = re.compile(r"^(?P<value>.*?)\s+\((?P<comment>[^()]*)\)$")
+REFERENCE_MARKER = _("reference")
+
+
+def _is_reference_marker(part: str) -> bool:
+    return part.casefold() in {"reference", str(REFERENCE_MARKER).casefold()}
+
+
+def parse_contact_line(line: str) -> dict:
+    """{"value", "label", "belongs_to"} of one line of a contact textarea."""
+    match = _COMMENTED.match(line.strip())
+    if not match:
+        return {"value": line.strip(), "label": "", "belongs_to": CandidateContact.Owner.CANDIDATE}
+    parts = [part.strip() for part in match["comment"].split(",")]
+    reference = any(_is_reference_marker(part) for part in parts)
+    return {
+        "value": match["value"].strip(),
+        "label": ", ".join(p for p in parts if p and not _is_reference_marker(p)),
+        "belongs_to": CandidateContact.Owner.REFERENCE
+        if reference
+        else CandidateContact.Owner.CANDIDATE,
+    }
+
+
+def contact_line(contact: CandidateContact) -> str:
+    """The line parse_contact_line reads back as the same contact."""
+    comment = [str(REFERENCE_MARKER)] if contact.is_reference else []
+    comment += [contact.label] if contact.label else []
+    return f"{contact.value} ({', '.join(comment)})" if comment else contact.value
+
+
+CONTACT_HELP = format_lazy(
+    "{} {}",
+    ONE_PER_LINE,
+    _(
+        "Add a comment in brackets after a value, for example “(work)”; mark a reference’s "
+        "contact with “(reference)” or “(reference, VoIP)”."
+    ),
+)
+
+
+class ContactLinesField(forms.CharField):
+    """A textarea of one contact per line, cleaned to the rows the case services take."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def __init__(self, *, kind: str, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("help_text", CONTACT_HELP)
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        rows = [parse_contact_line(line) for line in _split_lines(super().clean(value))]
+        problems = []
+        limit = CandidateContact.VALUE_MAX_LENGTH[self.kind]
+        for row in rows:
+            if len(row["value"]) > limit:
+                problems.append(_too_long(row["value"], limit))
+            if len(row["label"]) > CandidateContact.LABEL_MAX_LENGTH:
+                problems.append(_too_long(row["label"], CandidateContact.LABEL_MAX_LENGTH))
+        if problems:
+            raise ValidationError(problems)
+        return rows
+
+
+def _candidate_text(name: str, label, **kwargs) -> forms.CharField:
+    return forms.CharField(label=label, max_length=max_length(Candidate, name), **kwargs)
+
+
 class CandidateFactsForm(forms.Form):
     """Who the applicant claims to be. Used to open a case and to edit its facts."""
 
-    legal_name = forms.CharField(label=_("Legal name"), max_length=200)
+    legal_name = _candidate_text("legal_name", _("Legal name"))
     aliases = forms.CharField(
         label=_("Other names used"),
         required=False,
@@ -42,70 +140,64 @@ class CandidateFactsForm(forms.Form):
         # show a plain text box, which takes the ISO form.
         help_text=_("Pick the date in the calendar. If you see a plain text box, type YYYY-MM-DD."),
     )
-    role_applied_for = forms.CharField(label=_("Role applied for"), max_length=200)
-    emails = forms.CharField(
-        label=_("E-mail addresses"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=ONE_PER_LINE,
-    )
-    phones = forms.CharField(
-        label=_("Phone numbers"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=ONE_PER_LINE,
-    )
-    ip_addresses = forms.CharField(
+    role_applied_for = _candidate_text("role_applied_for", _("Role applied for"))
+    emails = ContactLinesField(kind=CONTACT_LISTS["emails"].kind, label=_("E-mail addresses"))
+    phones = ContactLinesField(kind=CONTACT_LISTS["phones"].kind, label=_("Phone numbers"))
+    ip_addresses = ContactLinesField(
+        kind=CONTACT_LISTS["ip_addresses"].kind,
         label=_("IP addresses"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            "Addresses the candidate connected from (interviews, application portal, company "
-            "systems), one per line. They go into the IC3 complaint."
+        help_text=format_lazy(
+            "{} {}",
+            _(
+                "Addresses the candidate connected from (interviews, application portal, "
+                "company systems), one per line. They go into the IC3 complaint."
+            ),
+            _("A comment in brackets after an address is kept as its label."),
         ),
     )
-    claimed_country = forms.CharField(
-        label=_("Claimed country of residence"), max_length=100, required=False
+    claimed_country = _candidate_text(
+        "claimed_country", _("Claimed country of residence"), required=False
     )
-    claimed_city = forms.CharField(label=_("Claimed city"), max_length=100, required=False)
-    claimed_nationality = forms.CharField(
-        label=_("Claimed nationality"), max_length=100, required=False
+    claimed_city = _candidate_text("claimed_city", _("Claimed city"), required=False)
+    claimed_nationality = _candidate_text(
+        "claimed_nationality", _("Claimed nationality"), required=False
     )
     sourcing_channel = forms.ChoiceField(
         label=_("Sourcing channel"),
         choices=SourcingChannel.choices,
         initial=SourcingChannel.DIRECT,
     )
-    sourcing_name = forms.CharField(
-        label=_("Staffing firm, platform or competition"),
-        max_length=200,
+    sourcing_name = _candidate_text(
+        "sourcing_name",
+        _("Staffing firm, platform or competition"),
         required=False,
         help_text=_("Name of the staffing firm, platform or competition."),
     )
-    shipping_address = forms.CharField(
-        label=_("Equipment shipping address"),
+    shipping_address = _candidate_text(
+        "shipping_address",
+        _("Equipment shipping address"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Where the candidate asks for laptops or other equipment to be sent."),
     )
-    bank_name = forms.CharField(label=_("Bank name"), max_length=200, required=False)
-    routing_number = forms.CharField(label=_("Routing number"), max_length=34, required=False)
-    account_number = forms.CharField(
-        label=_("Account number"),
-        max_length=64,
+    bank_name = _candidate_text("bank_name", _("Bank name"), required=False)
+    routing_number = _candidate_text("routing_number", _("Routing number"), required=False)
+    account_number = _candidate_text(
+        "account_number",
+        _("Account number"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=_("Stored encrypted and shown masked."),
     )
-    identity_document_type = forms.CharField(
-        label=_("Identity document type"),
-        max_length=60,
+    identity_document_type = _candidate_text(
+        "identity_document_type",
+        _("Identity document type"),
         required=False,
         help_text=_("For example passport or national ID card."),
     )
-    identity_document_number = forms.CharField(
-        label=_("Identity document number"),
-        max_length=64,
+    identity_document_number = _candidate_text(
+        "identity_document_number",
+        _("Identity document number"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=_("Stored encrypted and shown masked."),
@@ -175,8 +267,16 @@ class CandidateFactsForm(forms.Form):
         }
         initial["aliases"] = _lines(candidate.aliases)
         for name, contact_list in CONTACT_LISTS.items():
-            initial[name] = _lines(c.value for c in contacts if c.kind == contact_list.kind)
+            initial[name] = _lines(contact_line(c) for c in contacts if c.kind == contact_list.kind)
         return initial
+
+    def clean_aliases(self):
+        aliases = _split_lines(self.cleaned_data["aliases"])
+        limit = Candidate.ALIAS_MAX_LENGTH
+        problems = [_too_long(alias, limit) for alias in aliases if len(alias) > limit]
+        if problems:
+            raise ValidationError(problems)
+        return aliases
 
     def fieldsets(self):
         for legend, names in self.FIELDSETS:
@@ -202,20 +302,32 @@ class ProfileRowForm(forms.Form):
 class HistoryRowForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=HistoryEntry.Kind.choices, required=False)
     organisation = forms.CharField(
-        label=_("Institution or employer"), max_length=200, required=False
+        label=_("Institution or employer"),
+        max_length=max_length(HistoryEntry, "organisation"),
+        required=False,
     )
-    country = forms.CharField(label=_("Country"), max_length=100, required=False)
+    country = forms.CharField(
+        label=_("Country"), max_length=max_length(HistoryEntry, "country"), required=False
+    )
     start_year = forms.IntegerField(
-        label=_("From year"), required=False, min_value=1900, max_value=2100
+        label=_("From year"), required=False, validators=[validate_claimed_year]
     )
     end_year = forms.IntegerField(
-        label=_("To year"), required=False, min_value=1900, max_value=2100
+        label=_("To year"), required=False, validators=[validate_claimed_year]
     )
-    detail = forms.CharField(label=_("Degree or job title"), max_length=200, required=False)
+    detail = forms.CharField(
+        label=_("Degree or job title"),
+        max_length=max_length(HistoryEntry, "detail"),
+        required=False,
+    )
 
 
-ProfileFormSet = forms.formset_factory(ProfileRowForm, extra=2)
-HistoryFormSet = forms.formset_factory(HistoryRowForm, extra=2)
+def _row_formset(form):
+    return forms.formset_factory(form, extra=2, max_num=LIST_MAX_ITEMS, validate_max=True)
+
+
+ProfileFormSet = _row_formset(ProfileRowForm)
+HistoryFormSet = _row_formset(HistoryRowForm)
 
 
 def profile_rows(candidate: Candidate) -> list[dict]:
@@ -249,7 +361,7 @@ class EvidenceUploadForm(forms.Form):
     )
     description = forms.CharField(
         label=_("Description"),
-        max_length=500,
+        max_length=max_length(Evidence, "description"),
         required=False,
         help_text=_("What the file shows, in a sentence."),
     )
@@ -266,7 +378,9 @@ class EvidenceUploadForm(forms.Form):
 
 class WithdrawEvidenceForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for withdrawing"), max_length=2000, widget=forms.TextInput()
+        label=_("Reason for withdrawing"),
+        max_length=Evidence.WITHDRAWN_REASON_MAX_LENGTH,
+        widget=forms.TextInput(),
     )
 
 
@@ -280,7 +394,7 @@ class RevealForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Why do you need to see it?"),
-        max_length=300,
+        max_length=max_length(SensitiveReveal, "reason"),
         help_text=_("Recorded in the audit log with your name."),
     )
 
@@ -294,7 +408,7 @@ class SignOffForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
         required=False,
-        max_length=5000,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Required to reject, refer or return: say why."),
     )

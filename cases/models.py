@@ -1,11 +1,61 @@
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from indicators.models import CatalogItem, CatalogVersion, Kind
 
 from .crypto import EncryptedTextField, mask
+from .fields import BoundedTextField
+
+# Limits every door applies (web forms, API serializers, services). Each is stated here once.
+LIST_MAX_ITEMS = 50  # aliases, each contact list, profiles, history rows
+NOTE_MAX_LENGTH = 5000  # checklist notes, sign-off and workflow notes
+EARLIEST_YEAR = 1900  # of a date of birth or a history row
+
+
+def max_length(model, name: str) -> int:
+    """The most characters `model.name` takes (text fields without a limit have none)."""
+    return model._meta.get_field(name).max_length
+
+
+def validate_date_of_birth(value: datetime.date) -> None:
+    if value > timezone.localdate() or value.year < EARLIEST_YEAR:
+        raise ValidationError(_("Enter a real date of birth."), code="date_of_birth")
+
+
+def latest_claimed_year() -> int:
+    """History rows may name a planned end up to ten years ahead."""
+    return timezone.localdate().year + 10
+
+
+def validate_claimed_year(value: int) -> None:
+    if not EARLIEST_YEAR <= value <= latest_claimed_year():
+        raise ValidationError(
+            _("Years must be between %(min)d and %(max)d."),
+            code="year",
+            params={"min": EARLIEST_YEAR, "max": latest_claimed_year()},
+        )
+
+
+def validate_aliases(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(alias, str) for alias in value):
+        raise ValidationError(_("Give a list of names."), code="aliases")
+    if len(value) > LIST_MAX_ITEMS:
+        raise ValidationError(
+            _("At most %(n)d entries."), code="list_max", params={"n": LIST_MAX_ITEMS}
+        )
+    for alias in value:
+        if len(alias) > Candidate.ALIAS_MAX_LENGTH:
+            raise ValidationError(
+                _("%(v)s… is longer than %(n)d characters."),
+                code="max_length",
+                params={"v": alias[:30], "n": Candidate.ALIAS_MAX_LENGTH},
+            )
 
 
 class SourcingChannel(models.TextChoices):
@@ -19,10 +69,17 @@ class SourcingChannel(models.TextChoices):
 class Candidate(models.Model):
     """Who the applicant claims to be. Facts are claims to verify, not verified truths."""
 
+    ALIAS_MAX_LENGTH = 200
+    NUMBER_MAX_LENGTH = 64  # account and identity document numbers
+
     legal_name = models.CharField(_("legal name"), max_length=200)
     normalized_name = models.CharField(max_length=200, editable=False, db_index=True)
-    aliases = models.JSONField(_("aliases"), default=list, blank=True)
-    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    aliases = models.JSONField(
+        _("aliases"), default=list, blank=True, validators=[validate_aliases]
+    )
+    date_of_birth = models.DateField(
+        _("date of birth"), null=True, blank=True, validators=[validate_date_of_birth]
+    )
     claimed_country = models.CharField(
         _("claimed country of residence"), max_length=100, blank=True
     )
@@ -41,20 +98,25 @@ class Candidate(models.Model):
         help_text=_("Name of the staffing firm, platform or competition."),
     )
     role_applied_for = models.CharField(_("role applied for"), max_length=200)
-    shipping_address = models.TextField(
+    shipping_address = BoundedTextField(
         _("equipment shipping address"),
+        max_length=2000,
         blank=True,
         help_text=_("Where the candidate asks for laptops or other equipment to be sent."),
     )
     normalized_shipping_address = models.CharField(max_length=500, editable=False, db_index=True)
     bank_name = models.CharField(_("bank name"), max_length=200, blank=True)
     routing_number = models.CharField(_("routing number"), max_length=34, blank=True)
-    account_number = EncryptedTextField(_("account number"), blank=True)
+    account_number = EncryptedTextField(
+        _("account number"), max_length=NUMBER_MAX_LENGTH, blank=True
+    )
     account_number_index = models.CharField(max_length=64, editable=False, db_index=True)
     identity_document_type = models.CharField(
         _("identity document type"), max_length=60, blank=True
     )
-    identity_document_number = EncryptedTextField(_("identity document number"), blank=True)
+    identity_document_number = EncryptedTextField(
+        _("identity document number"), max_length=NUMBER_MAX_LENGTH, blank=True
+    )
     identity_document_index = models.CharField(max_length=64, editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -81,10 +143,30 @@ class ContactKind(models.TextChoices):
 
 
 class CandidateContact(models.Model):
+    """An e-mail address, phone number or IP address: the candidate's own or a reference's."""
+
+    class Owner(models.TextChoices):
+        CANDIDATE = "candidate", _("Candidate's own")
+        REFERENCE = "reference", _("A reference's")
+
+    # The longest value of each kind: an e-mail address (RFC 5321), a phone number as typed,
+    # an IPv6 address with an IPv4 tail.
+    VALUE_MAX_LENGTH = {ContactKind.EMAIL: 254, ContactKind.PHONE: 40, ContactKind.IP_ADDRESS: 45}
+    LABEL_MAX_LENGTH = 100
+
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="contacts")
     kind = models.CharField(max_length=10, choices=ContactKind.choices)
-    value = models.CharField(max_length=254)
+    value = models.CharField(max_length=max(VALUE_MAX_LENGTH.values()))
     normalized = models.CharField(max_length=254, editable=False, db_index=True)
+    label = models.CharField(
+        _("label"),
+        max_length=LABEL_MAX_LENGTH,
+        blank=True,
+        help_text=_("A comment, for example “work” or “VoIP”."),
+    )
+    belongs_to = models.CharField(
+        _("belongs to"), max_length=10, choices=Owner.choices, default=Owner.CANDIDATE
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -92,6 +174,23 @@ class CandidateContact(models.Model):
 
     def __str__(self):
         return f"{self.kind}: {self.value}"
+
+    def clean(self):
+        limit = self.VALUE_MAX_LENGTH.get(self.kind)
+        if limit and len(self.value) > limit:
+            raise ValidationError(
+                {
+                    "value": ValidationError(
+                        _("%(v)s… is longer than %(n)d characters."),
+                        code="max_length",
+                        params={"v": self.value[:30], "n": limit},
+                    )
+                }
+            )
+
+    @property
+    def is_reference(self) -> bool:
+        return self.belongs_to == self.Owner.REFERENCE
 
 
 class ProfileKind(models.TextChoices):
@@ -140,8 +239,12 @@ class HistoryEntry(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     organisation = models.CharField(_("institution or employer"), max_length=200)
     country = models.CharField(_("country"), max_length=100, blank=True)
-    start_year = models.PositiveSmallIntegerField(_("from year"), null=True, blank=True)
-    end_year = models.PositiveSmallIntegerField(_("to year"), null=True, blank=True)
+    start_year = models.PositiveSmallIntegerField(
+        _("from year"), null=True, blank=True, validators=[validate_claimed_year]
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("to year"), null=True, blank=True, validators=[validate_claimed_year]
+    )
     detail = models.CharField(_("degree or job title"), max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -151,6 +254,13 @@ class HistoryEntry(models.Model):
 
     def __str__(self):
         return f"{self.organisation} ({self.start_year or '?'}–{self.end_year or '?'})"
+
+    def clean(self):
+        start, end = self.start_year, self.end_year
+        if isinstance(start, int) and isinstance(end, int) and end < start:
+            raise ValidationError(
+                {"end_year": _("The end year is before the start year.")}, code="year_order"
+            )
 
 
 class Status(models.TextChoices):
@@ -295,6 +405,8 @@ class Evidence(models.Model):
     answers = models.ManyToManyField(ChecklistAnswer, blank=True, related_name="evidence")
     file = models.FileField(upload_to=evidence_upload_path, max_length=300)
     stored_name = models.CharField(max_length=80, editable=False)
+    WITHDRAWN_REASON_MAX_LENGTH = 2000
+
     original_name = models.CharField(max_length=255)
     description = models.CharField(max_length=500, blank=True)
     content_type = models.CharField(max_length=100)

@@ -265,6 +265,16 @@ class LinkedCase:
     matches: list[tuple[str, str]] = field(default_factory=list)  # (what, shown value)
 
 
+def contact_match(kind: str, *, reference: bool = False) -> str:
+    """What a shared contact is called in a link: "phone", or "reference's phone" when the
+    number is a reference's on either side."""
+    return f"reference's {kind}" if reference else kind
+
+
+def _own_last(contact: CandidateContact) -> bool:
+    return not contact.is_reference
+
+
 def linked_cases(case: Case) -> list[LinkedCase]:
     """Other cases whose candidate shares an identifier with this one, and what matched."""
     candidate = case.candidate
@@ -274,16 +284,24 @@ def linked_cases(case: Case) -> list[LinkedCase]:
         for other_id, shown in candidate_ids_with_value:
             if other_id == candidate.pk:
                 continue
-            found.setdefault(other_id, LinkedCase(case=None)).matches.append((what, shown))
+            matches = found.setdefault(other_id, LinkedCase(case=None)).matches
+            if (what, shown) not in matches:
+                matches.append((what, shown))
 
     contacts = list(candidate.contacts.all())
     for kind in ContactKind.values:
-        normalized = {c.normalized: c.value for c in contacts if c.kind == kind and c.normalized}
-        if normalized:
-            rows = CandidateContact.objects.filter(
-                kind=kind, normalized__in=normalized
-            ).values_list("candidate_id", "normalized")
-            add(((cid, normalized[n]) for cid, n in rows), kind)
+        # A value the candidate gives as its own and as a reference's counts as its own.
+        mine = sorted((c for c in contacts if c.kind == kind and c.normalized), key=_own_last)
+        normalized = {c.normalized: c for c in mine}
+        if not normalized:
+            continue
+        rows = CandidateContact.objects.filter(kind=kind, normalized__in=normalized).values_list(
+            "candidate_id", "normalized", "belongs_to"
+        )
+        for other_id, value, belongs_to in rows:
+            contact = normalized[value]
+            references = contact.is_reference or belongs_to == CandidateContact.Owner.REFERENCE
+            add([(other_id, contact.value)], contact_match(kind, reference=references))
     handles = {p.normalized_handle: p.url_or_handle for p in candidate.profiles.all()}
     if handles:
         rows = OnlineProfile.objects.filter(normalized_handle__in=handles).values_list(

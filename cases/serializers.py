@@ -10,10 +10,13 @@ from indicators.models import Kind
 
 from . import selectors, services
 from .models import (
+    LIST_MAX_ITEMS,
+    NOTE_MAX_LENGTH,
     VALUES_BY_KIND,
     VALUES_NEEDING_NOTE,
     AnswerValue,
     Candidate,
+    CandidateContact,
     Case,
     ChecklistAnswer,
     ContactKind,
@@ -22,9 +25,11 @@ from .models import (
     OnlineProfile,
     ProfileKind,
     RiskLevel,
+    SensitiveReveal,
     SignOff,
     SourcingChannel,
     Status,
+    max_length,
 )
 
 # ---------------------------------------------------------------- candidate
@@ -37,18 +42,64 @@ class ProfileSerializer(serializers.Serializer):
 
 class HistoryEntrySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(HistoryEntry.Kind.choices)
-    organisation = serializers.CharField(max_length=200, help_text="Institution or employer.")
-    country = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    organisation = serializers.CharField(
+        max_length=max_length(HistoryEntry, "organisation"), help_text="Institution or employer."
+    )
+    country = serializers.CharField(
+        max_length=max_length(HistoryEntry, "country"), required=False, allow_blank=True
+    )
     start_year = serializers.IntegerField(required=False, allow_null=True)
     end_year = serializers.IntegerField(required=False, allow_null=True)
     detail = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, help_text="Degree or job title."
+        max_length=max_length(HistoryEntry, "detail"),
+        required=False,
+        allow_blank=True,
+        help_text="Degree or job title.",
     )
 
 
-def _text(max_length: int, help_text: str = "", **kwargs):
+class ContactSerializer(serializers.Serializer):
+    """A contact: its value, an optional label and whose it is. Input may also be the value
+    alone, as a string."""
+
+    value = serializers.CharField()
+    label = serializers.CharField(
+        max_length=CandidateContact.LABEL_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A comment, e.g. “work” or “VoIP”.",
+    )
+    belongs_to = serializers.ChoiceField(
+        CandidateContact.Owner.choices,
+        required=False,
+        default=CandidateContact.Owner.CANDIDATE,
+        help_text="The candidate's own contact, or a reference's.",
+    )
+
+    def __init__(self, *args, kind: str = ContactKind.EMAIL, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value"] = serializers.CharField(
+            max_length=CandidateContact.VALUE_MAX_LENGTH[kind]
+        )
+
+    def to_internal_value(self, data):
+        return super().to_internal_value({"value": data} if isinstance(data, str) else data)
+
+
+def _contacts(kind: str, help_text: str = ""):
+    return ContactSerializer(
+        kind=kind, many=True, required=False, max_length=LIST_MAX_ITEMS, help_text=help_text
+    )
+
+
+def _text(name: str, help_text: str = "", **kwargs):
     return serializers.CharField(
-        max_length=max_length, required=False, allow_blank=True, help_text=help_text, **kwargs
+        max_length=max_length(Candidate, name),
+        required=False,
+        allow_blank=True,
+        help_text=help_text,
+        **kwargs,
     )
 
 
@@ -56,39 +107,37 @@ class CandidateFactsSerializer(serializers.Serializer):
     """What the applicant claims. On update only the fields sent are changed; a list sent
     (emails, phones, ip_addresses, aliases, profiles, history) replaces the stored list."""
 
-    legal_name = serializers.CharField(max_length=200)
-    role_applied_for = serializers.CharField(max_length=200)
+    legal_name = serializers.CharField(max_length=max_length(Candidate, "legal_name"))
+    role_applied_for = serializers.CharField(max_length=max_length(Candidate, "role_applied_for"))
     aliases = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, max_length=50
+        child=serializers.CharField(max_length=Candidate.ALIAS_MAX_LENGTH),
+        required=False,
+        max_length=LIST_MAX_ITEMS,
     )
     date_of_birth = serializers.DateField(required=False, allow_null=True)
-    claimed_country = _text(100, "Claimed country of residence.")
-    claimed_city = _text(100)
-    claimed_nationality = _text(100)
+    claimed_country = _text("claimed_country", "Claimed country of residence.")
+    claimed_city = _text("claimed_city")
+    claimed_nationality = _text("claimed_nationality")
     sourcing_channel = serializers.ChoiceField(SourcingChannel.choices, required=False)
-    sourcing_name = _text(200, "Name of the staffing firm, platform or competition.")
+    sourcing_name = _text("sourcing_name", "Name of the staffing firm, platform or competition.")
     shipping_address = _text(
-        2000, "Where the candidate asks for laptops or other equipment to be sent."
+        "shipping_address", "Where the candidate asks for laptops or other equipment to be sent."
     )
-    bank_name = _text(200)
-    routing_number = _text(34)
-    account_number = _text(100, "Stored encrypted; shown masked.", write_only=True)
-    identity_document_type = _text(60)
-    identity_document_number = _text(100, "Stored encrypted; shown masked.", write_only=True)
-    emails = serializers.ListField(
-        child=serializers.CharField(max_length=254), required=False, max_length=50
+    bank_name = _text("bank_name")
+    routing_number = _text("routing_number")
+    account_number = _text("account_number", "Stored encrypted; shown masked.", write_only=True)
+    identity_document_type = _text("identity_document_type")
+    identity_document_number = _text(
+        "identity_document_number", "Stored encrypted; shown masked.", write_only=True
     )
-    phones = serializers.ListField(
-        child=serializers.CharField(max_length=40), required=False, max_length=50
+    emails = _contacts(ContactKind.EMAIL)
+    phones = _contacts(ContactKind.PHONE)
+    ip_addresses = _contacts(
+        ContactKind.IP_ADDRESS,
+        "IPv4 or IPv6 addresses the candidate connected from (for the IC3 complaint).",
     )
-    ip_addresses = serializers.ListField(
-        child=serializers.CharField(max_length=45),
-        required=False,
-        max_length=50,
-        help_text="IPv4 or IPv6 addresses the candidate connected from (for the IC3 complaint).",
-    )
-    profiles = ProfileSerializer(many=True, required=False, max_length=50)
-    history = HistoryEntrySerializer(many=True, required=False, max_length=50)
+    profiles = ProfileSerializer(many=True, required=False, max_length=LIST_MAX_ITEMS)
+    history = HistoryEntrySerializer(many=True, required=False, max_length=LIST_MAX_ITEMS)
 
 
 class OpenCaseSerializer(CandidateFactsSerializer):
@@ -140,17 +189,24 @@ class CandidateSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
-    def _contacts(self, candidate, kind) -> list[str]:
+    def _contacts(self, candidate, kind) -> list[dict]:
         # Filtered in Python so a prefetch of contacts serves every candidate of a page.
-        return [c.value for c in candidate.contacts.all() if c.kind == kind]
+        return [
+            {"value": c.value, "label": c.label, "belongs_to": c.belongs_to}
+            for c in candidate.contacts.all()
+            if c.kind == kind
+        ]
 
-    def get_emails(self, candidate) -> list[str]:
+    @extend_schema_field(ContactSerializer(many=True))
+    def get_emails(self, candidate):
         return self._contacts(candidate, ContactKind.EMAIL)
 
-    def get_phones(self, candidate) -> list[str]:
+    @extend_schema_field(ContactSerializer(many=True))
+    def get_phones(self, candidate):
         return self._contacts(candidate, ContactKind.PHONE)
 
-    def get_ip_addresses(self, candidate) -> list[str]:
+    @extend_schema_field(ContactSerializer(many=True))
+    def get_ip_addresses(self, candidate):
         return self._contacts(candidate, ContactKind.IP_ADDRESS)
 
     @extend_schema_field(ProfileSerializer(many=True))
@@ -207,7 +263,10 @@ class CaseCandidateSerializer(CandidateSerializer):
 
 class RevealRequestSerializer(serializers.Serializer):
     field = serializers.ChoiceField(services.SENSITIVE_FIELDS)
-    reason = serializers.CharField(max_length=300, help_text="Why you need the number in clear.")
+    reason = serializers.CharField(
+        max_length=max_length(SensitiveReveal, "reason"),
+        help_text="Why you need the number in clear.",
+    )
 
 
 class RevealResponseSerializer(serializers.Serializer):
@@ -274,7 +333,7 @@ class AnswerUpdateSerializer(serializers.Serializer):
         "adverse, not_completed, not_applicable.",
     )
     note = serializers.CharField(
-        max_length=5000,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",
@@ -338,7 +397,7 @@ class EvidenceUploadSerializer(serializers.Serializer):
         "checked from the content, not the name."
     )
     description = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, default=""
+        max_length=max_length(Evidence, "description"), required=False, allow_blank=True, default=""
     )
     answers = serializers.ListField(
         child=serializers.CharField(max_length=32),
@@ -357,7 +416,9 @@ class EvidenceLinkSerializer(serializers.Serializer):
 
 
 class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why the evidence is withdrawn.")
+    reason = serializers.CharField(
+        max_length=Evidence.WITHDRAWN_REASON_MAX_LENGTH, help_text="Why the evidence is withdrawn."
+    )
 
 
 # ---------------------------------------------------------------- workflow and risk
@@ -365,7 +426,7 @@ class WithdrawSerializer(serializers.Serializer):
 
 class ActionSerializer(serializers.Serializer):
     note = serializers.CharField(
-        max_length=5000,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",

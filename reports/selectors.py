@@ -211,7 +211,8 @@ def case_dossier(case: Case) -> Dossier:
         .get(pk=case.pk)
     )
     candidate = case.candidate
-    contacts = list(candidate.contacts.all())
+    # The subject's own contacts: a reference's number is never listed as the candidate's.
+    contacts = [c for c in candidate.contacts.all() if not c.is_reference]
     grouped = case_selectors.checklist_by_category(case)
     risk, is_snapshot = _risk(case)
     items_by_code = {a.item.code: a.item for answers in grouped.values() for a in answers}

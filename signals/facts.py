@@ -67,7 +67,8 @@ def facts_for_candidate(candidate) -> CandidateFacts:
     unresolved: list[str] = []
     contacts = {kind: [] for kind in ContactKind.values}
     for contact in candidate.contacts.all():
-        contacts[contact.kind].append(contact.value)
+        if not contact.is_reference:  # a reference's number says nothing about the candidate
+            contacts[contact.kind].append(contact.value)
 
     routing, iban = split_bank_identifier(candidate.routing_number)
     iban = re.sub(r"\s", "", getattr(candidate, "iban", "") or "").upper() or iban

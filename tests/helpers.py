@@ -32,3 +32,17 @@ def submit_all(cases, reviewer) -> None:
     Case.objects.filter(pk__in=[c.pk for c in cases]).update(
         status="submitted", submitted_at=timezone.now(), reviewer=reviewer, risk_level="low"
     )
+
+
+def new_case_form(**facts) -> dict:
+    """What the "Open a case" page posts: the required facts, no profile or history rows."""
+    return {
+        "legal_name": "Jane Roe",
+        "role_applied_for": "Developer",
+        "sourcing_channel": "direct",
+        "profiles-TOTAL_FORMS": "0",
+        "profiles-INITIAL_FORMS": "0",
+        "history-TOTAL_FORMS": "0",
+        "history-INITIAL_FORMS": "0",
+        **facts,
+    }

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from audit.services import record_event
-from common.errors import FourEyesViolation, InvalidTransition, NotAllowed
+from common.errors import FourEyesViolation, InvalidTransition, NotAllowed, ServiceValidationError
 
 from ..models import (
     EDITABLE_STATUSES,
@@ -139,3 +139,9 @@ def records_refusals(action: str, *, keep: tuple[str, ...] = ()):
         return wrapper
 
     return decorate
+
+
+def require_at_most(field: str, text: str, limit: int) -> None:
+    """Refuse a text longer than the limit its model states, whichever door it came through."""
+    if len(text) > limit:
+        raise ServiceValidationError({field: _("At most %(n)d characters.") % {"n": limit}})

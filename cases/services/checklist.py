@@ -8,6 +8,7 @@ from accounts import roles
 from common.errors import ServiceValidationError
 
 from ..models import (
+    NOTE_MAX_LENGTH,
     VALUES_BY_KIND,
     VALUES_NEEDING_NOTE,
     AnswerValue,
@@ -18,6 +19,7 @@ from .base import (
     case_event,
     lock_case,
     records_refusals,
+    require_at_most,
     require_editable,
     require_role,
     save_as,
@@ -63,8 +65,7 @@ def answer_item(actor, case: Case, item_code: str, value: str, note: str = "") -
                 % {"v": AnswerValue(value).label}
             }
         )
-    if len(note) > 5000:
-        raise ServiceValidationError({"note": _("At most 5000 characters.")})
+    require_at_most("note", note, NOTE_MAX_LENGTH)
     if answer.value == value and answer.note == note:
         return answer
     previous = answer.value

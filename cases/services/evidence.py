@@ -16,11 +16,13 @@ from ..models import (
     Case,
     ChecklistAnswer,
     Evidence,
+    max_length,
 )
 from .base import (
     case_event,
     lock_case,
     records_refusals,
+    require_at_most,
     require_editable,
     require_role,
     save_as,
@@ -61,8 +63,7 @@ def upload_evidence(
                 % {"types": uploads.ALLOWED_DESCRIPTION}
             }
         )
-    if len(description) > 500:
-        raise ServiceValidationError({"description": _("At most 500 characters.")})
+    require_at_most("description", description, max_length(Evidence, "description"))
     answers = []
     if answer_codes:
         answers = list(ChecklistAnswer.objects.filter(case=case, item__code__in=answer_codes))
@@ -145,11 +146,12 @@ def withdraw_evidence(actor, evidence: Evidence, reason: str) -> Evidence:
     reason = (reason or "").strip()
     if not reason:
         raise ServiceValidationError({"reason": _("Say why the evidence is withdrawn.")})
+    require_at_most("reason", reason, Evidence.WITHDRAWN_REASON_MAX_LENGTH)
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
     if evidence.is_withdrawn:
         raise InvalidTransition(_("This evidence was already withdrawn."))
     evidence.withdrawn_at, evidence.withdrawn_by = timezone.now(), actor
-    evidence.withdrawn_reason = reason[:2000]
+    evidence.withdrawn_reason = reason
     save_as(evidence, actor, reason="withdrawn")
     case_event(
         actor,

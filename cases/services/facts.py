@@ -19,6 +19,7 @@ from indicators.selectors import NoCatalogError, default_catalog_version, versio
 
 from .. import crypto, normalize, selectors
 from ..models import (
+    LIST_MAX_ITEMS,
     Candidate,
     CandidateContact,
     Case,
@@ -27,8 +28,6 @@ from ..models import (
     ContactKind,
     HistoryEntry,
     OnlineProfile,
-    ProfileKind,
-    SourcingChannel,
     Status,
 )
 from .base import (
@@ -66,8 +65,9 @@ class CandidateFacts:
     """Cleaned candidate facts plus the related rows, ready to be written."""
 
     fields: dict
-    # Contact lists given, by input field ("emails", "phones", "ip_addresses"); absent: unchanged.
-    contacts: dict[str, list[str]] = field(default_factory=dict)
+    # Contact rows given ({"value", "label", "belongs_to"}), by input field ("emails",
+    # "phones", "ip_addresses"); a list not given is left unchanged.
+    contacts: dict[str, list[dict]] = field(default_factory=dict)
     profiles: list[tuple[str, str]] | None = None
     history: list[dict] | None = None
 
@@ -97,31 +97,31 @@ class ContactList:
     """One of the candidate's contact lists, stored as CandidateContact rows of one kind."""
 
     kind: str
-    max_length: int
     is_valid: Callable[[str], bool]
     normalize: Callable[[str], str]
     problem: str  # shown for an invalid value, with %(v)s
+
+    @property
+    def max_length(self) -> int:
+        return CandidateContact.VALUE_MAX_LENGTH[self.kind]
 
 
 # By the input field that carries the list (web form, API and services alike).
 CONTACT_LISTS = {
     "emails": ContactList(
         ContactKind.EMAIL,
-        254,
         _is_email,
         normalize.normalize_email,
         gettext_lazy("%(v)s is not a valid e-mail address."),
     ),
     "phones": ContactList(
         ContactKind.PHONE,
-        40,
         _is_phone,
         normalize.normalize_phone,
         gettext_lazy("%(v)s does not look like a phone number."),
     ),
     "ip_addresses": ContactList(
         ContactKind.IP_ADDRESS,
-        45,
         _is_ip_address,
         normalize.normalize_ip,
         gettext_lazy("%(v)s is not an IPv4 or IPv6 address."),
@@ -129,138 +129,156 @@ CONTACT_LISTS = {
 }
 
 
-def _clean_str_list(values, field: str, errors: dict, max_len: int = 254) -> list[str]:
+# The forms and serializers parse the shape of the input (types, choices, and the limits they
+# read from the models). What must hold whichever door the facts come through is checked here,
+# by the models' own validation (field limits, choices and validators, `clean()`), plus the
+# rules that need the services: contact validity and normalisation, duplicates, list sizes.
+
+
+def _model_errors(instance, given=None) -> dict[str, list[str]]:
+    """Messages of the instance's own validation, by field, for the editable fields `given`."""
+    exclude = [
+        f.name
+        for f in instance._meta.fields
+        if not f.editable or f.is_relation or (given is not None and f.name not in given)
+    ]
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        return exc.message_dict
+    return {}
+
+
+def _text(value):
+    """Text input stripped; None becomes empty text. Other types are left for validation."""
+    if value is None:
+        return ""
+    return value.strip() if isinstance(value, str) else value
+
+
+def _unique(values) -> list:
+    """The non-empty values, each once, in their order."""
+    kept = []
+    for value in values:
+        if value and value not in kept:
+            kept.append(value)
+    return kept
+
+
+def _as_list(values, name: str, errors: dict) -> list:
     if values is None:
         return []
-    if isinstance(values, str):
-        values = list(values.replace("\r", "").replace(",", "\n").split("\n"))
     if not isinstance(values, list | tuple):
-        errors[field] = [_("Give a list of values.")]
+        errors.setdefault(name, []).append(_("Give a list of values."))
         return []
-    cleaned = []
-    for value in values:
-        value = str(value).strip()
-        if not value:
+    if len(values) > LIST_MAX_ITEMS:
+        errors.setdefault(name, []).append(_("At most %(n)d entries.") % {"n": LIST_MAX_ITEMS})
+        return []
+    return list(values)
+
+
+def _add_row_errors(errors: dict, name: str, row: str, found: dict) -> bool:
+    """Report a list row's problems under the list's name; True when there were some."""
+    for messages in found.values():
+        for message in messages:
+            errors.setdefault(name, []).append(
+                _("%(row)s: %(problem)s") % {"row": row, "problem": message}
+            )
+    return bool(found)
+
+
+def _clean_scalars(data: dict, partial: bool, errors: dict) -> dict:
+    candidate = Candidate()
+    given = [name for name in CANDIDATE_FACT_FIELDS if name in data]
+    for name in given:
+        value = data[name]
+        if name == "aliases" and isinstance(value, list | tuple | None):
+            value = _unique(map(_text, value or []))
+        elif name == "date_of_birth":
+            value = _text(value) or None
+        else:
+            value = _text(value)
+        setattr(candidate, name, value)
+    found = _model_errors(candidate, given if partial else CANDIDATE_FACT_FIELDS)
+    errors.update(found)
+    return {name: getattr(candidate, name) for name in given if name not in found}
+
+
+def _contact_input(entry) -> dict:
+    """A contact given as its value alone, or as {"value", "label", "belongs_to"}."""
+    if not isinstance(entry, dict):
+        entry = {"value": entry}
+    return {
+        "value": _text(entry.get("value")),
+        "label": _text(entry.get("label")),
+        "belongs_to": entry.get("belongs_to") or CandidateContact.Owner.CANDIDATE,
+    }
+
+
+def _clean_contacts(values, name: str, spec: ContactList, errors: dict) -> list[dict]:
+    rows = []
+    for entry in _as_list(values, name, errors):
+        row = _contact_input(entry)
+        if not row["value"] or any(row["value"] == kept["value"] for kept in rows):
             continue
-        if len(value) > max_len:
-            errors.setdefault(field, []).append(_("%(v)s… is too long.") % {"v": value[:30]})
-        elif value not in cleaned:
-            cleaned.append(value)
-    return cleaned
+        contact = CandidateContact(kind=spec.kind, **row)
+        shown = str(row["value"])
+        shown = shown if len(shown) <= 30 else f"{shown[:30]}…"
+        if _add_row_errors(errors, name, shown, _model_errors(contact)):
+            continue
+        if not spec.is_valid(contact.value):
+            errors.setdefault(name, []).append(str(spec.problem) % {"v": contact.value})
+            continue
+        rows.append({key: getattr(contact, key) for key in row})
+    return rows
+
+
+def _clean_profiles(values, errors: dict) -> list[tuple[str, str]]:
+    profiles = []
+    for index, entry in enumerate(_as_list(values, "profiles", errors), start=1):
+        if not isinstance(entry, dict):  # also taken as a (kind, url_or_handle) pair
+            pair = entry if isinstance(entry, list | tuple) and len(entry) == 2 else ("", "?")
+            entry = {"kind": pair[0], "url_or_handle": pair[1]}
+        kind, value = entry.get("kind"), entry.get("url_or_handle")
+        profile = OnlineProfile(kind=_text(kind), url_or_handle=_text(value))
+        if not profile.url_or_handle:
+            continue
+        row = _("Row %(n)d") % {"n": index}
+        if not _add_row_errors(errors, "profiles", row, _model_errors(profile)):
+            profiles.append((profile.kind, profile.url_or_handle))
+    return profiles
+
+
+HISTORY_FIELDS = ("kind", "organisation", "country", "start_year", "end_year", "detail")
+
+
+def _clean_history(values, errors: dict) -> list[dict]:
+    rows = []
+    for index, entry in enumerate(_as_list(values, "history", errors), start=1):
+        if not isinstance(entry, dict):
+            entry = {}
+        entry = HistoryEntry(**{name: _text(entry.get(name)) for name in HISTORY_FIELDS})
+        if not entry.organisation:
+            continue
+        for bound in ("start_year", "end_year"):
+            setattr(entry, bound, getattr(entry, bound) or None)
+        row = _("Row %(n)d") % {"n": index}
+        if not _add_row_errors(errors, "history", row, _model_errors(entry)):
+            rows.append({name: getattr(entry, name) for name in HISTORY_FIELDS})
+    return rows
 
 
 def clean_candidate_facts(data: dict, *, partial: bool = False) -> CandidateFacts:
-    """Validate candidate input from any interface; ServiceValidationError lists every problem."""
+    """Check candidate input from any interface; ServiceValidationError lists every problem."""
     errors: dict[str, list[str]] = {}
-    fields = {}
-    for name in CANDIDATE_FACT_FIELDS:
-        if name not in data:
-            continue
-        value = data[name]
-        if name == "aliases":
-            fields[name] = _clean_str_list(value, name, errors, max_len=200)
-            continue
-        if name == "date_of_birth":
-            if value in (None, ""):
-                fields[name] = None
-                continue
-            if isinstance(value, str):
-                try:
-                    value = datetime.date.fromisoformat(value)
-                except ValueError:
-                    errors[name] = [_("Enter a date as YYYY-MM-DD.")]
-                    continue
-            if not isinstance(value, datetime.date):
-                errors[name] = [_("Enter a date as YYYY-MM-DD.")]
-            elif value > timezone.localdate() or value.year < 1900:
-                errors[name] = [_("Enter a real date of birth.")]
-            else:
-                fields[name] = value
-            continue
-        value = "" if value is None else str(value).strip()
-        max_length = Candidate._meta.get_field(name).max_length or 2000
-        if len(value) > max_length:
-            errors[name] = [_("At most %(n)d characters.") % {"n": max_length}]
-        elif name == "sourcing_channel" and value not in SourcingChannel.values:
-            errors[name] = [_("Choose one of: %(c)s.") % {"c": ", ".join(SourcingChannel.values)}]
-        else:
-            fields[name] = value
-    if not partial:
-        for name in REQUIRED_FACTS:
-            if not fields.get(name):
-                errors[name] = [_("This field is required.")]
-    else:
-        for name in REQUIRED_FACTS:
-            if name in fields and not fields[name]:
-                errors[name] = [_("This field is required.")]
-
-    facts = CandidateFacts(fields=fields)
+    facts = CandidateFacts(fields=_clean_scalars(data, partial, errors))
     for name, spec in CONTACT_LISTS.items():
         if name in data:
-            facts.contacts[name] = _clean_str_list(data[name], name, errors, spec.max_length)
-            for value in facts.contacts[name]:
-                if not spec.is_valid(value):
-                    errors.setdefault(name, []).append(str(spec.problem) % {"v": value})
+            facts.contacts[name] = _clean_contacts(data[name], name, spec, errors)
     if "profiles" in data:
-        facts.profiles = []
-        for entry in data["profiles"] or []:
-            kind, value = (
-                (entry.get("kind"), entry.get("url_or_handle"))
-                if isinstance(entry, dict)
-                else (entry[0], entry[1])
-            )
-            value = (value or "").strip()
-            if not value:
-                continue
-            if kind not in ProfileKind.values:
-                errors.setdefault("profiles", []).append(
-                    _("Unknown profile kind %(k)s.") % {"k": kind}
-                )
-            elif len(value) > 500:
-                errors.setdefault("profiles", []).append(_("A profile is at most 500 characters."))
-            else:
-                facts.profiles.append((kind, value))
+        facts.profiles = _clean_profiles(data["profiles"], errors)
     if "history" in data:
-        facts.history = []
-        this_year = timezone.localdate().year
-        for index, entry in enumerate(data["history"] or [], start=1):
-            organisation = (entry.get("organisation") or "").strip()
-            if not organisation:
-                continue
-            row = {
-                "kind": entry.get("kind"),
-                "organisation": organisation[:200],
-                "country": (entry.get("country") or "").strip()[:100],
-                "detail": (entry.get("detail") or "").strip()[:200],
-            }
-            if row["kind"] not in HistoryEntry.Kind.values:
-                errors.setdefault("history", []).append(
-                    _("Row %(n)d: choose education or employment.") % {"n": index}
-                )
-            for bound in ("start_year", "end_year"):
-                year = entry.get(bound)
-                if year in (None, ""):
-                    row[bound] = None
-                    continue
-                try:
-                    year = int(year)
-                except (TypeError, ValueError):
-                    year = -1
-                if not 1900 <= year <= this_year + 10:
-                    errors.setdefault("history", []).append(
-                        _("Row %(n)d: years must be between 1900 and %(max)d.")
-                        % {"n": index, "max": this_year + 10}
-                    )
-                row[bound] = year
-            if (
-                row.get("start_year")
-                and row.get("end_year")
-                and row["end_year"] < row["start_year"]
-            ):
-                errors.setdefault("history", []).append(
-                    _("Row %(n)d: the end year is before the start year.") % {"n": index}
-                )
-            facts.history.append(row)
+        facts.history = _clean_history(data["history"], errors)
     if errors:
         raise ServiceValidationError(errors)
     return facts
@@ -278,11 +296,13 @@ def _write_candidate(candidate: Candidate, facts: CandidateFacts, actor) -> Cand
         wanted = []
         for name, values in facts.contacts.items():
             spec = CONTACT_LISTS[name]
-            wanted += [(spec.kind, v, spec.normalize(v)) for v in values]
+            wanted += [
+                dict(row, kind=spec.kind, normalized=spec.normalize(row["value"])) for row in values
+            ]
         _replace_rows(
             candidate.contacts.filter(kind__in=[CONTACT_LISTS[n].kind for n in facts.contacts]),
-            [dict(kind=k, value=v, normalized=n) for k, v, n in wanted],
-            key=lambda row: (row["kind"], row["value"]),
+            wanted,
+            key=lambda row: (row["kind"], row["value"], row["label"], row["belongs_to"]),
             model=CandidateContact,
             candidate=candidate,
             actor=actor,
@@ -316,8 +336,8 @@ def _replace_rows(existing_qs, wanted: list[dict], *, key, model, candidate, act
     fields = list(wanted[0].keys()) if wanted else []
     existing = {}
     for row in existing_qs:
-        row_key = key({f: getattr(row, f) for f in fields} if fields else {})
-        if fields and row_key not in existing:
+        row_key = key({f: getattr(row, f) for f in fields}) if fields else None
+        if row_key is not None and row_key not in existing:
             existing[row_key] = row
         else:
             row._history_user = actor

@@ -10,8 +10,9 @@ from ..models import (
     Candidate,
     Case,
     SensitiveReveal,
+    max_length,
 )
-from .base import case_event, records_refusals
+from .base import case_event, records_refusals, require_at_most
 
 SENSITIVE_FIELDS = ("account_number", "identity_document_number")
 
@@ -31,13 +32,16 @@ def reveal_sensitive(actor, case: Case, field: str, reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ServiceValidationError({"reason": _("Say why you need to see the number.")})
+    require_at_most("reason", reason, max_length(SensitiveReveal, "reason"))
     record_reveal(actor, case, field, reason)
     return getattr(case.candidate, field)
 
 
 def record_reveal(actor, case: Case, field: str, reason: str, **data) -> None:
     """Record that `actor` was shown `field` of the case's candidate in clear, and why."""
-    SensitiveReveal.objects.create(case=case, field=field, revealed_by=actor, reason=reason[:300])
+    # Reports record their own reasons; the column keeps what fits, the audit event all of it.
+    stored_reason = reason[: max_length(SensitiveReveal, "reason")]
+    SensitiveReveal.objects.create(case=case, field=field, revealed_by=actor, reason=stored_reason)
     case_event(
         actor,
         "candidate.revealed",

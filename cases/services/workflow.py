@@ -13,13 +13,14 @@ from common.errors import FourEyesViolation, InvalidTransition, NotAllowed, Serv
 from .. import permissions, scoring, selectors
 from ..models import (
     FINAL_STATUSES,
+    NOTE_MAX_LENGTH,
     Case,
     Decision,
     SignOff,
     SignOffOutcome,
     Status,
 )
-from .base import case_event, lock_case, records_refusals, require_role, save_as
+from .base import case_event, lock_case, records_refusals, require_at_most, require_role, save_as
 
 
 def risk_snapshot(case: Case) -> dict:
@@ -210,8 +211,7 @@ def perform_action(actor, case: Case, action: str, note: str = "") -> Case:
         raise ServiceValidationError(
             {"note": _("A reason is required to %(action)s.") % {"action": _(transition.label)}}
         )
-    if len(note) > 5000:
-        raise ServiceValidationError({"note": _("At most 5000 characters.")})
+    require_at_most("note", note, NOTE_MAX_LENGTH)
     _check_preconditions(action, case, actor)
 
     previous = case.status

@@ -387,4 +387,6 @@ def test_ip_addresses_round_trip_and_a_bad_one_is_a_field_error(hr_api, open_cas
     assert response.json() == {"ip_addresses": ["nowhere is not an IPv4 or IPv6 address."]}
     response = hr_api.patch(url, {"ip_addresses": ["175.45.176.12"]}, format="json")
     assert response.status_code == 200
-    assert hr_api.get(url).json()["ip_addresses"] == ["175.45.176.12"]
+    assert hr_api.get(url).json()["ip_addresses"] == [
+        {"value": "175.45.176.12", "label": "", "belongs_to": "candidate"}
+    ]

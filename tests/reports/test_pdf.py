@@ -171,7 +171,7 @@ def test_no_table_row_of_the_korean_summary_is_split_across_pages(answered_case,
     case = answered_case(
         hr,
         overrides=overrides,
-        aliases=[f"Alias Number {n}" for n in range(90)],
+        aliases=[f"Alias Number {n} also known as Alias {n}" for n in range(50)],
         history=[
             {"kind": "employment", "organisation": f"Org{n}", "detail": f"{detail}END{n}"}
             for n in range(8)
@@ -183,7 +183,7 @@ def test_no_table_row_of_the_korean_summary_is_split_across_pages(answered_case,
     def first_page(text: str) -> int:
         return next(n for n, page in enumerate(compact) if text in page)
 
-    rows = [("다른이름", "AliasNumber89"), ("학력및경력", "END7")]  # label, end of value
+    rows = [("다른이름", "AliasNumber49"), ("학력및경력", "END7")]  # label, end of value
     for item in CatalogItem.objects.filter(version=case.catalog_version):
         # The score table comes before the checklist: a code's first page is its row's page.
         rows.append((item.code, "".join(item.title_ko.split())))

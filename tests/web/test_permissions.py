@@ -15,7 +15,7 @@ from django.urls import get_resolver, reverse
 from cases import services
 from reports import services as report_services
 from tests.api.conftest import PDF_BYTES
-from tests.helpers import make_user
+from tests.helpers import make_user, new_case_form
 
 HR, REVIEWER, COMPLIANCE, ADMIN, ANONYMOUS = "hr", "reviewer", "compliance", "admin", "anonymous"
 ROLES = (HR, REVIEWER, COMPLIANCE, ADMIN, ANONYMOUS)
@@ -54,15 +54,7 @@ CASE = ("reference",)
 ITEM = ("reference", "code")
 EVIDENCE = ("reference", "evidence_id")
 JOB = ("pk",)
-NEW_CASE = {
-    "legal_name": "Kim Test",
-    "role_applied_for": "Developer",
-    "sourcing_channel": "direct",
-    "profiles-TOTAL_FORMS": "0",
-    "profiles-INITIAL_FORMS": "0",
-    "history-TOTAL_FORMS": "0",
-    "history-INITIAL_FORMS": "0",
-}
+NEW_CASE = new_case_form(legal_name="Kim Test")
 AUDIT_PERIOD = {"start": "2026-01-01", "end": "2026-01-31", "format": "csv"}
 
 MATRIX = [
