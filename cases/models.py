@@ -155,8 +155,8 @@ class CandidateContact(models.Model):
     LABEL_MAX_LENGTH = 100
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="contacts")
-    kind = models.CharField(max_length=10, choices=ContactKind.choices)
-    value = models.CharField(max_length=max(VALUE_MAX_LENGTH.values()))
+    kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
+    value = models.CharField(_("value"), max_length=max(VALUE_MAX_LENGTH.values()))
     normalized = models.CharField(max_length=254, editable=False, db_index=True)
     label = models.CharField(
         _("label"),
@@ -211,8 +211,8 @@ class OnlineProfile(models.Model):
     KIND_MAX = 20
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="profiles")
-    kind = models.CharField(max_length=KIND_MAX, choices=ProfileKind.choices)
-    url_or_handle = models.CharField(max_length=URL_OR_HANDLE_MAX)
+    kind = models.CharField(_("kind"), max_length=KIND_MAX, choices=ProfileKind.choices)
+    url_or_handle = models.CharField(_("URL or handle"), max_length=URL_OR_HANDLE_MAX)
     # Normalising may prefix the kind ("telegram:alice"), so it can outgrow the input.
     normalized_handle = models.CharField(
         max_length=KIND_MAX + 1 + URL_OR_HANDLE_MAX, editable=False, db_index=True
@@ -236,7 +236,7 @@ class HistoryEntry(models.Model):
     candidate = models.ForeignKey(
         Candidate, on_delete=models.CASCADE, related_name="history_entries"
     )
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     organisation = models.CharField(_("institution or employer"), max_length=200)
     country = models.CharField(_("country"), max_length=100, blank=True)
     start_year = models.PositiveSmallIntegerField(
@@ -318,17 +318,19 @@ class Case(models.Model):
         related_name="review_cases",
     )
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    risk_score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    risk_score = models.DecimalField(
+        _("risk score"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
     risk_level = models.CharField(
-        max_length=10, choices=RiskLevel.choices, blank=True, db_index=True
+        _("risk level"), max_length=10, choices=RiskLevel.choices, blank=True, db_index=True
     )
     risk_snapshot = models.JSONField(null=True, blank=True, editable=False)
-    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
-    decision_note = models.TextField(blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -375,8 +377,8 @@ VALUES_NEEDING_NOTE = frozenset(
 class ChecklistAnswer(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, related_name="+")
-    value = models.CharField(max_length=20, choices=AnswerValue.choices, blank=True)
-    note = models.TextField(blank=True)
+    value = models.CharField(_("answer"), max_length=20, choices=AnswerValue.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -407,20 +409,22 @@ class Evidence(models.Model):
     stored_name = models.CharField(max_length=80, editable=False)
     WITHDRAWN_REASON_MAX_LENGTH = 2000
 
-    original_name = models.CharField(max_length=255)
-    description = models.CharField(max_length=500, blank=True)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64, db_index=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(
+        _("size (bytes)"),
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    withdrawn_reason = models.TextField(blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -449,11 +453,11 @@ class SignOff(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    outcome = models.CharField(max_length=10, choices=SignOffOutcome.choices)
-    note = models.TextField(blank=True)
-    risk_score = models.DecimalField(max_digits=7, decimal_places=2, null=True)
-    risk_level = models.CharField(max_length=10, blank=True)
-    inputs_hash = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=SignOffOutcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    risk_score = models.DecimalField(_("risk score"), max_digits=7, decimal_places=2, null=True)
+    risk_level = models.CharField(_("risk level"), max_length=10, blank=True)
+    inputs_hash = models.CharField(_("hash of the scoring inputs"), max_length=64, blank=True)
     signed_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
