@@ -32,5 +32,6 @@ def test_the_korean_history_names_changed_fields_and_answers_in_korean(
     assert "“확인됨”" in text  # observed, as the checklist says it
     for label in ("메모", "답변", "상태", "위험 점수", "제출 시각"):
         assert label in text, label
-    for english in (" note ", " value ", " status ", " risk score ", " submitted at ", "answered “"):
-        assert english not in text.lower(), english
+    english = (" note ", " value ", " status ", " risk score ", " submitted at ", "answered “")
+    for words in english:
+        assert words not in text.lower(), words
