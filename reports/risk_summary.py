@@ -2,8 +2,9 @@
 
 import datetime
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from audit.summaries import describe_event
 from cases.models import AnswerValue, Decision, RiskLevel, SignOffOutcome, Status
 from indicators.models import Category, Kind
 
@@ -59,6 +60,8 @@ def risk_summary_context(job, dossier: Dossier, generated_at: datetime.datetime)
     L = labels(language)
     case = dossier.case
     context = page_context(job, language, generated_at, L["risk_summary_title"])
+    with translation.override(language):
+        described = [describe_event(e) for e in dossier.history.key_events]
     context.update(
         {
             "case": case,
@@ -91,8 +94,8 @@ def risk_summary_context(job, dossier: Dossier, generated_at: datetime.datetime)
             ],
             "history": {
                 "key_events": [
-                    {"at": fmt_dt(e.at), "by": e.actor_username, "summary": e.summary}
-                    for e in dossier.history.key_events
+                    {"at": fmt_dt(e.at), "by": e.actor_username, "summary": summary}
+                    for e, summary in zip(dossier.history.key_events, described, strict=True)
                 ],
                 "more": dossier.history.more_key_events,
                 "other": [

@@ -172,7 +172,9 @@ class Dossier:
 def history_summary(case: Case) -> HistorySummary:
     key_events = []
     others: dict[str, ActionSummary] = {}
-    for event in case_events(case.reference).only("at", "actor_username", "action", "summary"):
+    for event in case_events(case.reference).only(
+        "at", "actor_username", "action", "summary", "data", "case_reference", "object_id"
+    ):
         if event.action.startswith(KEY_ACTIONS_PREFIX) or event.action in KEY_ACTIONS:
             key_events.append(event)
             continue

@@ -191,3 +191,11 @@ def test_no_table_row_of_the_korean_summary_is_split_across_pages(answered_case,
         page = first_page(start)
         assert end in compact[page], (start, page)
     assert len(pages) > 3  # the checklist spans several pages
+
+
+def test_the_korean_summary_tells_the_case_history_in_korean(referred_case, hr, generate):
+    _reader, _pages, summary = pdf(generate(hr, referred_case, language="ko"))
+    compact = "".join(summary.split())
+
+    assert "제출됨→검토중" in compact  # the submission and the review, as the web history says
+    assert "submitted" not in summary.lower() and "→ in_review" not in summary
