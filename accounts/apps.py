@@ -7,7 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self):
-        from . import services, signals
+        from . import services, signals, summaries
 
         signals.connect()
+        summaries.register_describers()
         post_migrate.connect(services.sync_roles_after_migrate, dispatch_uid="vetting-sync-roles")

@@ -1,0 +1,149 @@
+"""How case events read in the audit trail, the history page and exports (see audit.summaries)."""
+
+from django.core.exceptions import FieldDoesNotExist
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit.summaries import label, register, with_note
+
+from .models import AnswerValue, Candidate, Status
+from .services.workflow import TRANSITIONS
+
+# Candidate facts that are lists of rows rather than fields, by the name the services use.
+FACT_LIST_LABELS = {
+    "emails": gettext_lazy("E-mail addresses"),
+    "phones": gettext_lazy("Phone numbers"),
+    "ip_addresses": gettext_lazy("IP addresses"),
+    "profiles": gettext_lazy("Online profiles"),
+    "history": gettext_lazy("Education and employment"),
+}
+# What an actor tried to do, for refused attempts (the phrases of the services' role checks).
+ATTEMPTS = {
+    "case.opened": gettext_lazy("open cases"),
+    "candidate.updated": gettext_lazy("edit candidate facts"),
+    "candidate.revealed": gettext_lazy("see protected numbers in clear"),
+    "answer.recorded": gettext_lazy("answer checklist items"),
+    "evidence.uploaded": gettext_lazy("upload evidence"),
+    "evidence.linked": gettext_lazy("link evidence"),
+    "evidence.withdrawn": gettext_lazy("withdraw evidence"),
+    "case.reviewer_assigned": gettext_lazy("assign reviewers"),
+    **{f"case.{name}": transition.label for name, transition in TRANSITIONS.items()},
+}
+
+
+def fact_label(name: str) -> str:
+    if name in FACT_LIST_LABELS:
+        return str(FACT_LIST_LABELS[name])
+    try:
+        return str(capfirst(Candidate._meta.get_field(name).verbose_name))
+    except FieldDoesNotExist:  # removed since the event was recorded
+        return name
+
+
+def _case_opened(event, data):
+    values = {"ref": event.case_reference, "version": data["catalog_version"]}
+    if data.get("candidate"):
+        return _("Opened case %(ref)s for %(name)s (catalogue %(version)s)") % {
+            **values,
+            "name": data["candidate"],
+        }
+    return _("Opened case %(ref)s (catalogue %(version)s)") % values
+
+
+def _case_assessing(event, data):
+    return _("Assessment of %(ref)s started") % {"ref": event.case_reference}
+
+
+def _case_transition(event, data):
+    text = _("%(ref)s: %(previous)s → %(status)s") % {
+        "ref": event.case_reference,
+        "previous": label(Status, data["previous"]),
+        "status": label(Status, data["status"]),
+    }
+    return with_note(text, data.get("note", ""))
+
+
+def _reviewer_assigned(event, data):
+    who = data["reviewer"]
+    if who == "nobody":
+        return _("%(ref)s has no reviewer now") % {"ref": event.case_reference}
+    return _("%(ref)s assigned to %(who)s") % {"ref": event.case_reference, "who": who}
+
+
+def _answer_recorded(event, data):
+    values = {
+        "item": data["item"],
+        "value": label(AnswerValue, data["value"]),
+        "ref": event.case_reference,
+    }
+    if data.get("previous"):
+        text = _("%(item)s answered “%(value)s” on %(ref)s (was “%(previous)s”)") % {
+            **values,
+            "previous": label(AnswerValue, data["previous"]),
+        }
+    else:
+        text = _("%(item)s answered “%(value)s” on %(ref)s") % values
+    return with_note(text, data.get("note", ""))
+
+
+def _candidate_updated(event, data):
+    fields = ", ".join(fact_label(name) for name in data["fields"])
+    return _("Updated candidate facts of %(ref)s: %(fields)s") % {
+        "ref": event.case_reference,
+        "fields": fields or _("nothing"),
+    }
+
+
+def _candidate_revealed(event, data):
+    return _("Revealed the %(field)s of %(ref)s: %(reason)s") % {
+        "field": fact_label(data["field"]).lower(),
+        "ref": event.case_reference,
+        "reason": data["reason"],
+    }
+
+
+def _evidence_uploaded(event, data):
+    return _("Uploaded %(name)s (%(type)s, %(size)s) to %(ref)s") % {
+        "name": data["name"],
+        "type": data["content_type"],
+        "size": filesizeformat(data["size"]),
+        "ref": event.case_reference,
+    }
+
+
+def _evidence_linked(event, data):
+    if not data["answers"]:
+        return _("Unlinked %(name)s from every item") % {"name": data["name"]}
+    return _("Linked %(name)s to %(items)s") % {
+        "name": data["name"],
+        "items": ", ".join(sorted(data["answers"])),
+    }
+
+
+def _evidence_withdrawn(event, data):
+    return _("Withdrew %(name)s: %(reason)s") % {"name": data["name"], "reason": data["reason"]}
+
+
+def _evidence_downloaded(event, data):
+    return _("Downloaded %(name)s of %(ref)s") % {"name": data["name"], "ref": event.case_reference}
+
+
+def register_describers() -> None:
+    register(
+        {
+            "case.opened": _case_opened,
+            "case.assessing": _case_assessing,
+            **{f"case.{name}": _case_transition for name in TRANSITIONS},
+            "case.reviewer_assigned": _reviewer_assigned,
+            "answer.recorded": _answer_recorded,
+            "candidate.updated": _candidate_updated,
+            "candidate.revealed": _candidate_revealed,
+            "evidence.uploaded": _evidence_uploaded,
+            "evidence.linked": _evidence_linked,
+            "evidence.withdrawn": _evidence_withdrawn,
+            "evidence.downloaded": _evidence_downloaded,
+        },
+        attempts=ATTEMPTS,
+    )
