@@ -161,27 +161,15 @@ class CandidateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Candidate
+        # Every candidate fact, protected numbers only in their masked form.
         fields = (
             "id",
             "case_reference",
-            "legal_name",
-            "aliases",
-            "date_of_birth",
-            "claimed_country",
-            "claimed_city",
-            "claimed_nationality",
-            "sourcing_channel",
-            "sourcing_name",
-            "role_applied_for",
-            "shipping_address",
-            "bank_name",
-            "routing_number",
-            "masked_account_number",
-            "identity_document_type",
-            "masked_identity_document_number",
-            "emails",
-            "phones",
-            "ip_addresses",
+            *(
+                f"masked_{name}" if name in services.SENSITIVE_FIELDS else name
+                for name in services.CANDIDATE_FACT_FIELDS
+            ),
+            *services.CONTACT_LISTS,
             "profiles",
             "history",
             "created_at",
