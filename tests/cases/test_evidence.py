@@ -129,3 +129,39 @@ def test_downloads_are_recorded(open_case, hr, compliance, admin_user_role):
     assert event.actor == compliance and event.data["sha256"] == evidence.sha256
     with pytest.raises(NotAllowed):
         services.record_evidence_download(admin_user_role, evidence)
+
+
+@pytest.mark.parametrize("door", ["web", "api"])
+def test_an_evidence_download_carries_the_same_safety_headers_on_the_web_and_the_api(
+    client, open_case, hr, door
+):
+    case = open_case()
+    evidence = services.upload_evidence(hr, case, upload("cv.pdf", PDF), "CV")
+    client.force_login(hr)
+    base = "/api/v1/cases" if door == "api" else "/cases"
+
+    response = client.get(f"{base}/{case.reference}/evidence/{evidence.pk}/download/")
+
+    assert response.status_code == 200
+    assert response["X-Content-SHA256"] == evidence.sha256
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize("door", ["web", "api"])
+def test_a_missing_stored_evidence_file_is_not_found_on_the_web_and_the_api(
+    client, open_case, hr, door
+):
+    case = open_case()
+    evidence = services.upload_evidence(hr, case, upload("cv.pdf", PDF), "CV")
+    evidence.file.storage.delete(evidence.file.name)
+    client.force_login(hr)
+    base = "/api/v1/cases" if door == "api" else "/cases"
+
+    response = client.get(f"{base}/{case.reference}/evidence/{evidence.pk}/download/")
+
+    assert response.status_code == 404
+    if door == "api":
+        assert response.json() == {"detail": "The stored file is missing."}
