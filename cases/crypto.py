@@ -8,6 +8,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 from .fields import BoundedTextField
+from .normalize import normalize_account_number
 
 
 def _fernet() -> MultiFernet:
@@ -37,13 +38,18 @@ def normalize_number(value: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
 
 
-def blind_index(value: str) -> str:
+def blind_index(value: str, normalize=normalize_number) -> str:
     """Keyed hash of a normalised number, so equal numbers can be matched without decrypting."""
-    normalized = normalize_number(value)
+    normalized = normalize(value)
     if not normalized:
         return ""
     key = settings.BLIND_INDEX_KEY.encode()
     return hmac.new(key, normalized.encode(), hashlib.sha256).hexdigest()
+
+
+def account_number_index(value: str) -> str:
+    """The blind index of a bank account number: of its valid IBAN, or of its digits alone."""
+    return blind_index(value, normalize_account_number)
 
 
 def mask(value: str, visible: int = 4) -> str:

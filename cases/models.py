@@ -74,11 +74,18 @@ class Candidate(models.Model):
 
     legal_name = models.CharField(_("legal name"), max_length=200)
     normalized_name = models.CharField(max_length=200, editable=False, db_index=True)
+    # normalize.name_key of the legal name: cases are linked on it together with the date of
+    # birth (both indexed).
+    name_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
     aliases = models.JSONField(
         _("aliases"), default=list, blank=True, validators=[validate_aliases]
     )
     date_of_birth = models.DateField(
-        _("date of birth"), null=True, blank=True, validators=[validate_date_of_birth]
+        _("date of birth"),
+        null=True,
+        blank=True,
+        db_index=True,
+        validators=[validate_date_of_birth],
     )
     claimed_country = models.CharField(
         _("claimed country of residence"), max_length=100, blank=True

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
+from rapidfuzz import fuzz
 
 from indicators.models import Category, Kind
 
@@ -271,6 +272,16 @@ def contact_match(kind: str, *, reference: bool = False) -> str:
     return f"reference's {kind}" if reference else kind
 
 
+# How alike two name keys (normalize.name_key) must be, by rapidfuzz's token_sort_ratio
+# (0-100), to be taken for one name. 90 accepts one romanisation of a given name for another
+# (Cheolsu / Cholsu: 95) and rejects a different given name (Minho / Minsu: 78).
+NAME_SIMILARITY_THRESHOLD = 90
+
+
+def same_name(key: str, other: str) -> bool:
+    return bool(key and other) and fuzz.token_sort_ratio(key, other) >= NAME_SIMILARITY_THRESHOLD
+
+
 def _own_last(contact: CandidateContact) -> bool:
     return not contact.is_reference
 
@@ -323,12 +334,18 @@ def linked_cases(case: Case) -> list[LinkedCase]:
             identity_document_index=candidate.identity_document_index
         ).values_list("id", flat=True)
         add(((cid, candidate.masked_identity_document_number) for cid in rows), "identity document")
-    if candidate.date_of_birth and candidate.normalized_name:
-        rows = Candidate.objects.filter(
-            normalized_name=candidate.normalized_name, date_of_birth=candidate.date_of_birth
-        ).values_list("id", flat=True)
+    # A name alone never links: many people share a name, and linking on it would flag people
+    # for their name (a Korean name above all). Only the same date of birth as well narrows it
+    # to the same person; that indexed lookup also keeps the fuzzy comparison to a few rows.
+    if candidate.date_of_birth and candidate.name_key:
+        rows = Candidate.objects.filter(date_of_birth=candidate.date_of_birth).values_list(
+            "id", "name_key"
+        )
         shown = f"{candidate.legal_name}, {candidate.date_of_birth.isoformat()}"
-        add(((cid, shown) for cid in rows), "name and date of birth")
+        add(
+            ((cid, shown) for cid, key in rows if same_name(key, candidate.name_key)),
+            "name and date of birth",
+        )
     if not found:
         return []
     cases = Case.objects.filter(candidate_id__in=found).select_related("candidate", "owner")

@@ -32,6 +32,7 @@ from .models import (
 
 HIDDEN_HISTORY_FIELDS = {
     "normalized_name",
+    "name_key",
     "normalized_shipping_address",
     "account_number_index",
     "identity_document_index",

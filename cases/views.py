@@ -390,6 +390,7 @@ def case_review(request, case):
         snapshot=case.risk_snapshot,
         signoffs=case.signoffs.select_related("reviewer"),
         findings=selectors.findings(case),
+        linked=selectors.linked_cases(case),
         item_titles=_item_titles(case, request.LANGUAGE_CODE),
     )
     return render(request, "cases/review.html", context, status=status)

@@ -6,6 +6,7 @@ from django.utils import timezone, translation
 
 from audit.summaries import describe_event
 from cases.models import AnswerValue, Decision, RiskLevel, SignOffOutcome, Status
+from cases.templatetags.vetting_tags import match_label
 from indicators.models import Category, Kind
 
 from .documents import (
@@ -55,6 +56,23 @@ def _checklist(dossier: Dossier, language: str) -> list[dict]:
     return categories
 
 
+def _linked(dossier: Dossier, language: str) -> list[dict]:
+    """The other cases that share an identifier with this one; protected numbers stay masked
+    (cases.selectors.linked_cases shows them so)."""
+    with translation.override(language):
+        return [
+            {
+                "reference": link.case.reference,
+                "status": choice_label(language, Status, link.case.status),
+                "decision": choice_label(language, Decision, link.case.decision) or "—",
+                "matches": "; ".join(
+                    f"{match_label(what)}: {shown}" for what, shown in link.matches
+                ),
+            }
+            for link in dossier.linked
+        ]
+
+
 def risk_summary_context(job, dossier: Dossier, generated_at: datetime.datetime) -> dict:
     language = job.language
     L = labels(language)
@@ -80,6 +98,7 @@ def risk_summary_context(job, dossier: Dossier, generated_at: datetime.datetime)
             "risk": risk_context(dossier, language),
             "categories": _checklist(dossier, language),
             "evidence": evidence_rows(dossier, language),
+            "linked": _linked(dossier, language),
             "signoffs": [
                 {
                     "reviewer": user_name(s.reviewer),

@@ -136,6 +136,7 @@ class Dossier:
     history: HistorySummary
     catalog: object
     items_by_code: dict = field(default_factory=dict)
+    linked: list = field(default_factory=list)  # cases.selectors.LinkedCase
 
     @property
     def observed(self) -> list:
@@ -234,6 +235,7 @@ def case_dossier(case: Case) -> Dossier:
         history=history_summary(case),
         catalog=case.catalog_version,
         items_by_code=items_by_code,
+        linked=case_selectors.linked_cases(case),
     )
 
 

@@ -100,10 +100,18 @@ class ContactList:
     is_valid: Callable[[str], bool]
     normalize: Callable[[str], str]
     problem: str  # shown for an invalid value, with %(v)s
+    # The value is read in the candidate's claimed country (national phone numbers).
+    regional: bool = False
 
     @property
     def max_length(self) -> int:
         return CandidateContact.VALUE_MAX_LENGTH[self.kind]
+
+    def key(self, value: str, candidate: Candidate) -> str:
+        """The value's normalised form, which links cases."""
+        if self.regional:
+            return self.normalize(value, normalize.phone_region(candidate.claimed_country))
+        return self.normalize(value)
 
 
 # By the input field that carries the list (web form, API and services alike).
@@ -119,6 +127,7 @@ CONTACT_LISTS = {
         _is_phone,
         normalize.normalize_phone,
         gettext_lazy("%(v)s does not look like a phone number."),
+        regional=True,
     ),
     "ip_addresses": ContactList(
         ContactKind.IP_ADDRESS,
@@ -287,17 +296,15 @@ def clean_candidate_facts(data: dict, *, partial: bool = False) -> CandidateFact
 def _write_candidate(candidate: Candidate, facts: CandidateFacts, actor) -> Candidate:
     for name, value in facts.fields.items():
         setattr(candidate, name, value)
-    candidate.normalized_name = normalize.normalize_name(candidate.legal_name)
-    candidate.normalized_shipping_address = normalize.normalize_address(candidate.shipping_address)
-    candidate.account_number_index = crypto.blind_index(candidate.account_number)
-    candidate.identity_document_index = crypto.blind_index(candidate.identity_document_number)
+    set_identity_keys(candidate)
     save_as(candidate, actor)
     if facts.contacts:
         wanted = []
         for name, values in facts.contacts.items():
             spec = CONTACT_LISTS[name]
             wanted += [
-                dict(row, kind=spec.kind, normalized=spec.normalize(row["value"])) for row in values
+                dict(row, kind=spec.kind, normalized=spec.key(row["value"], candidate))
+                for row in values
             ]
         _replace_rows(
             candidate.contacts.filter(kind__in=[CONTACT_LISTS[n].kind for n in facts.contacts]),
@@ -307,6 +314,8 @@ def _write_candidate(candidate: Candidate, facts: CandidateFacts, actor) -> Cand
             candidate=candidate,
             actor=actor,
         )
+    if "claimed_country" in facts.fields:
+        rekey_contacts(candidate)
     if facts.profiles is not None:
         _replace_rows(
             candidate.profiles.all(),
@@ -329,6 +338,25 @@ def _write_candidate(candidate: Candidate, facts: CandidateFacts, actor) -> Cand
             actor=actor,
         )
     return candidate
+
+
+def set_identity_keys(candidate: Candidate) -> None:
+    """The candidate's normalised keys that link cases, from its facts (not saved here)."""
+    candidate.normalized_name = normalize.normalize_name(candidate.legal_name)
+    candidate.name_key = normalize.name_key(candidate.legal_name)
+    candidate.normalized_shipping_address = normalize.normalize_address(candidate.shipping_address)
+    candidate.account_number_index = crypto.account_number_index(candidate.account_number)
+    candidate.identity_document_index = crypto.blind_index(candidate.identity_document_number)
+
+
+def rekey_contacts(candidate: Candidate) -> None:
+    """Recompute the normalised contacts whose key depends on other facts (phones on the
+    claimed country). A derived key, not a fact: written without a history row."""
+    specs = {spec.kind: spec for spec in CONTACT_LISTS.values()}
+    for contact in candidate.contacts.all():
+        key = specs[contact.kind].key(contact.value, candidate)
+        if key != contact.normalized:
+            CandidateContact.objects.filter(pk=contact.pk).update(normalized=key)
 
 
 def _replace_rows(existing_qs, wanted: list[dict], *, key, model, candidate, actor) -> None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cases.models import RiskLevel, SourcingChannel
+from cases.templatetags.vetting_tags import match_label
 
 from ..documents import catalog_context, fmt_dt, user_name
 from ..labels import choice_label, labels
@@ -55,6 +56,15 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class LinkedCase:
+    """Another case sharing identifiers: its reference and what it shares (match kinds, as
+    cases.selectors.linked_cases names them; never the values)."""
+
+    reference: str
+    shares: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Referral:
     signed_at: str
     reviewer: str
@@ -84,6 +94,7 @@ class Facts:
     referral: Referral | None = None
     observed: tuple[Indicator, ...] = field(default_factory=tuple)
     adverse: tuple[Indicator, ...] = field(default_factory=tuple)
+    linked: tuple[LinkedCase, ...] = field(default_factory=tuple)
 
 
 def _indicator(answer, evidence_numbers: dict) -> Indicator:
@@ -130,6 +141,12 @@ def facts_from(dossier: Dossier, organisation: str, evidence_numbers: dict) -> F
         else None,
         observed=tuple(_indicator(a, evidence_numbers) for a in dossier.observed),
         adverse=tuple(_indicator(a, evidence_numbers) for a in dossier.adverse),
+        linked=tuple(
+            LinkedCase(
+                link.case.reference, tuple(dict.fromkeys(what for what, _shown in link.matches))
+            )
+            for link in dossier.linked
+        ),
     )
 
 
@@ -219,10 +236,32 @@ def indicator_lines(facts: Facts, language: str) -> list[str]:
     return lines
 
 
-def conclusion(facts: Facts, language: str) -> str:
-    """The score, the referral and what the organisation suspects."""
+def linked_sentence(facts: Facts, language: str) -> str:
+    """Which other screenings share the applicant's identifiers, and which ones ("" if none)."""
+    if not facts.linked:
+        return ""
     with translation.override(language):
-        sentences = []
+        cases = "; ".join(
+            _("%(reference)s (%(shares)s)")
+            % {
+                "reference": link.reference,
+                "shares": ", ".join(match_label(what) for what in link.shares),
+            }
+            for link in facts.linked
+        )
+        return ngettext(
+            "Another screening by %(organisation)s shares identifiers with this applicant: "
+            "case %(cases)s.",
+            "Other screenings by %(organisation)s share identifiers with this applicant: "
+            "cases %(cases)s.",
+            len(facts.linked),
+        ) % {"organisation": facts.organisation, "cases": cases}
+
+
+def conclusion(facts: Facts, language: str) -> str:
+    """The linked cases, the score, the referral and what the organisation suspects."""
+    with translation.override(language):
+        sentences = [linked_sentence(facts, language)] if facts.linked else []
         if facts.score:
             sentences.append(
                 _(
