@@ -79,9 +79,9 @@ def typical_case():
         {
             "legal_name": "Jin Park",
             "aliases": ["Jimmy Park"],
-            "claimed_country": "Canada",
+            "claimed_country": "CA",
             "claimed_city": "Toronto",
-            "claimed_nationality": "Canadian",
+            "claimed_nationality": "CA",
             "sourcing_channel": "staffing_firm",
             "sourcing_name": "Example Staffing",
             "role_applied_for": "Senior backend engineer",

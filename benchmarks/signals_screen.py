@@ -35,7 +35,7 @@ def busy_candidate():
         {
             "legal_name": "Bench Candidate",
             "role_applied_for": "Engineer",
-            "claimed_country": "United States",
+            "claimed_country": "US",
             "routing_number": "026073150",
             "shipping_address": "4283 Express Lane\nSuite 1\nSarasota, FL 34238\nUSA",
             "phones": ["+1 646 555 0142", "+82 10 1234 5678", "+850 2 381 2222"],
@@ -43,9 +43,9 @@ def busy_candidate():
             "ip_addresses": ["73.0.0.1", "52.1.1.1", "211.234.10.1", "175.45.176.9"],
             "profiles": [{"kind": "github", "url_or_handle": "https://github.com/bench"}],
             "history": [
-                {"kind": "education", "organisation": "Uni", "country": "China"},
-                {"kind": "employment", "organisation": "A", "country": "USA"},
-                {"kind": "employment", "organisation": "B", "country": "South Korea"},
+                {"kind": "education", "organisation": "Uni", "country": "CN"},
+                {"kind": "employment", "organisation": "A", "country": "US"},
+                {"kind": "employment", "organisation": "B", "country": "KR"},
             ],
         },
     )

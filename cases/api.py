@@ -55,7 +55,7 @@ OPEN_CASE_EXAMPLE = {
     "legal_name": "Jin Park",
     "role_applied_for": "Senior backend engineer",
     "aliases": ["Jimmy Park"],
-    "claimed_country": "United States",
+    "claimed_country": "US",
     "claimed_city": "Seattle",
     "sourcing_channel": "freelance_platform",
     "sourcing_name": "Upwork",
@@ -67,7 +67,7 @@ OPEN_CASE_EXAMPLE = {
         {
             "kind": "employment",
             "organisation": "Acme Software",
-            "country": "Singapore",
+            "country": "SG",
             "start_year": 2019,
             "end_year": 2023,
             "detail": "Backend developer",

@@ -122,6 +122,11 @@ def _candidate_text(name: str, label, **kwargs) -> forms.CharField:
     return forms.CharField(label=label, max_length=max_length(Candidate, name), **kwargs)
 
 
+def _country(model, name: str, label, **kwargs) -> forms.Field:
+    """A select of the countries, named in the page's language; it submits the alpha-2 code."""
+    return model._meta.get_field(name).formfield(label=label, required=False, **kwargs)
+
+
 class CandidateFactsForm(forms.Form):
     """Who the applicant claims to be. Used to open a case and to edit its facts."""
 
@@ -155,13 +160,9 @@ class CandidateFactsForm(forms.Form):
             _("A comment in brackets after an address is kept as its label."),
         ),
     )
-    claimed_country = _candidate_text(
-        "claimed_country", _("Claimed country of residence"), required=False
-    )
+    claimed_country = _country(Candidate, "claimed_country", _("Claimed country of residence"))
     claimed_city = _candidate_text("claimed_city", _("Claimed city"), required=False)
-    claimed_nationality = _candidate_text(
-        "claimed_nationality", _("Claimed nationality"), required=False
-    )
+    claimed_nationality = _country(Candidate, "claimed_nationality", _("Claimed nationality"))
     sourcing_channel = forms.ChoiceField(
         label=_("Sourcing channel"),
         choices=SourcingChannel.choices,
@@ -180,7 +181,14 @@ class CandidateFactsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Where the candidate asks for laptops or other equipment to be sent."),
     )
+    shipping_country = _country(
+        Candidate,
+        "shipping_country",
+        _("Equipment shipping country"),
+        help_text=_("Leave blank to read it from the address's last line."),
+    )
     bank_name = _candidate_text("bank_name", _("Bank name"), required=False)
+    bank_country = _country(Candidate, "bank_country", _("Bank country"))
     routing_number = _candidate_text("routing_number", _("Routing number"), required=False)
     account_number = _candidate_text(
         "account_number",
@@ -216,12 +224,14 @@ class CandidateFactsForm(forms.Form):
                 "sourcing_channel",
                 "sourcing_name",
                 "shipping_address",
+                "shipping_country",
             ),
         ),
         (
             _("Payment and identity documents"),
             (
                 "bank_name",
+                "bank_country",
                 "routing_number",
                 "account_number",
                 "identity_document_type",
@@ -260,7 +270,9 @@ class CandidateFactsForm(forms.Form):
                 "sourcing_channel",
                 "sourcing_name",
                 "shipping_address",
+                "shipping_country",
                 "bank_name",
+                "bank_country",
                 "routing_number",
                 "identity_document_type",
             )
@@ -306,9 +318,7 @@ class HistoryRowForm(forms.Form):
         max_length=max_length(HistoryEntry, "organisation"),
         required=False,
     )
-    country = forms.CharField(
-        label=_("Country"), max_length=max_length(HistoryEntry, "country"), required=False
-    )
+    country = _country(HistoryEntry, "country", _("Country"))
     start_year = forms.IntegerField(
         label=_("From year"), required=False, validators=[validate_claimed_year]
     )

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from indicators.models import CatalogItem, CatalogVersion, Kind
@@ -21,6 +22,23 @@ EARLIEST_YEAR = 1900  # of a date of birth or a history row
 def max_length(model, name: str) -> int:
     """The most characters `model.name` takes (text fields without a limit have none)."""
     return model._meta.get_field(name).max_length
+
+
+def country_field(verbose_name) -> CountryField:
+    """An ISO 3166-1 alpha-2 country code, or blank. Pages show its name in the page's language."""
+    return CountryField(
+        verbose_name,
+        blank=True,
+        error_messages={
+            "invalid_choice": _("%(value)s is not an ISO 3166-1 alpha-2 country code.")
+        },
+    )
+
+
+def legacy_country_text(verbose_name) -> models.CharField:
+    """Free text kept from before countries became codes, where it named no single country.
+    Read only: nothing writes it after the migration (cases 0007)."""
+    return models.CharField(verbose_name, max_length=100, blank=True, editable=False)
 
 
 def validate_date_of_birth(value: datetime.date) -> None:
@@ -87,11 +105,12 @@ class Candidate(models.Model):
         db_index=True,
         validators=[validate_date_of_birth],
     )
-    claimed_country = models.CharField(
-        _("claimed country of residence"), max_length=100, blank=True
-    )
+    claimed_country = country_field(_("claimed country of residence"))
     claimed_city = models.CharField(_("claimed city"), max_length=100, blank=True)
-    claimed_nationality = models.CharField(_("claimed nationality"), max_length=100, blank=True)
+    claimed_nationality = country_field(_("claimed nationality"))
+    # What was typed before countries became codes, where it named no single country.
+    claimed_country_text = legacy_country_text(_("claimed country of residence as entered"))
+    claimed_nationality_text = legacy_country_text(_("claimed nationality as entered"))
     sourcing_channel = models.CharField(
         _("sourcing channel"),
         max_length=30,
@@ -112,7 +131,9 @@ class Candidate(models.Model):
         help_text=_("Where the candidate asks for laptops or other equipment to be sent."),
     )
     normalized_shipping_address = models.CharField(max_length=500, editable=False, db_index=True)
+    shipping_country = country_field(_("equipment shipping country"))
     bank_name = models.CharField(_("bank name"), max_length=200, blank=True)
+    bank_country = country_field(_("bank country"))
     routing_number = models.CharField(_("routing number"), max_length=34, blank=True)
     account_number = EncryptedTextField(
         _("account number"), max_length=NUMBER_MAX_LENGTH, blank=True
@@ -245,7 +266,8 @@ class HistoryEntry(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     organisation = models.CharField(_("institution or employer"), max_length=200)
-    country = models.CharField(_("country"), max_length=100, blank=True)
+    country = country_field(_("country"))
+    country_text = legacy_country_text(_("country as entered"))
     start_year = models.PositiveSmallIntegerField(
         _("from year"), null=True, blank=True, validators=[validate_claimed_year]
     )

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
+from django.utils.text import capfirst
 from rapidfuzz import fuzz
 
 from indicators.models import Category, Kind
@@ -222,6 +223,16 @@ def why_not_closable_by_hr(case: Case) -> list[str]:
     if gaps:
         reasons.append(f"due diligence incomplete or adverse ({', '.join(gaps)})")
     return reasons
+
+
+def legacy_country_texts(candidate: Candidate) -> list[tuple[str, str]]:
+    """(what, text) for each country kept as typed because it named no single country."""
+    rows = [
+        (capfirst(Candidate._meta.get_field(name).verbose_name), getattr(candidate, name))
+        for name in ("claimed_country_text", "claimed_nationality_text")
+    ]
+    rows += [(str(entry), entry.country_text) for entry in candidate.history_entries.all()]
+    return [(what, text) for what, text in rows if text]
 
 
 def user_named(username: str):

@@ -40,13 +40,28 @@ class ProfileSerializer(serializers.Serializer):
     url_or_handle = serializers.CharField(max_length=OnlineProfile.URL_OR_HANDLE_MAX)
 
 
+class CountryCodeField(serializers.CharField):
+    """An ISO 3166-1 alpha-2 code in and out ("US"); blank for none. The case services refuse
+    an unknown code with "XX is not an ISO 3166-1 alpha-2 country code." (a 400)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 country code, e.g. US or KR.")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return getattr(value, "code", value) or ""
+
+
 class HistoryEntrySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(HistoryEntry.Kind.choices)
     organisation = serializers.CharField(
         max_length=max_length(HistoryEntry, "organisation"), help_text="Institution or employer."
     )
-    country = serializers.CharField(
-        max_length=max_length(HistoryEntry, "country"), required=False, allow_blank=True
+    country = CountryCodeField()
+    country_text = serializers.CharField(
+        read_only=True, help_text="As entered before countries became codes, if it named none."
     )
     start_year = serializers.IntegerField(required=False, allow_null=True)
     end_year = serializers.IntegerField(required=False, allow_null=True)
@@ -115,15 +130,23 @@ class CandidateFactsSerializer(serializers.Serializer):
         max_length=LIST_MAX_ITEMS,
     )
     date_of_birth = serializers.DateField(required=False, allow_null=True)
-    claimed_country = _text("claimed_country", "Claimed country of residence.")
+    claimed_country = CountryCodeField(
+        help_text="Claimed country of residence: ISO 3166-1 alpha-2 code, e.g. US."
+    )
     claimed_city = _text("claimed_city")
-    claimed_nationality = _text("claimed_nationality")
+    claimed_nationality = CountryCodeField(
+        help_text="Claimed nationality: ISO 3166-1 alpha-2 code. A recorded fact, never a signal."
+    )
     sourcing_channel = serializers.ChoiceField(SourcingChannel.choices, required=False)
     sourcing_name = _text("sourcing_name", "Name of the staffing firm, platform or competition.")
     shipping_address = _text(
         "shipping_address", "Where the candidate asks for laptops or other equipment to be sent."
     )
+    shipping_country = CountryCodeField(
+        help_text="Equipment shipping country: ISO 3166-1 alpha-2 code."
+    )
     bank_name = _text("bank_name")
+    bank_country = CountryCodeField(help_text="Bank country: ISO 3166-1 alpha-2 code.")
     routing_number = _text("routing_number")
     account_number = _text("account_number", "Stored encrypted; shown masked.", write_only=True)
     identity_document_type = _text("identity_document_type")
@@ -158,6 +181,10 @@ class CandidateSerializer(serializers.ModelSerializer):
     ip_addresses = serializers.SerializerMethodField()
     profiles = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
+    claimed_country = CountryCodeField(read_only=True)
+    claimed_nationality = CountryCodeField(read_only=True)
+    bank_country = CountryCodeField(read_only=True)
+    shipping_country = CountryCodeField(read_only=True)
 
     class Meta:
         model = Candidate
@@ -169,6 +196,9 @@ class CandidateSerializer(serializers.ModelSerializer):
                 f"masked_{name}" if name in services.SENSITIVE_FIELDS else name
                 for name in services.CANDIDATE_FACT_FIELDS
             ),
+            # As entered before countries became codes, where it named no single country.
+            "claimed_country_text",
+            "claimed_nationality_text",
             *services.CONTACT_LISTS,
             "profiles",
             "history",
@@ -209,7 +239,8 @@ class CandidateSerializer(serializers.ModelSerializer):
             {
                 "kind": h.kind,
                 "organisation": h.organisation,
-                "country": h.country,
+                "country": h.country.code,
+                "country_text": h.country_text,
                 "start_year": h.start_year,
                 "end_year": h.end_year,
                 "detail": h.detail,
@@ -492,7 +523,7 @@ class CaseSummarySerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     candidate_name = serializers.CharField(source="candidate.legal_name", read_only=True)
     role_applied_for = serializers.CharField(source="candidate.role_applied_for", read_only=True)
-    claimed_country = serializers.CharField(source="candidate.claimed_country", read_only=True)
+    claimed_country = CountryCodeField(source="candidate.claimed_country", read_only=True)
     owner = serializers.CharField(source="owner.username", read_only=True)
     reviewer = serializers.CharField(source="reviewer.username", allow_null=True, read_only=True)
     catalog_version = serializers.CharField(source="catalog_version.code", read_only=True)

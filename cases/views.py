@@ -208,6 +208,7 @@ def _render_candidate(request, case, forms=None, *, revealed=None, reveal_form=N
         profiles=profiles,
         history=history,
         linked=selectors.linked_cases(case),
+        legacy_countries=selectors.legacy_country_texts(case.candidate),
         can_reveal=permissions.can_reveal_numbers(request.user),
         sensitive_fields=[
             ("account_number", _("Account number"), case.candidate.masked_account_number),

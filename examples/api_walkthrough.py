@@ -157,8 +157,8 @@ def walk_through(base: str, hr_credentials: str, reviewer_credentials: str, out:
         {
             "legal_name": "Min-jun Lee",
             "role_applied_for": "Remote full-stack developer",
-            "claimed_nationality": "Japan",
-            "claimed_country": "Japan",
+            "claimed_nationality": "JP",
+            "claimed_country": "JP",
             "claimed_city": "Osaka",
             "sourcing_channel": "freelance_platform",
             "emails": ["minjun.lee.dev@example.net"],

@@ -17,7 +17,7 @@ from django.utils.formats import number_format
 from cases.models import AnswerValue, HistoryEntry, ProfileKind, RiskLevel, SourcingChannel
 from cases.scoring import reason_label
 
-from .labels import choice_label, labels
+from .labels import choice_label, country_label, labels
 from .selectors import Dossier
 
 # WeasyPrint logs every layout step at INFO: noise in worker logs.
@@ -136,13 +136,15 @@ def candidate_rows(dossier: Dossier, language: str, *, clear_numbers: bool = Fal
     L = labels(language)
     c = dossier.candidate
     none = L["none_recorded"]
-    residence = ", ".join(v for v in (c.claimed_city, c.claimed_country) if v)
+    country = country_label(language, c.claimed_country, c.claimed_country_text)
+    nationality = country_label(language, c.claimed_nationality, c.claimed_nationality_text)
+    residence = ", ".join(v for v in (c.claimed_city, country) if v)
     sourcing = choice_label(language, SourcingChannel, c.sourcing_channel)
     if c.sourcing_name:
         sourcing = f"{sourcing} — {c.sourcing_name}"
     history = [
         f"{choice_label(language, HistoryEntry.Kind, h.kind)}: {h.organisation}"
-        + (f" ({h.country})" if h.country else "")
+        + (f" ({where})" if (where := country_label(language, h.country, h.country_text)) else "")
         + f" {h.start_year or '?'}–{h.end_year or '?'}"
         + (f", {h.detail}" if h.detail else "")
         for h in dossier.history_entries
@@ -157,7 +159,7 @@ def candidate_rows(dossier: Dossier, language: str, *, clear_numbers: bool = Fal
         (L["aliases"], ", ".join(c.aliases) or none),
         (L["date_of_birth"], c.date_of_birth.isoformat() if c.date_of_birth else none),
         (L["claimed_residence"], residence or none),
-        (L["claimed_nationality"], c.claimed_nationality or none),
+        (L["claimed_nationality"], nationality or none),
         (L["sourcing"], sourcing),
         (L["role_applied_for"], c.role_applied_for),
         (L["emails"], ", ".join(dossier.emails) or none),

@@ -9,6 +9,7 @@ are named by their model's labels.
 from django.db.models import Choices
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 LABELS = {
     "risk_summary_title": _("Risk summary"),
@@ -152,3 +153,13 @@ def choice_label(language: str, choices: type[Choices], value: str) -> str:
         return value
     with translation.override(language):
         return str(label)
+
+
+def country_label(language: str, country, kept_text: str = "") -> str:
+    """A country's name in `language`, from its alpha-2 code (or django-countries' Country).
+    Without a known code: `kept_text` (what was typed before countries became codes), else the
+    value as given."""
+    code = str(getattr(country, "code", country) or "")
+    with translation.override(language):
+        name = countries.name(code) if code else ""
+    return str(name) if name else (kept_text or code)

@@ -8,7 +8,7 @@ elsewhere and is not a check.
 import re
 from dataclasses import dataclass, field
 
-from .countries import country_of_address, resolve_country
+from .countries import country_of_address
 
 _IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{8,30}$")
 
@@ -47,24 +47,23 @@ def split_bank_identifier(value: str) -> tuple[str, str]:
     return re.sub(r"\D", "", value or ""), ""
 
 
-def _country(text: str, unresolved: list[str]) -> str | None:
-    code = resolve_country(text)
-    if text and text.strip() and code is None:
-        unresolved.append(text.strip())
-    return code
+def _code(country) -> str | None:
+    """The alpha-2 code of a django-countries value, None when blank."""
+    return getattr(country, "code", country) or None
 
 
 def facts_for_candidate(candidate) -> CandidateFacts:
     """Build the facts of a `cases.models.Candidate` (read only; related rows are read once).
 
-    Countries are free text in today's models; they are resolved to alpha-2 codes here, and
-    texts that name no single country are listed in `unresolved_countries` instead of guessed.
-    Fields the models may gain later (`bank_country`, `shipping_country`, `iban`, `wallets`) are
-    used when present.
+    Countries are stored as alpha-2 codes and read as they are. Text kept from before they
+    became codes (it named no single country) is listed in `unresolved_countries`, never guessed.
+    The shipping country, when not given, is read from the address's last line. Fields the
+    models may gain later (`iban`, `wallets`) are used when present.
     """
     from cases.models import ContactKind  # read-only use of the cases models
 
-    unresolved: list[str] = []
+    entries = list(candidate.history_entries.all())
+    legacy = [candidate.claimed_country_text] + [entry.country_text for entry in entries]
     contacts = {kind: [] for kind in ContactKind.values}
     for contact in candidate.contacts.all():
         if not contact.is_reference:  # a reference's number says nothing about the candidate
@@ -72,28 +71,22 @@ def facts_for_candidate(candidate) -> CandidateFacts:
 
     routing, iban = split_bank_identifier(candidate.routing_number)
     iban = re.sub(r"\s", "", getattr(candidate, "iban", "") or "").upper() or iban
-    bank_country = _country(getattr(candidate, "bank_country", "") or "", unresolved)
-    if bank_country is None and iban:
-        bank_country = iban[:2]
-
-    shipping_text = getattr(candidate, "shipping_country", "") or ""
-    shipping_country = (
-        _country(shipping_text, unresolved)
-        if shipping_text
-        else country_of_address(candidate.shipping_address)
+    bank_country = _code(candidate.bank_country) or (iban[:2] if iban else None)
+    shipping_country = _code(candidate.shipping_country) or country_of_address(
+        candidate.shipping_address
     )
 
     history = tuple(
         HistoryFact(
             kind=entry.kind,
-            country=_country(entry.country, unresolved),
+            country=_code(entry.country),
             start_year=entry.start_year,
             end_year=entry.end_year,
         )
-        for entry in candidate.history_entries.all()
+        for entry in entries
     )
     return CandidateFacts(
-        claimed_country=_country(candidate.claimed_country, unresolved),
+        claimed_country=_code(candidate.claimed_country),
         phones=tuple(contacts[ContactKind.PHONE]),
         emails=tuple(contacts[ContactKind.EMAIL]),
         ip_addresses=tuple(contacts[ContactKind.IP_ADDRESS]),
@@ -106,5 +99,5 @@ def facts_for_candidate(candidate) -> CandidateFacts:
         history=history,
         handles=tuple(profile.normalized_handle for profile in candidate.profiles.all()),
         wallets=tuple(getattr(candidate, "wallets", None) or ()),
-        unresolved_countries=tuple(unresolved),
+        unresolved_countries=tuple(text for text in legacy if text),
     )

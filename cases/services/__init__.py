@@ -10,6 +10,7 @@ from .evidence import link_evidence, record_evidence_download, upload_evidence, 
 from .facts import (
     CANDIDATE_FACT_FIELDS,
     CONTACT_LISTS,
+    COUNTRY_INPUTS,
     REQUIRED_FACTS,
     CandidateFacts,
     ContactList,
@@ -34,6 +35,7 @@ from .workflow import (
 __all__ = [
     "CANDIDATE_FACT_FIELDS",
     "CONTACT_LISTS",
+    "COUNTRY_INPUTS",
     "REQUIRED_FACTS",
     "REVIEW_ACTIONS",
     "SENSITIVE_FIELDS",

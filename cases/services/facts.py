@@ -51,7 +51,9 @@ CANDIDATE_FACT_FIELDS = (
     "sourcing_name",
     "role_applied_for",
     "shipping_address",
+    "shipping_country",
     "bank_name",
+    "bank_country",
     "routing_number",
     "account_number",
     "identity_document_type",
@@ -165,6 +167,22 @@ def _text(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _country_code(value):
+    """An alpha-2 code as typed ("us" is US); other input is left for the model to refuse."""
+    value = _text(value)
+    return value.upper() if isinstance(value, str) else value
+
+
+# Inputs that are ISO 3166-1 alpha-2 codes (the models' CountryFields).
+COUNTRY_INPUTS = ("claimed_country", "claimed_nationality", "bank_country", "shipping_country")
+
+
+def _stored(instance, name: str):
+    """The value as stored: a country is its code, not django-countries' Country object."""
+    value = getattr(instance, name)
+    return getattr(value, "code", value)
+
+
 def _unique(values) -> list:
     """The non-empty values, each once, in their order."""
     kept = []
@@ -205,12 +223,14 @@ def _clean_scalars(data: dict, partial: bool, errors: dict) -> dict:
             value = _unique(map(_text, value or []))
         elif name == "date_of_birth":
             value = _text(value) or None
+        elif name in COUNTRY_INPUTS:
+            value = _country_code(value)
         else:
             value = _text(value)
         setattr(candidate, name, value)
     found = _model_errors(candidate, given if partial else CANDIDATE_FACT_FIELDS)
     errors.update(found)
-    return {name: getattr(candidate, name) for name in given if name not in found}
+    return {name: _stored(candidate, name) for name in given if name not in found}
 
 
 def _contact_input(entry) -> dict:
@@ -266,14 +286,15 @@ def _clean_history(values, errors: dict) -> list[dict]:
     for index, entry in enumerate(_as_list(values, "history", errors), start=1):
         if not isinstance(entry, dict):
             entry = {}
-        entry = HistoryEntry(**{name: _text(entry.get(name)) for name in HISTORY_FIELDS})
+        given = {name: _text(entry.get(name)) for name in HISTORY_FIELDS}
+        entry = HistoryEntry(**dict(given, country=_country_code(entry.get("country"))))
         if not entry.organisation:
             continue
         for bound in ("start_year", "end_year"):
             setattr(entry, bound, getattr(entry, bound) or None)
         row = _("Row %(n)d") % {"n": index}
         if not _add_row_errors(errors, "history", row, _model_errors(entry)):
-            rows.append({name: getattr(entry, name) for name in HISTORY_FIELDS})
+            rows.append({name: _stored(entry, name) for name in HISTORY_FIELDS})
     return rows
 
 

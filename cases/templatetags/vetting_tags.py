@@ -179,3 +179,16 @@ def when(value, precision: str = "") -> str:
 @register.filter
 def lookup(mapping, key):
     return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def shown_value(bound_field) -> str:
+    """A form field's value as a page shows it read only: the label of a chosen option (a
+    country's name in the page's language, a channel's name), else the value itself."""
+    value = bound_field.value()
+    choices = getattr(bound_field.field, "choices", None)
+    if choices is not None and value not in (None, ""):
+        for key, label in choices:
+            if str(key) == str(value):
+                return label
+    return value

@@ -9,7 +9,7 @@ from cases.models import ProfileKind, SourcingChannel
 from indicators.models import Category
 
 from ..documents import catalog_context, user_name
-from ..labels import choice_label
+from ..labels import choice_label, country_label
 from ..selectors import Dossier
 from . import narrative
 from .evidence import evidence_numbers
@@ -47,7 +47,8 @@ def ic3_complaint(
     numbers = evidence_numbers(evidence)
     risk = dossier.risk
     referral = dossier.referral_signoff
-    residence = ", ".join(v for v in (c.claimed_city, c.claimed_country) if v)
+    country = country_label("en", c.claimed_country, c.claimed_country_text)
+    residence = ", ".join(v for v in (c.claimed_city, country) if v)
     payment_indicators = [
         _indicator(a, numbers)
         for a in dossier.observed + dossier.adverse
@@ -82,7 +83,9 @@ def ic3_complaint(
                 "name": c.legal_name,
                 "aliases": list(c.aliases),
                 "date_of_birth": c.date_of_birth.isoformat() if c.date_of_birth else "",
-                "claimed_nationality": c.claimed_nationality,
+                "claimed_nationality": country_label(
+                    "en", c.claimed_nationality, c.claimed_nationality_text
+                ),
                 "claimed_residence": residence,
                 "addresses": [a for a in (c.shipping_address,) if a],
                 "phones": dossier.phones,
@@ -106,7 +109,7 @@ def ic3_complaint(
                     {
                         "kind": h.kind,
                         "organisation": h.organisation,
-                        "country": h.country,
+                        "country": country_label("en", h.country, h.country_text),
                         "from": h.start_year,
                         "to": h.end_year,
                         "detail": h.detail,

@@ -20,7 +20,7 @@ from cases.models import RiskLevel, SourcingChannel
 from cases.templatetags.vetting_tags import match_label
 
 from ..documents import catalog_context, fmt_dt, user_name
-from ..labels import choice_label, labels
+from ..labels import choice_label, country_label, labels
 from ..selectors import Dossier
 
 # `via` is " (name of the firm, platform or competition)" or "".
@@ -80,8 +80,8 @@ class Facts:
     role: str = ""
     aliases: tuple[str, ...] = ()
     city: str = ""
-    country: str = ""
-    nationality: str = ""
+    country: str = ""  # alpha-2 code, or the text kept where it named no single country
+    nationality: str = ""  # likewise; named in the document's language
     sourcing_channel: str = ""
     sourcing_name: str = ""
     case_reference: str = ""
@@ -123,8 +123,8 @@ def facts_from(dossier: Dossier, organisation: str, evidence_numbers: dict) -> F
         role=c.role_applied_for,
         aliases=tuple(c.aliases),
         city=c.claimed_city,
-        country=c.claimed_country,
-        nationality=c.claimed_nationality,
+        country=c.claimed_country.code or c.claimed_country_text,
+        nationality=c.claimed_nationality.code or c.claimed_nationality_text,
         sourcing_channel=c.sourcing_channel,
         sourcing_name=c.sourcing_name,
         case_reference=case.reference,
@@ -177,7 +177,7 @@ def introduction(facts: Facts, language: str) -> str:
             )
         else:
             sentences.append(_("The applicant presented as %(name)s.") % {"name": facts.name})
-        residence = ", ".join(v for v in (facts.city, facts.country) if v)
+        residence = ", ".join(v for v in (facts.city, country_label(language, facts.country)) if v)
         if residence:
             sentences.append(
                 _("The applicant claimed to live in %(residence)s.") % {"residence": residence}
@@ -185,7 +185,7 @@ def introduction(facts: Facts, language: str) -> str:
         if facts.nationality:
             sentences.append(
                 _("The applicant gave %(nationality)s as their nationality.")
-                % {"nationality": facts.nationality}
+                % {"nationality": country_label(language, facts.nationality)}
             )
         if facts.sourcing_channel in SOURCING:
             via = f" ({facts.sourcing_name})" if facts.sourcing_name else ""

@@ -58,7 +58,7 @@ def _ipv6(length: int) -> str:
 SCALARS = [
     Limit(name, max_length(Candidate, name))
     for name in services.CANDIDATE_FACT_FIELDS
-    if name not in ("aliases", "date_of_birth", "sourcing_channel")
+    if name not in ("aliases", "date_of_birth", "sourcing_channel", *services.COUNTRY_INPUTS)
 ]
 LIMITS = [
     *SCALARS,
@@ -91,7 +91,7 @@ LIMITS = [
 
 
 def test_every_limited_candidate_fact_is_covered():
-    assert len(SCALARS) == 12
+    assert len(SCALARS) == 10  # countries are codes, not free text: see below
     assert all(limit.limit for limit in LIMITS)
 
 
@@ -133,6 +133,24 @@ def test_each_door_takes_a_fact_up_to_its_model_limit_and_refuses_one_more(
     assert DOORS[door](caller, limit, limit.value_of(limit.limit)) == []
     assert Case.objects.count() == 1
     assert DOORS[door](caller, limit, limit.value_of(limit.limit + 1)) != []
+    assert Case.objects.count() == 1
+
+
+@pytest.mark.parametrize("door", DOORS)
+@pytest.mark.parametrize("name", services.COUNTRY_INPUTS)
+def test_each_door_takes_a_country_as_an_alpha_2_code_and_refuses_anything_else(
+    client, catalog, hr, door, name
+):
+    caller = {"web": client, "api": token_client(hr), "service": hr}[door]
+    if door == "web":
+        client.force_login(hr)
+    country = Limit(name, 2)
+    assert DOORS[door](caller, country, "KR") == []
+    assert getattr(Candidate.objects.get(), name) == "KR"
+    refused = DOORS[door](caller, country, "XX")
+    if door != "web":  # the web form is a select: Django's own "not one of the choices"
+        assert refused == ["XX is not an ISO 3166-1 alpha-2 country code."]
+    assert refused and DOORS[door](caller, country, "South Korea") != []
     assert Case.objects.count() == 1
 
 

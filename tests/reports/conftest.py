@@ -10,9 +10,9 @@ from cases import services as case_services
 CANDIDATE_FACTS = {
     "legal_name": "Jin Park",
     "aliases": ["Jimmy Park", "J. Parker"],
-    "claimed_country": "Canada",
+    "claimed_country": "CA",
     "claimed_city": "Toronto",
-    "claimed_nationality": "Canadian",
+    "claimed_nationality": "CA",
     "sourcing_channel": "freelance_platform",
     "sourcing_name": "GigBoard",
     "role_applied_for": "Senior backend engineer",
@@ -30,7 +30,7 @@ CANDIDATE_FACTS = {
         {
             "kind": "education",
             "organisation": "Shenyang Institute of Technology",
-            "country": "China",
+            "country": "CN",
             "start_year": 2010,
             "end_year": 2014,
         }

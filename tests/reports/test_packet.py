@@ -119,7 +119,7 @@ def test_the_ic3_narrative_is_written_in_proper_sentences(packet):
 
     assert narrative in text.replace("\r\n", "\n")
     for expected in (
-        "The applicant gave Canadian as their nationality.",  # not "a national of Canadian"
+        "The applicant gave Canada as their nationality.",  # a code named, not "a national of"
         "The applicant applied through a freelance platform (GigBoard).",
         'with this note: "Several advisory indicators; referring to IC3 and NIS." Example',
     ):

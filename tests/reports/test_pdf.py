@@ -199,3 +199,13 @@ def test_the_korean_summary_tells_the_case_history_in_korean(referred_case, hr, 
 
     assert "제출됨→검토중" in compact  # the submission and the review, as the web history says
     assert "submitted" not in summary.lower() and "→ in_review" not in summary
+
+
+def test_the_risk_summary_names_countries_from_their_codes_in_the_document_language(
+    referred_case, hr, generate
+):
+    _reader, _pages, english = pdf(generate(hr, referred_case, language="en"))
+    _reader, _pages, korean = pdf(generate(hr, referred_case, language="ko"))
+    assert "Toronto, Canada" in english and "(China)" in english  # residence, history
+    assert "Toronto, 캐나다" in korean and "(중국)" in korean
+    assert "CA" not in korean.split()

@@ -59,13 +59,13 @@ def test_a_korean_national_applying_truthfully_from_korea_gets_no_medium_or_high
 def test_a_korean_name_and_nationality_on_a_real_case_change_nothing(open_case):
     case = open_case(
         legal_name="김철수",
-        claimed_nationality="North Korea",  # nationality alone is never a signal
-        claimed_country="대한민국",
+        claimed_nationality="KP",  # nationality alone is never a signal
+        claimed_country="KR",
         phones=["010-1234-5678"],
         ip_addresses=["211.234.10.1"],
         history=[
-            {"kind": "education", "organisation": "서울대학교", "country": "한국"},
-            {"kind": "employment", "organisation": "Naver", "country": "South Korea"},
+            {"kind": "education", "organisation": "서울대학교", "country": "KR"},
+            {"kind": "employment", "organisation": "Naver", "country": "KR"},
         ],
     )
     assert [f for f in screen(case.candidate) if f.severity >= Severity.MEDIUM] == []

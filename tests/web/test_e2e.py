@@ -86,7 +86,7 @@ def open_case(page: Page, base: str, name: str, email: str) -> str:
     page.fill("#id_role_applied_for", "Senior backend developer")
     page.fill("#id_emails", email)
     page.fill("#id_phones", "+1 555 0100")
-    page.fill("#id_claimed_country", "United States")
+    page.select_option("#id_claimed_country", "US")
     page.fill("#id_account_number", "DE44500105175407324931")
     page.fill("#id_profiles-0-url_or_handle", "https://github.com/" + name.split()[0].lower())
     page.fill("#id_history-0-organisation", "Pyongyang University of Computer Science")
