@@ -64,7 +64,7 @@ CASES = {
         ["Example Employer Ltd. screened a job applicant. The applicant presented as Jin Park."],
         ["position of ."],
     ),
-    "a demonym as nationality": (
+    "a demonym kept as typed as nationality": (
         "en",
         facts(nationality="American"),
         ["The applicant gave American as their nationality."],
@@ -72,16 +72,16 @@ CASES = {
     ),
     "a country as nationality": (
         "en",
-        facts(nationality="United States", country="Canada"),
+        facts(nationality="US", country="CA"),
         [
             "The applicant claimed to live in Canada. "
-            "The applicant gave United States as their nationality."
+            "The applicant gave United States of America as their nationality."
         ],
         [],
     ),
     "city and country": (
         "en",
-        facts(city="Toronto", country="Canada"),
+        facts(city="Toronto", country="CA"),
         ["The applicant claimed to live in Toronto, Canada."],
         [],
     ),
@@ -194,8 +194,8 @@ CASES = {
         facts(
             aliases=("Jimmy Park", "J. Parker"),
             city="Toronto",
-            country="Canada",
-            nationality="American",
+            country="CA",
+            nationality="US",
             sourcing_channel="freelance_platform",
             sourcing_name="GigBoard",
             referral=Referral("2026-03-05", "riley", "Do not hire."),
@@ -205,8 +205,8 @@ CASES = {
         [
             "Example Employer Ltd.은(는) ‘Senior backend engineer’ 직무 지원자를 "
             "검증하였습니다. 지원자는 ‘Jin Park’(이)라는 이름을 사용하였으며, 다른 이름(Jimmy "
-            "Park, J. Parker)도 사용하였습니다. 지원자가 밝힌 거주지는 Toronto, Canada입니다. "
-            "지원자가 밝힌 국적은 American입니다. 지원자는 프리랜서 플랫폼 (GigBoard)을 통해 "
+            "Park, J. Parker)도 사용하였습니다. 지원자가 밝힌 거주지는 Toronto, 캐나다입니다. "
+            "지원자가 밝힌 국적은 미국입니다. 지원자는 프리랜서 플랫폼 (GigBoard)을 통해 "
             "지원하였습니다.",
             "위험 평가 점수는 42.00점(높음, 점수 산정 정책 2026.1)입니다.",
             '다음과 같이 기록하였습니다: "Do not hire." Example Employer Ltd.은(는)',
