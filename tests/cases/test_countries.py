@@ -77,6 +77,20 @@ def test_the_migration_maps_candidates_history_entries_and_their_historical_reco
     assert (historical.claimed_country, historical.claimed_country_text) == ("US", "")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_undoing_the_migration_gives_back_the_text_it_kept_and_the_codes_it_mapped(open_case):
+    case = open_case(claimed_country="US")
+    Candidate.objects.filter(pk=case.candidate_id).update(claimed_nationality_text="Korea")
+    executor = MigrationExecutor(connection)
+    executor.migrate([("cases", "0006_field_labels")])
+    old = executor.loader.project_state([("cases", "0006_field_labels")]).apps
+    candidate = old.get_model("cases", "Candidate").objects.get()
+    assert (candidate.claimed_country, candidate.claimed_nationality) == ("US", "Korea")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def test_the_api_takes_and_gives_alpha_2_codes(catalog, hr):
     api = token_client(hr)
     facts = {
@@ -125,6 +139,8 @@ def test_the_korean_candidate_page_names_countries_in_korean(client, hr, open_ca
     assert '<option value="KR" selected>대한민국</option>' in korean
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<option value="US" selected>United States of America</option>' in english
+    overview = client.get(reverse("case_detail", args=[case.reference]), HTTP_ACCEPT_LANGUAGE="ko")
+    assert "<dd>미국</dd>" in overview.content.decode()
 
 
 def test_text_kept_by_the_migration_is_shown_read_only_on_the_candidate_page(client, hr, open_case):
