@@ -37,7 +37,7 @@ def country_field(verbose_name) -> CountryField:
 
 def legacy_country_text(verbose_name) -> models.CharField:
     """Free text kept from before countries became codes, where it named no single country.
-    Read only: nothing writes it after the migration (cases 0007)."""
+    Read only: nothing writes it after the migration (cases 0009)."""
     return models.CharField(verbose_name, max_length=100, blank=True, editable=False)
 
 

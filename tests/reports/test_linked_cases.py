@@ -18,7 +18,7 @@ def _same_person(open_case, hr):
     other = open_case(
         hr,
         legal_name="Someone Else",
-        claimed_country="Canada",
+        claimed_country="CA",
         phones=["416.555.0100"],
         account_number="98765-43210-123",
     )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_field_labels'),
+        ('cases', '0008_identity_keys'),
     ]
 
     operations = [

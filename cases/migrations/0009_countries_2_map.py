@@ -5,15 +5,15 @@ none or several ("Korea", "Congo", "Canadian") is moved, unchanged, to the `..._
 candidate page shows read only, so nothing typed is lost. Historical records are mapped the same
 way, so the history pages keep reading.
 
-The mapping reuses `signals.countries.resolve_country` rather than a frozen copy: that resolver is
-kept precisely to read legacy country text (this migration and nothing at screening time), and
+The mapping reuses `common.countries.resolve_country` rather than a frozen copy: that resolver
+stays to read country text that is not a code (this legacy text, and shipping addresses), and
 `tests/cases/test_countries.py` pins the table this migration relies on. Should the resolver ever
-move, freeze a copy of it here.
+go or change its answers, freeze a copy of it here.
 """
 
 from django.db import migrations
 
-from signals.countries import resolve_country
+from common.countries import resolve_country
 
 # (model, ((code field, legacy text field), ...)); the historical tables have the same fields.
 FIELDS = (
@@ -70,7 +70,7 @@ def to_text(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0007_countries_1_fields"),
+        ("cases", "0009_countries_1_fields"),
     ]
 
     operations = [
