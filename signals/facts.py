@@ -8,8 +8,6 @@ elsewhere and is not a check.
 import re
 from dataclasses import dataclass, field
 
-from .countries import country_of_address, resolve_country
-
 _IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{8,30}$")
 
 
@@ -45,66 +43,3 @@ def split_bank_identifier(value: str) -> tuple[str, str]:
     if _IBAN_SHAPE.match(compact):
         return "", compact
     return re.sub(r"\D", "", value or ""), ""
-
-
-def _country(text: str, unresolved: list[str]) -> str | None:
-    code = resolve_country(text)
-    if text and text.strip() and code is None:
-        unresolved.append(text.strip())
-    return code
-
-
-def facts_for_candidate(candidate) -> CandidateFacts:
-    """Build the facts of a `cases.models.Candidate` (read only; related rows are read once).
-
-    Countries are free text in today's models; they are resolved to alpha-2 codes here, and
-    texts that name no single country are listed in `unresolved_countries` instead of guessed.
-    Fields the models may gain later (`bank_country`, `shipping_country`, `iban`, `wallets`) are
-    used when present.
-    """
-    from cases.models import ContactKind  # read-only use of the cases models
-
-    unresolved: list[str] = []
-    contacts = {kind: [] for kind in ContactKind.values}
-    for contact in candidate.contacts.all():
-        if not contact.is_reference:  # a reference's number says nothing about the candidate
-            contacts[contact.kind].append(contact.value)
-
-    routing, iban = split_bank_identifier(candidate.routing_number)
-    iban = re.sub(r"\s", "", getattr(candidate, "iban", "") or "").upper() or iban
-    bank_country = _country(getattr(candidate, "bank_country", "") or "", unresolved)
-    if bank_country is None and iban:
-        bank_country = iban[:2]
-
-    shipping_text = getattr(candidate, "shipping_country", "") or ""
-    shipping_country = (
-        _country(shipping_text, unresolved)
-        if shipping_text
-        else country_of_address(candidate.shipping_address)
-    )
-
-    history = tuple(
-        HistoryFact(
-            kind=entry.kind,
-            country=_country(entry.country, unresolved),
-            start_year=entry.start_year,
-            end_year=entry.end_year,
-        )
-        for entry in candidate.history_entries.all()
-    )
-    return CandidateFacts(
-        claimed_country=_country(candidate.claimed_country, unresolved),
-        phones=tuple(contacts[ContactKind.PHONE]),
-        emails=tuple(contacts[ContactKind.EMAIL]),
-        ip_addresses=tuple(contacts[ContactKind.IP_ADDRESS]),
-        bank_country=bank_country,
-        routing_number=routing,
-        iban=iban,
-        account_number=re.sub(r"\D", "", candidate.account_number or ""),
-        shipping_address=candidate.shipping_address or "",
-        shipping_country=shipping_country,
-        history=history,
-        handles=tuple(profile.normalized_handle for profile in candidate.profiles.all()),
-        wallets=tuple(getattr(candidate, "wallets", None) or ()),
-        unresolved_countries=tuple(unresolved),
-    )

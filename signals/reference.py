@@ -20,7 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from stdnum.us import rtn
 
-from cases.normalize import normalize_email, normalize_phone, normalize_text
+from common.normalize import normalize_email, normalize_phone, normalize_text
 
 PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data"
 VERSION_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(\.\d+)?$")

@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from accounts import roles
+from common import normalize
 from common.errors import InvalidTransition, ServiceValidationError
 from indicators.models import CatalogVersion
 from indicators.selectors import NoCatalogError, default_catalog_version, version_items
 
-from .. import crypto, normalize, selectors
+from .. import crypto, selectors
 from ..models import (
     LIST_MAX_ITEMS,
     Candidate,

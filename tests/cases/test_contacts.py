@@ -197,7 +197,7 @@ def test_a_reference_phone_is_not_listed_as_the_subjects_own_in_reports(open_cas
 
 
 def test_signals_weigh_only_the_candidates_own_contacts(open_case):
-    from signals.facts import facts_for_candidate
+    from cases.screening import facts_for_candidate
 
     case = open_case(
         phones=["+82 10 5555 0101", {"value": "+1 415-555-0199", "belongs_to": "reference"}]
