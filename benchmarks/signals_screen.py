@@ -80,9 +80,7 @@ def main() -> int:
         full_ms = median_ms(lambda: screen_candidate(Candidate.objects.get(pk=candidate_id)))
     print(f"reference data load (once per process): {load_s:.2f} s")
     print(f"screen_facts, {count} findings: median {facts_ms:.2f} ms over {RUNS} runs")
-    print(
-        f"screen_candidate incl. its rows: median {full_ms:.2f} ms (target < {TARGET_MS})"
-    )
+    print(f"screen_candidate incl. its rows: median {full_ms:.2f} ms (target < {TARGET_MS})")
     return 0 if full_ms < TARGET_MS else 1
 
 

@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 from django.conf import settings
+from django.dispatch import Signal
 from stdnum.us import rtn
 
 from common.normalize import normalize_email, normalize_phone, normalize_text
@@ -303,6 +304,11 @@ def reference_data() -> ReferenceData:
         personas=indexes["persona_identifiers"],
         disposable_domains=disposable_domains(),
     )
+
+
+# Sent (with `dataset` and `version`) after `update_signal_data` imported a newer dataset, so
+# the apps above that store findings can re-screen (cases connects it to its re-screening task).
+reference_data_updated = Signal()
 
 
 def reload_reference_data() -> None:

@@ -40,6 +40,7 @@ from .base import (
     save_as,
     start_assessing_if_draft,
 )
+from .findings import screen_case
 
 CANDIDATE_FACT_FIELDS = (
     "legal_name",
@@ -404,6 +405,7 @@ def open_case(actor, data: dict) -> Case:
         items=len(answers),
         linked_cases=_linked_references(case),
     )
+    screen_case(case, actor)
     return case
 
 
@@ -437,4 +439,5 @@ def update_candidate(actor, case: Case, data: dict) -> Case:
         fields=changed,
         linked_cases=_linked_references(case),
     )
+    screen_case(case, actor)
     return case
