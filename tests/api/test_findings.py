@@ -73,3 +73,14 @@ def test_a_finding_of_another_case_is_not_found(open_case, hr_api):
     finding = Finding.objects.get(case=other, check_code="ip.dprk_address")
     url = f"/api/v1/cases/{case.reference}/signals/{finding.pk}/accept/"
     assert hr_api.post(url, {}, format="json").status_code == 404
+
+
+def test_the_case_history_shows_a_dismissal_with_the_status_change(open_case, hr_api, reviewer_api):
+    case = open_case(ip_addresses=[DPRK_IP])
+    finding = Finding.objects.get(case=case, check_code="ip.dprk_address")
+    url = f"/api/v1/cases/{case.reference}/signals/{finding.pk}/dismiss/"
+    reviewer_api.post(url, {"note": "Known lab range."}, format="json")
+    entries = hr_api.get(f"/api/v1/cases/{case.reference}/history/").json()["results"]
+    dismissal = next(e for e in entries if e["summary"].startswith("Dismissed finding"))
+    fields = {f["field"]: f for change in dismissal["changes"] for f in change["fields"]}
+    assert (fields["Status"]["old"], fields["Status"]["new"]) == ("Open", "Dismissed")
