@@ -9,6 +9,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_view,
 )
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -505,58 +506,63 @@ class FindingList(CaseAPIView):
         )
 
 
-class FindingAccept(FindingMixin, CaseAPIView):
+class FindingDecision(FindingMixin, CaseAPIView):
+    """Base of accept and dismiss: parse the note, call `decide`, show the finding."""
+
+    parser_classes = [JSONParser]
+    serializer_class = FindingDecisionSerializer
+
+    @staticmethod
+    def decide(actor, finding, note):
+        raise NotImplementedError
+
+    def post(self, request, reference, finding_id):
+        case = self.get_case()
+        note = self.validated(FindingDecisionSerializer)["note"]
+        self.decide(request.user, self.get_finding(case), note)
+        return self.finding_response(case)
+
+
+def finding_decision_schema(summary: str, description: str, **kwargs):
+    return extend_schema_view(
+        post=extend_schema(
+            tags=["signals"],
+            summary=summary,
+            description=description,
+            parameters=[FINDING_ID],
+            request=FindingDecisionSerializer,
+            responses={200: FindingSerializer, **error_responses(400, 403, 404, 409)},
+            **kwargs,
+        )
+    )
+
+
+@finding_decision_schema(
+    "Accept a finding",
+    "Accept an open finding. One that suggests an answer fills in that checklist answer, with a "
+    "note citing the finding. Draft or assessing cases only.",
+)
+class FindingAccept(FindingDecision):
     roles_by_method = {"POST": permissions.FINDING_ACCEPTERS}
-    parser_classes = [JSONParser]
-    serializer_class = FindingDecisionSerializer
-
-    @extend_schema(
-        tags=["signals"],
-        summary="Accept a finding",
-        description=(
-            "Accept an open finding. One that suggests an answer fills in that checklist answer, "
-            "with a note citing the finding. Draft or assessing cases only."
-        ),
-        parameters=[FINDING_ID],
-        request=FindingDecisionSerializer,
-        responses={200: FindingSerializer, **error_responses(400, 403, 404, 409)},
-    )
-    def post(self, request, reference, finding_id):
-        case = self.get_case()
-        note = self.validated(FindingDecisionSerializer)["note"]
-        services.accept_finding(request.user, self.get_finding(case), note)
-        return self.finding_response(case)
+    decide = staticmethod(services.accept_finding)
 
 
-class FindingDismiss(FindingMixin, CaseAPIView):
+@finding_decision_schema(
+    "Dismiss a finding",
+    "Dismiss an open finding, with the reason in `note`. A high or critical finding may only be "
+    "dismissed by a reviewer who did not assess the case (four-eyes rule); a low or medium one "
+    "by hr while the case is draft or assessing, or by a reviewer.",
+    examples=[
+        OpenApiExample(
+            "With a reason",
+            value={"note": "The candidate's employer routes staff through this VPN."},
+            request_only=True,
+        )
+    ],
+)
+class FindingDismiss(FindingDecision):
     roles_by_method = {"POST": permissions.FINDING_DISMISSERS}
-    parser_classes = [JSONParser]
-    serializer_class = FindingDecisionSerializer
-
-    @extend_schema(
-        tags=["signals"],
-        summary="Dismiss a finding",
-        description=(
-            "Dismiss an open finding, with the reason in `note`. A high or critical finding may "
-            "only be dismissed by a reviewer who did not assess the case (four-eyes rule); a low "
-            "or medium one by hr while the case is draft or assessing, or by a reviewer."
-        ),
-        parameters=[FINDING_ID],
-        request=FindingDecisionSerializer,
-        responses={200: FindingSerializer, **error_responses(400, 403, 404, 409)},
-        examples=[
-            OpenApiExample(
-                "With a reason",
-                value={"note": "The candidate's employer routes staff through this VPN."},
-                request_only=True,
-            )
-        ],
-    )
-    def post(self, request, reference, finding_id):
-        case = self.get_case()
-        note = self.validated(FindingDecisionSerializer)["note"]
-        services.dismiss_finding(request.user, self.get_finding(case), note)
-        return self.finding_response(case)
+    decide = staticmethod(services.dismiss_finding)
 
 
 # ---------------------------------------------------------------- workflow

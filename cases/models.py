@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from indicators.models import CatalogItem, CatalogVersion, Kind
+from signals.findings import Severity
 
 from .crypto import EncryptedTextField, mask
 from .fields import BoundedTextField
@@ -497,18 +498,10 @@ class FindingStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
-class FindingSeverity(models.TextChoices):
-    """The codes of `signals.findings.Severity`, least severe first."""
-
-    INFO = "info", _("Info")
-    LOW = "low", _("Low")
-    MEDIUM = "medium", _("Medium")
-    HIGH = "high", _("High")
-    CRITICAL = "critical", _("Critical")
-
-
+# The severities of `signals.findings.Severity`, by code, least severe first (labels from there).
+FINDING_SEVERITIES = [(severity.code, severity.label) for severity in Severity]
 # Dismissing one of these needs a reviewer who did not assess the case (four-eyes rule).
-FOUR_EYES_SEVERITIES = frozenset({FindingSeverity.HIGH, FindingSeverity.CRITICAL})
+FOUR_EYES_SEVERITIES = frozenset(s.code for s in Severity if s >= Severity.HIGH)
 
 
 class Finding(models.Model):
@@ -524,7 +517,7 @@ class Finding(models.Model):
     check_code = models.CharField(_("check"), max_length=CHECK_MAX_LENGTH)
     subject = models.TextField(_("about"), blank=True)
     fingerprint = models.CharField(max_length=64, editable=False)
-    severity = models.CharField(_("severity"), max_length=10, choices=FindingSeverity.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=FINDING_SEVERITIES)
     summary = models.CharField(_("summary"), max_length=300)
     detail = models.TextField(_("detail"), blank=True)
     suggests_item_code = models.CharField(_("suggested item"), max_length=32, blank=True)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from indicators.models import Category, Kind
+from signals.findings import Severity
 
 from . import permissions, scoring
 from .models import (
@@ -21,7 +22,6 @@ from .models import (
     ChecklistAnswer,
     ContactKind,
     Evidence,
-    FindingSeverity,
     OnlineProfile,
     Status,
 )
@@ -432,8 +432,8 @@ def findings_for(case: Case) -> QuerySet[StoredFinding]:
     """The stored findings of a case, most severe first, then oldest first."""
     rank = models.Case(
         *(
-            models.When(severity=code, then=models.Value(position))
-            for position, code in enumerate(FindingSeverity.values)
+            models.When(severity=severity.code, then=models.Value(int(severity)))
+            for severity in Severity
         ),
         output_field=models.IntegerField(),
     )

@@ -414,14 +414,19 @@ class WithdrawSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- workflow and risk
 
 
-class ActionSerializer(serializers.Serializer):
-    note = serializers.CharField(
+def optional_note(help_text: str) -> serializers.CharField:
+    """A note the service may require (it says when, as a field message)."""
+    return serializers.CharField(
         max_length=NOTE_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",
-        help_text="Required to reject, refer, return and reopen.",
+        help_text=help_text,
     )
+
+
+class ActionSerializer(serializers.Serializer):
+    note = optional_note("Required to reject, refer, return and reopen.")
 
 
 class AssignReviewerSerializer(serializers.Serializer):
@@ -728,10 +733,4 @@ class FindingSerializer(serializers.ModelSerializer):
 
 
 class FindingDecisionSerializer(serializers.Serializer):
-    note = serializers.CharField(
-        max_length=NOTE_MAX_LENGTH,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Why: required to dismiss; optional when accepting.",
-    )
+    note = optional_note("Why: required to dismiss; optional when accepting.")

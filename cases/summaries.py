@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.summaries import label, register, with_note
 
-from .models import AnswerValue, Candidate, FindingSeverity, Status
+from .models import FINDING_SEVERITIES, AnswerValue, Candidate, Status
 from .services.workflow import TRANSITIONS
 
 # Candidate facts that are lists of rows rather than fields, by the name the services use.
@@ -135,7 +135,7 @@ def _evidence_downloaded(event, data):
 def _finding_opened(event, data):
     return _("Finding %(check)s (%(severity)s) opened on %(ref)s") % {
         "check": data["check"],
-        "severity": label(FindingSeverity, data["severity"]),
+        "severity": str(dict(FINDING_SEVERITIES).get(data["severity"], data["severity"])),
         "ref": event.case_reference,
     }
 
