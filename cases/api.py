@@ -9,6 +9,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_view,
 )
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -38,6 +39,8 @@ from .serializers import (
     EvidenceLinkSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
+    FindingDecisionSerializer,
+    FindingSerializer,
     HistoryFilterSerializer,
     OpenCaseSerializer,
     RevealRequestSerializer,
@@ -464,6 +467,102 @@ class EvidenceWithdraw(EvidenceMixin, CaseAPIView):
         data = self.validated(WithdrawSerializer)
         services.withdraw_evidence(request.user, evidence, data["reason"])
         return Response(self.evidence_data(self.get_evidence(case)))
+
+
+# ---------------------------------------------------------------- findings
+
+
+class FindingMixin:
+    def get_finding(self, case):
+        finding = selectors.findings_for(case).filter(pk=self.kwargs["finding_id"]).first()
+        if finding is None:
+            raise NotFound(f"No finding {self.kwargs['finding_id']} in this case.")
+        return finding
+
+    def finding_response(self, case):
+        """The finding as it is now (after a decision)."""
+        finding = self.get_finding(case)
+        return Response(FindingSerializer(finding, context=self.get_serializer_context()).data)
+
+
+FINDING_ID = OpenApiParameter("finding_id", int, OpenApiParameter.PATH)
+
+
+class FindingList(CaseAPIView):
+    @extend_schema(
+        tags=["signals"],
+        summary="List the findings of a case",
+        description=(
+            "What the automated checks found in the candidate's facts, most severe first: open, "
+            "accepted and dismissed. Findings are recomputed whenever the facts change and when "
+            "reference data is updated; an open finding whose fact is gone disappears."
+        ),
+        responses={200: FindingSerializer(many=True), **error_responses(403, 404)},
+    )
+    def get(self, request, reference):
+        findings = selectors.findings_for(self.get_case())
+        return Response(
+            FindingSerializer(findings, many=True, context=self.get_serializer_context()).data
+        )
+
+
+class FindingDecision(FindingMixin, CaseAPIView):
+    """Base of accept and dismiss: parse the note, call `decide`, show the finding."""
+
+    parser_classes = [JSONParser]
+    serializer_class = FindingDecisionSerializer
+
+    @staticmethod
+    def decide(actor, finding, note):
+        raise NotImplementedError
+
+    def post(self, request, reference, finding_id):
+        case = self.get_case()
+        note = self.validated(FindingDecisionSerializer)["note"]
+        self.decide(request.user, self.get_finding(case), note)
+        return self.finding_response(case)
+
+
+def finding_decision_schema(summary: str, description: str, **kwargs):
+    return extend_schema_view(
+        post=extend_schema(
+            tags=["signals"],
+            summary=summary,
+            description=description,
+            parameters=[FINDING_ID],
+            request=FindingDecisionSerializer,
+            responses={200: FindingSerializer, **error_responses(400, 403, 404, 409)},
+            **kwargs,
+        )
+    )
+
+
+@finding_decision_schema(
+    "Accept a finding",
+    "Accept an open finding. One that suggests an answer fills in that checklist answer, with a "
+    "note citing the finding. Draft or assessing cases only.",
+)
+class FindingAccept(FindingDecision):
+    roles_by_method = {"POST": permissions.FINDING_ACCEPTERS}
+    decide = staticmethod(services.accept_finding)
+
+
+@finding_decision_schema(
+    "Dismiss a finding",
+    "Dismiss an open finding, with the reason in `note`. A high or critical finding may only be "
+    "dismissed by a reviewer who did not assess the case (four-eyes rule); a low or medium one "
+    "by hr while the case is draft or assessing, or by a reviewer.",
+    examples=[
+        OpenApiExample(
+            "With a reason",
+            value={"note": "The candidate's employer routes staff through this VPN."},
+            request_only=True,
+        )
+    ],
+)
+class FindingDismiss(FindingDecision):
+    roles_by_method = {"POST": permissions.FINDING_DISMISSERS}
+    decide = staticmethod(services.dismiss_finding)
 
 
 # ---------------------------------------------------------------- workflow

@@ -4,6 +4,7 @@ from . import api
 
 case = r"^cases/(?P<reference>[A-Za-z0-9-]{1,32})"
 evidence = case + r"/evidence/(?P<evidence_id>[0-9]{1,18})"
+finding = case + r"/signals/(?P<finding_id>[0-9]{1,18})"
 actions = "|".join(api.WORKFLOW_ACTIONS)
 
 urlpatterns = [
@@ -27,6 +28,9 @@ urlpatterns = [
     re_path(
         evidence + r"/withdraw/$", api.EvidenceWithdraw.as_view(), name="api-evidence-withdraw"
     ),
+    re_path(case + r"/signals/$", api.FindingList.as_view(), name="api-findings"),
+    re_path(finding + r"/accept/$", api.FindingAccept.as_view(), name="api-finding-accept"),
+    re_path(finding + r"/dismiss/$", api.FindingDismiss.as_view(), name="api-finding-dismiss"),
     re_path(
         case + rf"/actions/(?P<action>{actions})/$", api.CaseAction.as_view(), name="api-action"
     ),

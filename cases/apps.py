@@ -6,6 +6,9 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self):
-        from . import summaries
+        from signals.reference import reference_data_updated
+
+        from . import summaries, tasks
 
         summaries.register_describers()
+        reference_data_updated.connect(tasks.queue_rescreen, dispatch_uid="cases.queue_rescreen")

@@ -7,8 +7,9 @@ import re
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
+from common.normalize import normalize_account_number
+
 from .fields import BoundedTextField
-from .normalize import normalize_account_number
 
 
 def _fernet() -> MultiFernet:

@@ -9,6 +9,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from indicators.models import CatalogItem, CatalogVersion, Kind
+from signals.findings import Severity
 
 from .crypto import EncryptedTextField, mask
 from .fields import BoundedTextField
@@ -515,3 +516,78 @@ class SensitiveReveal(models.Model):
 
     def __str__(self):
         return f"{self.field} of case {self.case_id} by {self.revealed_by_id}"
+
+
+# ---------------------------------------------------------------- findings (issue 10, part 4)
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+# The severities of `signals.findings.Severity`, by code, least severe first (labels from there).
+FINDING_SEVERITIES = [(severity.code, severity.label) for severity in Severity]
+# Dismissing one of these needs a reviewer who did not assess the case (four-eyes rule).
+FOUR_EYES_SEVERITIES = frozenset(s.code for s in Severity if s >= Severity.HIGH)
+
+
+class Finding(models.Model):
+    """A stored result of an automated check on a case's candidate facts.
+
+    Re-screening matches findings by `fingerprint` (the check id and the fact it is about), so a
+    finding keeps its status and history while the fact stays; an open finding whose fact is
+    gone is removed, a decided one is kept.
+    """
+
+    CHECK_MAX_LENGTH = 64
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="findings")
+    check_code = models.CharField(_("check"), max_length=CHECK_MAX_LENGTH)
+    subject = models.TextField(_("about"), blank=True)
+    fingerprint = models.CharField(max_length=64, editable=False)
+    severity = models.CharField(_("severity"), max_length=10, choices=FINDING_SEVERITIES)
+    summary = models.CharField(_("summary"), max_length=300)
+    detail = models.TextField(_("detail"), blank=True)
+    suggests_item_code = models.CharField(_("suggested item"), max_length=32, blank=True)
+    suggests_value = models.CharField(_("suggested answer"), max_length=20, blank=True)
+    source_title = models.CharField(_("source"), max_length=500)
+    source_url = models.URLField(_("source address"), max_length=500)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=FindingStatus.choices,
+        default=FindingStatus.OPEN,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "fingerprint"], name="finding_unique_per_case")
+        ]
+
+    def __str__(self):
+        return f"{self.check_code} on case {self.case_id} ({self.status})"
+
+    @property
+    def needs_four_eyes(self) -> bool:
+        return self.severity in FOUR_EYES_SEVERITIES
+
+    @property
+    def suggests(self) -> dict | None:
+        if not self.suggests_item_code:
+            return None
+        return {"item_code": self.suggests_item_code, "value": self.suggests_value}

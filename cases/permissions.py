@@ -21,9 +21,10 @@ holds the numbers masked, with a note that an HR or compliance user can generate
 from django.utils.translation import gettext as _
 
 from accounts.roles import COMPLIANCE, HR, REVIEWER, has_role
+from common.errors import FourEyesViolation, NotAllowed
 
 from . import selectors
-from .models import Case, Status
+from .models import Case, Finding, FindingStatus, Status
 
 # ---------------------------------------------------------------- role sets
 
@@ -33,6 +34,8 @@ NUMBER_REVEALERS = (HR, COMPLIANCE)  # HR checks numbers with the bank; complian
 REVIEWERS = (REVIEWER,)  # work the review queue, sign off, be assigned a review
 REVIEW_ASSIGNERS = (HR, REVIEWER)  # assign a reviewer (see can_assign_reviewer for the case rule)
 AUDITORS = (COMPLIANCE,)  # export the audit trail, run integrity checks
+FINDING_ACCEPTERS = CASE_EDITORS  # accepting a finding may fill in a checklist answer
+FINDING_DISMISSERS = (HR, REVIEWER)  # see can_dismiss_finding for the case rule
 
 ASSIGNABLE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW)
 
@@ -102,6 +105,50 @@ def why_not_assignable(user, case: Case, assessors: set[int] | None = None) -> s
 def can_be_assigned(user, case: Case) -> bool:
     """An active reviewer who did not assess the case."""
     return not why_not_assignable(user, case)
+
+
+# ---------------------------------------------------------------- findings
+
+
+def can_accept_finding(user, finding: Finding) -> bool:
+    """Accept an open finding (filling in the answer it suggests): an editor of the case."""
+    return finding.status == FindingStatus.OPEN and can_edit_case(user, finding.case)
+
+
+def why_not_dismissable(user, finding: Finding, assessors: set[int] | None = None):
+    """Why `user` may not dismiss the open `finding`, as the error to raise; None when they may.
+
+    Low and medium findings: an editor while the case is editable, or a reviewer. High and
+    critical ones: only a reviewer who did not assess the case (four-eyes rule).
+    """
+    case = finding.case
+    if finding.needs_four_eyes:
+        if not has_role(user, *REVIEWERS):
+            return NotAllowed(
+                _("Only a reviewer who did not assess %(ref)s may dismiss a %(severity)s finding.")
+                % {"ref": case.reference, "severity": finding.get_severity_display().lower()}
+            )
+        if user.pk in (selectors.assessor_ids(case) if assessors is None else assessors):
+            return FourEyesViolation(
+                _(
+                    "Four-eyes rule: you assessed %(ref)s, so another reviewer must decide on "
+                    "this %(severity)s finding."
+                )
+                % {"ref": case.reference, "severity": finding.get_severity_display().lower()}
+            )
+        return None
+    if can_edit_case(user, case) or has_role(user, *REVIEWERS):
+        return None
+    return NotAllowed(
+        _("Only hr users while the case is draft or assessing, or reviewers, may dismiss it.")
+    )
+
+
+def can_dismiss_finding(user, finding: Finding) -> bool:
+    """Dismiss an open finding of a case that is not closed (see why_not_dismissable)."""
+    if finding.status != FindingStatus.OPEN or finding.case.is_final:
+        return False
+    return why_not_dismissable(user, finding) is None
 
 
 # ---------------------------------------------------------------- records

@@ -4,11 +4,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.utils.text import capfirst
 from rapidfuzz import fuzz
 
 from indicators.models import Category, Kind
+from signals.findings import Severity
 
 from . import permissions, scoring
 from .models import (
@@ -24,6 +27,7 @@ from .models import (
     OnlineProfile,
     Status,
 )
+from .models import Finding as StoredFinding
 
 
 def visible_cases(user) -> QuerySet[Case]:
@@ -445,3 +449,32 @@ def candidate_list(user, *, search: str = "") -> QuerySet[Candidate]:
             Q(legal_name__icontains=search) | Q(contacts__value__icontains=search)
         ).distinct()
     return candidates
+
+
+# ---------------------------------------------------------------- findings
+
+RESCREEN_PROGRESS_KEY = "cases:rescreen-progress"
+
+
+def findings_for(case: Case) -> QuerySet[StoredFinding]:
+    """The stored findings of a case, most severe first, then oldest first."""
+    rank = models.Case(
+        *(
+            models.When(severity=severity.code, then=models.Value(int(severity)))
+            for severity in Severity
+        ),
+        output_field=models.IntegerField(),
+    )
+    return (
+        StoredFinding.objects.filter(case=case)
+        .select_related("case", "decided_by")
+        .annotate(severity_rank=rank)
+        .order_by("-severity_rank", "id")
+    )
+
+
+def rescreen_progress() -> dict | None:
+    """How far the last re-screening of open cases got: {done, total, finished, at}, or None.
+
+    Kept in the cache, so shared between processes only with a shared cache (Redis)."""
+    return cache.get(RESCREEN_PROGRESS_KEY)

@@ -2,6 +2,7 @@
 services own every business rule and report its problems as field messages."""
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -21,6 +22,7 @@ from .models import (
     ChecklistAnswer,
     ContactKind,
     Evidence,
+    Finding,
     HistoryEntry,
     OnlineProfile,
     ProfileKind,
@@ -443,14 +445,19 @@ class WithdrawSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- workflow and risk
 
 
-class ActionSerializer(serializers.Serializer):
-    note = serializers.CharField(
+def optional_note(help_text: str) -> serializers.CharField:
+    """A note the service may require (it says when, as a field message)."""
+    return serializers.CharField(
         max_length=NOTE_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",
-        help_text="Required to reject, refer, return and reopen.",
+        help_text=help_text,
     )
+
+
+class ActionSerializer(serializers.Serializer):
+    note = optional_note("Required to reject, refer, return and reopen.")
 
 
 class AssignReviewerSerializer(serializers.Serializer):
@@ -714,3 +721,47 @@ class TimelineEntrySerializer(serializers.Serializer):
             {"record": record, "fields": FieldChangeSerializer(fields, many=True).data}
             for record, fields in entry.changes
         ]
+
+
+# ---------------------------------------------------------------- findings
+
+
+class SuggestionSerializer(serializers.Serializer):
+    item_code = serializers.CharField(help_text="Checklist item of the case's catalogue.")
+    value = serializers.ChoiceField(AnswerValue.choices, help_text="The answer it suggests.")
+
+
+class SourceSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    url = serializers.URLField()
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    check = serializers.CharField(
+        source="check_code", help_text="Dotted check id, such as `ip.country_mismatch`."
+    )
+    summary = serializers.SerializerMethodField(help_text="One line, in the caller's language.")
+    suggests = serializers.SerializerMethodField(
+        help_text="The checklist answer accepting the finding fills in, or null."
+    )
+    source = serializers.SerializerMethodField(help_text="What justifies the finding.")
+
+    class Meta:
+        model = Finding
+        fields = ("id", "check", "severity", "summary", "detail", "suggests", "status", "source")
+        read_only_fields = fields
+
+    def get_summary(self, finding) -> str:
+        return gettext(finding.summary)  # stored in English; the checks' summaries are msgids
+
+    @extend_schema_field(SuggestionSerializer(allow_null=True))
+    def get_suggests(self, finding) -> dict | None:
+        return finding.suggests
+
+    @extend_schema_field(SourceSerializer)
+    def get_source(self, finding) -> dict:
+        return {"title": finding.source_title, "url": finding.source_url}
+
+
+class FindingDecisionSerializer(serializers.Serializer):
+    note = optional_note("Why: required to dismiss; optional when accepting.")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.summaries import label, register, with_note
 
-from .models import AnswerValue, Candidate, Status
+from .models import FINDING_SEVERITIES, AnswerValue, Candidate, Status
 from .services.workflow import TRANSITIONS
 
 # Candidate facts that are lists of rows rather than fields, by the name the services use.
@@ -29,6 +29,8 @@ ATTEMPTS = {
     "evidence.linked": gettext_lazy("link evidence"),
     "evidence.withdrawn": gettext_lazy("withdraw evidence"),
     "case.reviewer_assigned": gettext_lazy("assign reviewers"),
+    "finding.accepted": gettext_lazy("accept findings"),
+    "finding.dismissed": gettext_lazy("dismiss findings"),
     **{f"case.{name}": transition.label for name, transition in TRANSITIONS.items()},
 }
 
@@ -130,6 +132,43 @@ def _evidence_downloaded(event, data):
     return _("Downloaded %(name)s of %(ref)s") % {"name": data["name"], "ref": event.case_reference}
 
 
+def _finding_opened(event, data):
+    return _("Finding %(check)s (%(severity)s) opened on %(ref)s") % {
+        "check": data["check"],
+        "severity": str(dict(FINDING_SEVERITIES).get(data["severity"], data["severity"])),
+        "ref": event.case_reference,
+    }
+
+
+def _finding_removed(event, data):
+    return _("Finding %(check)s on %(ref)s no longer applies") % {
+        "check": data["check"],
+        "ref": event.case_reference,
+    }
+
+
+def _finding_accepted(event, data):
+    text = _("Accepted finding %(check)s on %(ref)s") % {
+        "check": data["check"],
+        "ref": event.case_reference,
+    }
+    return with_note(text, data.get("note", ""))
+
+
+def _finding_dismissed(event, data):
+    text = _("Dismissed finding %(check)s on %(ref)s") % {
+        "check": data["check"],
+        "ref": event.case_reference,
+    }
+    return with_note(text, data.get("note", ""))
+
+
+def _findings_rescreened(event, data):
+    return _(
+        "Re-screened %(cases)d open cases: %(opened)d findings opened, %(removed)d removed"
+    ) % {"cases": data["cases"], "opened": data["opened"], "removed": data["removed"]}
+
+
 def register_describers() -> None:
     register(
         {
@@ -144,6 +183,11 @@ def register_describers() -> None:
             "evidence.linked": _evidence_linked,
             "evidence.withdrawn": _evidence_withdrawn,
             "evidence.downloaded": _evidence_downloaded,
+            "finding.opened": _finding_opened,
+            "finding.removed": _finding_removed,
+            "finding.accepted": _finding_accepted,
+            "finding.dismissed": _finding_dismissed,
+            "findings.rescreened": _findings_rescreened,
         },
         attempts=ATTEMPTS,
     )

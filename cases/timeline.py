@@ -25,6 +25,7 @@ from .models import (
     Case,
     ChecklistAnswer,
     Evidence,
+    Finding,
     HistoryEntry,
     OnlineProfile,
     SignOff,
@@ -38,6 +39,7 @@ HIDDEN_HISTORY_FIELDS = {
     "identity_document_index",
     "normalized",
     "normalized_handle",
+    "fingerprint",
     "risk_snapshot",
     "stored_name",
     "file",
@@ -107,6 +109,7 @@ def _tracked(case: Case) -> list[tuple[type, dict, tuple[str, ...]]]:
         (ChecklistAnswer, {"case_id": case.pk}, ("item",)),
         (Evidence, {"case_id": case.pk}, ()),
         (SignOff, {"case_id": case.pk}, ()),
+        (Finding, {"case_id": case.pk}, ()),
     ]
 
 
@@ -189,6 +192,7 @@ RECORD_LABELS = {
     ChecklistAnswer: lambda record: _("Answer %(code)s") % {"code": record.item.code},
     Evidence: lambda record: _("Evidence %(name)s") % {"name": record.original_name},
     SignOff: lambda record: _("Sign-off"),
+    Finding: lambda record: _("Finding %(check)s") % {"check": record.check_code},
 }
 
 

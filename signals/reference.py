@@ -18,9 +18,10 @@ from importlib import metadata
 from pathlib import Path
 
 from django.conf import settings
+from django.dispatch import Signal
 from stdnum.us import rtn
 
-from cases.normalize import normalize_email, normalize_phone, normalize_text
+from common.normalize import normalize_email, normalize_phone, normalize_text
 
 PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data"
 VERSION_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(\.\d+)?$")
@@ -303,6 +304,11 @@ def reference_data() -> ReferenceData:
         personas=indexes["persona_identifiers"],
         disposable_domains=disposable_domains(),
     )
+
+
+# Sent (with `dataset` and `version`) after `update_signal_data` imported a newer dataset, so
+# the apps above that store findings can re-screen (cases connects it to its re-screening task).
+reference_data_updated = Signal()
 
 
 def reload_reference_data() -> None:

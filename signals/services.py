@@ -1,7 +1,7 @@
 """Screening: run every registered check over a candidate's facts."""
 
 from .checks import CHECKS
-from .facts import CandidateFacts, facts_for_candidate
+from .facts import CandidateFacts
 from .findings import Finding
 from .reference import ReferenceData, reference_data
 
@@ -11,8 +11,3 @@ def screen_facts(facts: CandidateFacts, data: ReferenceData | None = None) -> li
     data = data or reference_data()
     findings = [finding for check in CHECKS for finding in check.run(facts, data)]
     return sorted(findings, key=lambda finding: -finding.severity)
-
-
-def screen(candidate) -> list[Finding]:
-    """Screen a `cases.models.Candidate`. Reads the candidate's rows; writes nothing."""
-    return screen_facts(facts_for_candidate(candidate))

@@ -18,6 +18,12 @@ from .facts import (
     open_case,
     update_candidate,
 )
+from .findings import (
+    accept_finding,
+    dismiss_finding,
+    rescreen_open_cases,
+    screen_case,
+)
 from .sensitive import SENSITIVE_FIELDS, record_reveal, reveal_sensitive, rotate_field_keys
 from .workflow import (
     REVIEW_ACTIONS,
@@ -45,19 +51,23 @@ __all__ = [
     "ContactList",
     "Transition",
     "allowed_actions",
+    "accept_finding",
     "answer_item",
     "assign_reviewer",
     "assign_reviewer_named",
     "clean_candidate_facts",
+    "dismiss_finding",
     "link_evidence",
     "open_case",
     "perform_action",
     "recompute_snapshot",
     "record_reveal",
     "record_evidence_download",
+    "rescreen_open_cases",
     "reveal_sensitive",
     "risk_snapshot",
     "rotate_field_keys",
+    "screen_case",
     "update_candidate",
     "upload_evidence",
     "withdraw_evidence",

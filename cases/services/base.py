@@ -110,7 +110,7 @@ def records_refusals(action: str, *, keep: tuple[str, ...] = ()):
     Put it above `@transaction.atomic`: the record is written after the service's transaction
     has rolled back, so it survives. `action` may name the service's arguments
     (`"case.{action}"`); the arguments named in `keep` are recorded with the refusal. The actor
-    is the `actor` argument, the case the `case` argument or the case of `evidence`.
+    is the `actor` argument, the case the `case` argument or the case of `evidence` or `finding`.
     """
 
     def decorate(service):
@@ -125,8 +125,9 @@ def records_refusals(action: str, *, keep: tuple[str, ...] = ()):
                 call.apply_defaults()
                 given = call.arguments
                 case = given.get("case")
-                if case is None and given.get("evidence") is not None:
-                    case = given["evidence"].case
+                for row in ("evidence", "finding"):  # rows that belong to a case
+                    if case is None and given.get(row) is not None:
+                        case = given[row].case
                 record_refusal(
                     given["actor"],
                     action.format(**given),

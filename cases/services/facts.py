@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from accounts import roles
+from common import normalize
 from common.errors import InvalidTransition, ServiceValidationError
 from indicators.models import CatalogVersion
 from indicators.selectors import NoCatalogError, default_catalog_version, version_items
 
-from .. import crypto, normalize, selectors
+from .. import crypto, selectors
 from ..models import (
     LIST_MAX_ITEMS,
     Candidate,
@@ -39,6 +40,7 @@ from .base import (
     save_as,
     start_assessing_if_draft,
 )
+from .findings import screen_case
 
 CANDIDATE_FACT_FIELDS = (
     "legal_name",
@@ -452,6 +454,7 @@ def open_case(actor, data: dict) -> Case:
         items=len(answers),
         linked_cases=_linked_references(case),
     )
+    screen_case(case, actor)
     return case
 
 
@@ -485,4 +488,5 @@ def update_candidate(actor, case: Case, data: dict) -> Case:
         fields=changed,
         linked_cases=_linked_references(case),
     )
+    screen_case(case, actor)
     return case

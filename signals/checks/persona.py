@@ -3,7 +3,7 @@
 import phonenumbers
 from django.utils.translation import gettext_lazy as _
 
-from cases.normalize import normalize_email, normalize_phone
+from common.normalize import normalize_email, normalize_phone
 
 from ..facts import CandidateFacts
 from ..findings import Finding, Severity, Source, interpolate

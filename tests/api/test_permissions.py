@@ -25,6 +25,7 @@ SIGNED_IN = {HR, REVIEWER, COMPLIANCE, ADMIN}
 
 CASE = "/api/v1/cases/{reference}"
 EVIDENCE = CASE + "/evidence/{evidence_id}"
+FINDING = CASE + "/signals/{finding_id}"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ PLACEHOLDERS = {
     "candidate_id": "{candidate_id}",
     "action": "{action}",
     "job_id": "{job_id}",
+    "finding_id": "{finding_id}",
 }
 
 
@@ -97,6 +99,10 @@ MATRIX = [
     row("PATCH", EVIDENCE + "/", {HR}, {"answers": ["RF-2023-01"]}),
     row("GET", EVIDENCE + "/download/", CASE_READERS),
     row("POST", EVIDENCE + "/withdraw/", {HR}, {"reason": "Wrong file"}),
+    row("GET", CASE + "/signals/", CASE_READERS),
+    row("POST", FINDING + "/accept/", {HR}),
+    # A medium finding: hr (editable case) and reviewers may dismiss it.
+    row("POST", FINDING + "/dismiss/", {HR, REVIEWER}, {"note": "Explained by the candidate."}),
     row("POST", CASE + "/assign-reviewer/", {HR, REVIEWER}, {"reviewer": "seoyeon"}),
     row("GET", CASE + "/history/", CASE_READERS),
     row("GET", "/api/v1/review-queue/", CASE_READERS),
@@ -119,7 +125,7 @@ MATRIX = [
 @pytest.fixture
 def world(catalog, role_users, open_case, reviewer2):
     owner = make_user("owner-hr", "hr")
-    case = open_case(owner, account_number="000123456789")
+    case = open_case(owner, account_number="000123456789", emails=["dev@mailinator.com"])
     evidence = services.upload_evidence(
         owner, case, SimpleUploadedFile("proof.pdf", PDF_BYTES), "proof", ["RF-2023-01"]
     )
@@ -134,6 +140,7 @@ def world(catalog, role_users, open_case, reviewer2):
             "code": case.catalog_version.code,
             "candidate_id": case.candidate_id,
             "job_id": job.pk,
+            "finding_id": case.findings.get(check_code="email.disposable").pk,
         },
     }
 

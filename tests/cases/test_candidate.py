@@ -13,8 +13,8 @@ from cases.models import (
     ProfileKind,
     SensitiveReveal,
 )
-from cases.normalize import normalize_profile
 from common.errors import NotAllowed, ServiceValidationError
+from common.normalize import normalize_profile
 
 pytestmark = pytest.mark.django_db
 

@@ -197,7 +197,7 @@ def test_a_reference_phone_is_not_listed_as_the_subjects_own_in_reports(open_cas
 
 
 def test_signals_weigh_only_the_candidates_own_contacts(open_case):
-    from signals.facts import facts_for_candidate
+    from cases.screening import facts_for_candidate
 
     case = open_case(
         phones=["+82 10 5555 0101", {"value": "+1 415-555-0199", "belongs_to": "reference"}]
@@ -222,8 +222,8 @@ def test_the_admin_shows_each_contacts_label_and_owner_read_only(admin_client, o
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_existing_contacts_as_the_candidates_own():
     executor = MigrationExecutor(connection)
-    executor.migrate([("cases", "0004_reveal_permission")])
-    old = executor.loader.project_state([("cases", "0004_reveal_permission")]).apps
+    executor.migrate([("cases", "0003_reveal_permission")])
+    old = executor.loader.project_state([("cases", "0003_reveal_permission")]).apps
     candidate = old.get_model("cases", "Candidate").objects.create(
         legal_name="Old", role_applied_for="Dev"
     )

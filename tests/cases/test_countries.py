@@ -14,8 +14,8 @@ from tests.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db
 
-mapping = importlib.import_module("cases.migrations.0009_countries_2_map")
-BEFORE = [("cases", "0009_countries_1_fields")]
+mapping = importlib.import_module("cases.migrations.0008_countries_map")
+BEFORE = [("cases", "0007_countries_fields")]
 
 
 @pytest.mark.parametrize(
@@ -82,8 +82,8 @@ def test_undoing_the_migration_gives_back_the_text_it_kept_and_the_codes_it_mapp
     case = open_case(claimed_country="US")
     Candidate.objects.filter(pk=case.candidate_id).update(claimed_nationality_text="Korea")
     executor = MigrationExecutor(connection)
-    executor.migrate([("cases", "0008_identity_keys")])
-    old = executor.loader.project_state([("cases", "0008_identity_keys")]).apps
+    executor.migrate([("cases", "0006_identity_keys")])
+    old = executor.loader.project_state([("cases", "0006_identity_keys")]).apps
     candidate = old.get_model("cases", "Candidate").objects.get()
     assert (candidate.claimed_country, candidate.claimed_nationality) == ("US", "Korea")
     executor = MigrationExecutor(connection)

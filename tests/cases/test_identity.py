@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from cases import crypto, normalize, selectors, services
+from cases import crypto, selectors, services
 from cases.models import Candidate, CandidateContact
+from common import normalize
 from tests.query_counts import assert_pinned_queries
 
 from .helpers import bring_to
@@ -205,7 +206,7 @@ def test_the_overview_lists_the_linked_cases(open_case, hr, client):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_recomputes_the_keys_of_existing_candidates():
-    before, after = ("cases", "0006_field_labels"), ("cases", "0008_identity_keys")
+    before, after = ("cases", "0005_field_labels"), ("cases", "0006_identity_keys")
     executor = MigrationExecutor(connection)
     executor.migrate([before])
     old = executor.loader.project_state([before]).apps

@@ -1,8 +1,8 @@
 import pytest
 
-from signals.countries import country_of_address, resolve_country
-from signals.facts import HistoryFact, facts_for_candidate, split_bank_identifier
-from signals.services import screen
+from cases.screening import facts_for_candidate, screen_candidate
+from common.countries import country_of_address, resolve_country
+from signals.facts import HistoryFact, split_bank_identifier
 
 
 @pytest.mark.parametrize(
@@ -83,6 +83,6 @@ def test_screening_a_case_runs_every_check(open_case):
         ip_addresses=["175.45.176.9"],
         shipping_address="4283 Express Lane\nSuite 1\nSarasota, FL 34238",
     )
-    checks = [finding.check for finding in screen(case.candidate)]
+    checks = [finding.check for finding in screen_candidate(case.candidate)]
     assert checks[:2] == ["ip.dprk_address", "phone.dprk"]  # most severe first
     assert "shipping.forwarder" in checks

@@ -3,9 +3,9 @@ alone. People who tell the truth about where they are get no finding of medium o
 
 import dataclasses
 
+from cases.screening import screen_candidate
 from signals.facts import CandidateFacts, HistoryFact
 from signals.findings import Severity
-from signals.services import screen
 
 from .helpers import screen as screen_facts
 
@@ -68,4 +68,4 @@ def test_a_korean_name_and_nationality_on_a_real_case_change_nothing(open_case):
             {"kind": "employment", "organisation": "Naver", "country": "KR"},
         ],
     )
-    assert [f for f in screen(case.candidate) if f.severity >= Severity.MEDIUM] == []
+    assert [f for f in screen_candidate(case.candidate) if f.severity >= Severity.MEDIUM] == []

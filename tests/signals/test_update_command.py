@@ -7,6 +7,9 @@ from signals.reference import PACKAGE_DATA_DIR, reference_data, reload_reference
 
 from .helpers import only, screen
 
+# A successful import re-screens the open cases (cases connects to reference_data_updated).
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def data_dir(settings, tmp_path):

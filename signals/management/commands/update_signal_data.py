@@ -5,6 +5,8 @@
 The file must be in the documented format (signals/README.md) and carry a newer version than
 the installed one; its provenance sidecar (default: beside the file, `<stem>.provenance.json`)
 must name the same dataset and version. A bad file changes nothing and exits with status 2.
+After a successful import `signals.reference.reference_data_updated` is sent: cases re-screens
+every open case (`cases.tasks.rescreen_open_cases`).
 """
 
 import shutil
@@ -19,6 +21,7 @@ from signals.reference import (
     data_dir,
     load_dataset,
     read_json,
+    reference_data_updated,
     reload_reference_data,
     validate,
     version_key,
@@ -80,3 +83,4 @@ class Command(BaseCommand):
                 f"Imported {dataset} {data['version']} ({count} entries) into {targets[0]}."
             )
         )
+        reference_data_updated.send(sender=self.__class__, dataset=dataset, version=data["version"])

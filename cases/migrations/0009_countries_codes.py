@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_countries_2_map'),
+        ('cases', '0008_countries_map'),
     ]
 
     operations = [

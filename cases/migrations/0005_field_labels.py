@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_contact_label_owner'),
+        ('cases', '0004_contact_label_owner'),
     ]
 
     operations = [

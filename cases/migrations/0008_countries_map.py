@@ -70,7 +70,7 @@ def to_text(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0009_countries_1_fields"),
+        ("cases", "0007_countries_fields"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_reveal_permission'),
+        ('cases', '0003_reveal_permission'),
     ]
 
     operations = [

@@ -9,7 +9,8 @@ def recompute_identity_keys(apps, schema_editor):
     """Name keys, phone numbers in E.164 and account-number blind indexes for the rows saved
     before them. The numbers are decrypted with the app's field keys (the historical field is
     cases.crypto.EncryptedTextField), as rotate_field_keys reads them."""
-    from cases import crypto, normalize
+    from cases import crypto
+    from common import normalize
 
     Candidate = apps.get_model("cases", "Candidate")
     CandidateContact = apps.get_model("cases", "CandidateContact")
@@ -32,7 +33,7 @@ def recompute_identity_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_field_labels'),
+        ('cases', '0005_field_labels'),
     ]
 
     operations = [

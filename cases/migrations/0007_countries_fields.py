@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_identity_keys'),
+        ('cases', '0006_identity_keys'),
     ]
 
     operations = [

@@ -1,0 +1,74 @@
+"""Screening a case's candidate: the facts the signals checks see, read from the case's rows.
+
+`signals` is a pure library below `cases`: it knows nothing of these models. This module builds
+its frozen `signals.facts.CandidateFacts` from a `Candidate` and runs the checks over them;
+`cases.services.findings` stores what they find.
+"""
+
+import re
+
+from common.countries import country_of_address
+from signals.facts import CandidateFacts, HistoryFact, split_bank_identifier
+from signals.findings import Finding
+from signals.services import screen_facts
+
+from .models import ContactKind
+
+
+def _code(country) -> str | None:
+    """The alpha-2 code of a django-countries value, None when blank."""
+    return getattr(country, "code", country) or None
+
+
+def facts_for_candidate(candidate) -> CandidateFacts:
+    """Build the facts of a `cases.models.Candidate` (read only; related rows are read once).
+
+    Countries are stored as alpha-2 codes and read as they are. Text kept from before they
+    became codes (it named no single country) is listed in `unresolved_countries`, never guessed.
+    The shipping country, when not given, is read from the address's last line. Fields the
+    models may gain later (`iban`, `wallets`) are used when present.
+    """
+    entries = list(candidate.history_entries.all())
+    legacy = [candidate.claimed_country_text] + [entry.country_text for entry in entries]
+    contacts = {kind: [] for kind in ContactKind.values}
+    for contact in candidate.contacts.all():
+        if not contact.is_reference:  # a reference's number says nothing about the candidate
+            contacts[contact.kind].append(contact.value)
+
+    routing, iban = split_bank_identifier(candidate.routing_number)
+    iban = re.sub(r"\s", "", getattr(candidate, "iban", "") or "").upper() or iban
+    bank_country = _code(candidate.bank_country) or (iban[:2] if iban else None)
+    shipping_country = _code(candidate.shipping_country) or country_of_address(
+        candidate.shipping_address
+    )
+
+    history = tuple(
+        HistoryFact(
+            kind=entry.kind,
+            country=_code(entry.country),
+            start_year=entry.start_year,
+            end_year=entry.end_year,
+        )
+        for entry in entries
+    )
+    return CandidateFacts(
+        claimed_country=_code(candidate.claimed_country),
+        phones=tuple(contacts[ContactKind.PHONE]),
+        emails=tuple(contacts[ContactKind.EMAIL]),
+        ip_addresses=tuple(contacts[ContactKind.IP_ADDRESS]),
+        bank_country=bank_country,
+        routing_number=routing,
+        iban=iban,
+        account_number=re.sub(r"\D", "", candidate.account_number or ""),
+        shipping_address=candidate.shipping_address or "",
+        shipping_country=shipping_country,
+        history=history,
+        handles=tuple(profile.normalized_handle for profile in candidate.profiles.all()),
+        wallets=tuple(getattr(candidate, "wallets", None) or ()),
+        unresolved_countries=tuple(text for text in legacy if text),
+    )
+
+
+def screen_candidate(candidate) -> list[Finding]:
+    """Every finding over a candidate's facts, most severe first. Reads its rows; writes nothing."""
+    return screen_facts(facts_for_candidate(candidate))

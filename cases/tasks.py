@@ -1,0 +1,23 @@
+"""Celery tasks: thin, idempotent, taking ids or nothing. The work is in services/."""
+
+import logging
+
+from celery import shared_task
+from django.db import transaction
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="cases.tasks.rescreen_open_cases", acks_late=True)
+def rescreen_open_cases() -> dict:
+    """Re-screen every case that is not closed (after reference data changed). Progress:
+    `cases.selectors.rescreen_progress()`; the outcome: a `findings.rescreened` audit event."""
+    return services.rescreen_open_cases()
+
+
+def queue_rescreen(sender, dataset: str = "", version: str = "", **kwargs) -> None:
+    """Receiver of `signals.reference.reference_data_updated`: queue one re-screening."""
+    logger.info("Reference data %s %s imported: re-screening open cases", dataset, version)
+    transaction.on_commit(rescreen_open_cases.delay)
