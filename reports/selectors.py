@@ -22,19 +22,14 @@ from cases.models import (
 
 from .models import JobStatus, ReportJob, ReportKind
 
-# The rules are stated in cases/permissions.py; these are the names reports code calls them by.
-can_request_reports = permissions.can_request_reports
-can_export_audit = permissions.can_audit
-can_check_integrity = permissions.can_audit
-
 
 def visible_jobs(user) -> QuerySet[ReportJob]:
     """Jobs of the cases the user may read (a report is exactly as visible as its case), and
     for compliance the integrity checks, which belong to no case."""
-    if not can_request_reports(user):
+    if not permissions.can_request_reports(user):
         return ReportJob.objects.none()
     visible = Q(case__in=case_selectors.visible_cases(user).values("pk"))
-    if can_check_integrity(user):
+    if permissions.can_audit(user):
         visible |= Q(case__isnull=True, kind=ReportKind.INTEGRITY_CHECK)
     return ReportJob.objects.filter(visible).select_related("case", "requester")
 

@@ -65,7 +65,7 @@ def _locked_jobs(*related: str):
 
 
 def _require_reader(actor) -> None:
-    if not selectors.can_request_reports(actor):
+    if not case_permissions.can_request_reports(actor):
         raise NotAllowed(_("Only hr, reviewer or compliance users may work with reports."))
 
 
@@ -121,7 +121,7 @@ def request_report(actor, case: Case, kind: str, language: str = "en") -> tuple[
 def request_integrity_check(actor) -> tuple[ReportJob, bool]:
     """Queue a check of every stored evidence file and report against its recorded SHA-256.
     Returns (job, created), like request_report."""
-    if not selectors.can_check_integrity(actor):
+    if not case_permissions.can_audit(actor):
         raise NotAllowed(_("Only compliance users may run integrity checks."))
     return _queue(actor, None, ReportKind.INTEGRITY_CHECK, ReportLanguage.ENGLISH)
 
@@ -241,7 +241,7 @@ def start_audit_export(actor, start, end, export_format: str):
     The export's own event is recorded first, so even an interrupted download is on record, and
     the export is bounded by it: events recorded while it streams belong to the next one.
     """
-    if not selectors.can_export_audit(actor):
+    if not case_permissions.can_audit(actor):
         raise NotAllowed(_("Only compliance users may export the audit trail."))
     errors = {}
     if start is None:

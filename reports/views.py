@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AuditEvent
+from cases import permissions as case_permissions
 from cases import selectors as case_selectors
 from cases.access import case_page, reader_page
 from common.errors import NotAllowed, ServiceError, ServiceValidationError, error_text
@@ -157,7 +158,7 @@ def report_list(request):
 @require_http_methods(["GET", "POST"])
 def integrity(request):
     """Compliance: check every stored evidence file and report against its recorded SHA-256."""
-    if not selectors.can_check_integrity(request.user):
+    if not case_permissions.can_audit(request.user):
         raise PermissionDenied(_("Only compliance users may run integrity checks."))
     if request.method == "POST":
         job, created = services.request_integrity_check(request.user)
@@ -180,7 +181,7 @@ def integrity(request):
 @require_http_methods(["GET", "POST"])
 def audit_export(request):
     """Compliance: download every audit event of a period, streamed as CSV or JSON."""
-    if not selectors.can_export_audit(request.user):
+    if not case_permissions.can_audit(request.user):
         raise PermissionDenied(_("Only compliance users may export the audit trail."))
     if request.method == "GET":
         form = AuditExportForm.with_defaults()
