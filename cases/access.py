@@ -7,8 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from common.errors import NotAllowed
-
 from . import permissions, selectors
 from .services.base import require_role
 
@@ -49,16 +47,14 @@ def case_page(view):
 
 def posts_need(role_set: tuple, action):
     """A page whose POSTs need one of the roles of `role_set` (a role set of cases.permissions,
-    as the API's `roles_by_method`): 403 with the services' refusal otherwise. GETs pass."""
+    as the API's `roles_by_method`): 403 with the services' refusal otherwise (the NotAllowed is
+    mapped by common.middleware.ServiceErrorMiddleware, as for every page). GETs pass."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method == "POST":
-                try:
-                    require_role(request.user, *role_set, action=str(action))
-                except NotAllowed as exc:
-                    raise PermissionDenied(exc.message) from exc
+                require_role(request.user, *role_set, action=str(action))
             return view(request, *args, **kwargs)
 
         return wrapper

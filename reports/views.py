@@ -108,8 +108,8 @@ def download(request, pk: int):
     job = _visible_job(request, pk)
     try:
         services.record_download(request.user, job)
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
+    except NotAllowed:
+        raise  # a 403 page with the reason (common.middleware)
     except ServiceError as exc:
         messages.error(request, error_text(exc))
         return redirect("reports:job_detail", pk=job.pk)
