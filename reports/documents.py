@@ -13,11 +13,19 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import number_format
+from django.utils.translation import gettext
 
-from cases.models import AnswerValue, HistoryEntry, ProfileKind, RiskLevel, SourcingChannel
+from cases.models import (
+    AnswerValue,
+    FindingStatus,
+    HistoryEntry,
+    ProfileKind,
+    RiskLevel,
+    SourcingChannel,
+)
 from cases.scoring import reason_label
 
-from .labels import choice_label, country_label, labels
+from .labels import choice_label, country_label, labels, severity_label
 from .selectors import Dossier
 
 # WeasyPrint logs every layout step at INFO: noise in worker logs.
@@ -240,6 +248,33 @@ def evidence_rows(dossier: Dossier, language: str) -> list[dict]:
         }
         for index, e in enumerate(dossier.evidence, start=1)
     ]
+
+
+def finding_rows(dossier: Dossier, language: str) -> list[dict]:
+    """The stored findings of the automated checks, most severe first, with their sources and
+    decisions. Summaries are stored in English and translated here; details carry the values
+    as they were found."""
+    rows = []
+    with translation.override(language):
+        for finding in dossier.findings:
+            decided = ""
+            if finding.decided_at:
+                decided = f"{user_name(finding.decided_by)}, {fmt_dt(finding.decided_at)}"
+            rows.append(
+                {
+                    "check": finding.check_code,
+                    "severity": severity_label(language, finding.severity),
+                    "severity_code": finding.severity,
+                    "summary": gettext(finding.summary),
+                    "detail": finding.detail,
+                    "status": choice_label(language, FindingStatus, finding.status),
+                    "decided": decided,
+                    "note": finding.note,
+                    "source_title": finding.source_title,
+                    "source_url": finding.source_url,
+                }
+            )
+    return rows
 
 
 def catalog_context(dossier: Dossier) -> dict:

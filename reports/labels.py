@@ -11,6 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from signals.findings import Severity
+
 LABELS = {
     "risk_summary_title": _("Risk summary"),
     "referral_cover_title": _("Referral packet"),
@@ -30,6 +32,17 @@ LABELS = {
     "linked_intro": _("Other cases whose candidate shares an identifier with this one."),
     "no_linked": _("No other case shares an identifier with this one."),
     "shared": _("Shared"),
+    "section_findings": _("Automated checks"),
+    "findings_intro": _(
+        "What vetting's automated checks found in the candidate's facts, each with the public "
+        "source that justifies it, and what people decided about it."
+    ),
+    "no_findings": _("The automated checks found nothing in the candidate's facts."),
+    "severity": _("Severity"),
+    "check": _("Check"),
+    "finding": _("Finding"),
+    "source": _("Source"),
+    "decided_by": _("Decided by"),
     "section_history": _("History summary"),
     "section_sources": _("Sources and versions"),
     "section_integrity": _("Document integrity"),
@@ -153,6 +166,16 @@ def choice_label(language: str, choices: type[Choices], value: str) -> str:
         return value
     with translation.override(language):
         return str(label)
+
+
+def severity_label(language: str, code: str) -> str:
+    """A finding's severity (signals.findings.Severity, by code) in `language`."""
+    try:
+        severity = Severity[code.upper()]
+    except KeyError:
+        return code
+    with translation.override(language):
+        return str(severity.label)
 
 
 def country_label(language: str, country, kept_text: str = "") -> str:

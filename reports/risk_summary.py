@@ -14,6 +14,7 @@ from .documents import (
     candidate_rows,
     catalog_context,
     evidence_rows,
+    finding_rows,
     fmt_dt,
     page_context,
     render_pdf,
@@ -99,6 +100,7 @@ def risk_summary_context(job, dossier: Dossier, generated_at: datetime.datetime)
             "categories": _checklist(dossier, language),
             "evidence": evidence_rows(dossier, language),
             "linked": _linked(dossier, language),
+            "findings": finding_rows(dossier, language),
             "signoffs": [
                 {
                     "reviewer": user_name(s.reviewer),

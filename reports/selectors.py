@@ -132,6 +132,7 @@ class Dossier:
     catalog: object
     items_by_code: dict = field(default_factory=dict)
     linked: list = field(default_factory=list)  # cases.selectors.LinkedCase
+    findings: list = field(default_factory=list)  # cases.models.Finding, most severe first
 
     @property
     def observed(self) -> list:
@@ -231,6 +232,7 @@ def case_dossier(case: Case) -> Dossier:
         catalog=case.catalog_version,
         items_by_code=items_by_code,
         linked=case_selectors.linked_cases(case),
+        findings=list(case_selectors.findings_for(case)),
     )
 
 

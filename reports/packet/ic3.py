@@ -122,6 +122,17 @@ def ic3_complaint(
             "narrative": narrative.narrative(facts, "en"),
             "observed_indicators": [_indicator(a, numbers) for a in dossier.observed],
             "adverse_due_diligence": [_indicator(a, numbers) for a in dossier.adverse],
+            "automated_findings": [
+                {
+                    "check": f.check,
+                    "severity": f.severity,
+                    "summary": f.summary,
+                    "detail": f.detail,
+                    "status": "accepted" if f.accepted else "open",
+                    "source": {"title": f.source_title, "url": f.source_url},
+                }
+                for f in facts.findings
+            ],
             "risk_assessment": {
                 "score": risk["score"],
                 "level": risk["level"],

@@ -16,11 +16,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from cases.models import RiskLevel, SourcingChannel
+from cases.models import FindingStatus, RiskLevel, SourcingChannel
 from cases.templatetags.vetting_tags import match_label
 
 from ..documents import catalog_context, fmt_dt, user_name
-from ..labels import choice_label, country_label, labels
+from ..labels import choice_label, country_label, labels, severity_label
 from ..selectors import Dossier
 
 # `via` is " (name of the firm, platform or competition)" or "".
@@ -65,6 +65,19 @@ class LinkedCase:
 
 
 @dataclass(frozen=True)
+class AutomatedFinding:
+    """A finding of vetting's automated checks that nobody dismissed (cases.models.Finding)."""
+
+    check: str
+    severity: str  # signals.findings.Severity code
+    summary: str  # as stored: in English, translated when told
+    detail: str
+    source_title: str
+    source_url: str
+    accepted: bool
+
+
+@dataclass(frozen=True)
 class Referral:
     signed_at: str
     reviewer: str
@@ -95,6 +108,7 @@ class Facts:
     observed: tuple[Indicator, ...] = field(default_factory=tuple)
     adverse: tuple[Indicator, ...] = field(default_factory=tuple)
     linked: tuple[LinkedCase, ...] = field(default_factory=tuple)
+    findings: tuple[AutomatedFinding, ...] = field(default_factory=tuple)
 
 
 def _indicator(answer, evidence_numbers: dict) -> Indicator:
@@ -146,6 +160,19 @@ def facts_from(dossier: Dossier, organisation: str, evidence_numbers: dict) -> F
                 link.case.reference, tuple(dict.fromkeys(what for what, _shown in link.matches))
             )
             for link in dossier.linked
+        ),
+        findings=tuple(
+            AutomatedFinding(
+                check=f.check_code,
+                severity=f.severity,
+                summary=f.summary,
+                detail=f.detail,
+                source_title=f.source_title,
+                source_url=f.source_url,
+                accepted=f.status == FindingStatus.ACCEPTED,
+            )
+            for f in dossier.findings
+            if f.status != FindingStatus.DISMISSED
         ),
     )
 
@@ -236,6 +263,34 @@ def indicator_lines(facts: Facts, language: str) -> list[str]:
     return lines
 
 
+def finding_lines(facts: Facts, language: str) -> list[str]:
+    """What the automated checks found (dismissed findings left out), each with its source."""
+    if not facts.findings:
+        return []
+    L = labels(language)
+    with translation.override(language):
+        lines = [
+            _("Automated checks of the applicant's details against published reference data found:")
+        ]
+        for finding in facts.findings:
+            status = _("confirmed by a reviewer") if finding.accepted else _("not yet reviewed")
+            lines.append(
+                f"- [{finding.check}] {severity_label(language, finding.severity)}: "
+                f"{_(finding.summary)} ({status})"
+            )
+            if finding.detail:
+                lines.append(f"  {finding.detail}")
+            lines.append(f"  {L['source']}: {finding.source_title} — {finding.source_url}")
+    return lines
+
+
+def indicator_and_finding_lines(facts: Facts, language: str) -> list[str]:
+    """The indicators people recorded, then what the automated checks found, a blank line
+    between."""
+    indicators, findings = indicator_lines(facts, language), finding_lines(facts, language)
+    return indicators + [""] + findings if indicators and findings else indicators + findings
+
+
 def linked_sentence(facts: Facts, language: str) -> str:
     """Which other screenings share the applicant's identifiers, and which ones ("" if none)."""
     if not facts.linked:
@@ -309,8 +364,8 @@ def conclusion(facts: Facts, language: str) -> str:
 def narrative(facts: Facts, language: str) -> str:
     """The whole account: introduction, indicators, conclusion, separated by blank lines."""
     parts = [introduction(facts, language)]
-    indicators = indicator_lines(facts, language)
-    if indicators:
-        parts.append("\n".join(indicators))
+    lines = indicator_and_finding_lines(facts, language)
+    if lines:
+        parts.append("\n".join(lines))
     parts.append(conclusion(facts, language))
     return "\n\n".join(parts)

@@ -73,7 +73,7 @@ def nis_knpa_text(job, dossier: Dossier, generated_at, evidence: list, facts) ->
                 ),
                 section(
                     _("5. Risk indicators"),
-                    narrative.indicator_lines(facts, LANGUAGE)
+                    narrative.indicator_and_finding_lines(facts, LANGUAGE)
                     or [_("No risk indicator was observed.")],
                 ),
                 section(
