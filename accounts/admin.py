@@ -3,8 +3,10 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
 from django.db import transaction
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import audit
+from .models import ExternalIdentity
 
 
 class UserAdmin(DjangoUserAdmin):
@@ -22,3 +24,14 @@ class UserAdmin(DjangoUserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, UserAdmin)
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(SimpleHistoryAdmin):
+    """Which identity at the IdP each user signs in as. An admin links an existing local account
+    by adding a row here (the subject is the IdP's `sub` of that person)."""
+
+    list_display = ("user", "issuer", "subject", "last_sign_in")
+    search_fields = ("user__username", "subject")
+    raw_id_fields = ("user",)
+    readonly_fields = ("last_sign_in",)

@@ -1,10 +1,11 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("sso/start/", views.SSOStartView.as_view(), name="sso_start"),
+    path("sso/callback/", views.SSOCallbackView.as_view(), name="sso_callback"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
 ]

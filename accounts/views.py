@@ -1,9 +1,88 @@
-"""Sign-in pages: Django's views, with a message after each change."""
+"""Sign-in pages: Django's views, with a message after each change; single sign-on."""
 
+import requests
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.urls import reverse_lazy
+from django.core.exceptions import SuspiciousOperation
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from mozilla_django_oidc import views as oidc_views
+
+from . import sso
+
+UNREACHABLE = gettext_lazy(
+    "The identity provider could not be reached. Please try again later or ask your administrator."
+)
+
+
+class LoginView(auth_views.LoginView):
+    """The sign-in page: a password form unless switched off, and a single sign-on button when
+    an identity provider is configured."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso_enabled"] = sso.is_configured()
+        context["sso_name"] = sso.config().get("name")
+        context["local_passwords"] = sso.local_passwords_enabled()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not sso.local_passwords_enabled():
+            messages.error(request, _("Passwords are switched off here: use single sign-on."))
+            return HttpResponseRedirect(reverse("login"))
+        return super().post(request, *args, **kwargs)
+
+
+class SSOStartView(oidc_views.OIDCAuthenticationRequestView):
+    """Send the browser to the identity provider."""
+
+    def __init__(self, *args, **kwargs):
+        # The endpoints are read per request (from settings or discovery), not at start-up.
+        pass
+
+    def get(self, request):
+        if not sso.is_configured():
+            raise Http404(_("Single sign-on is not configured."))
+        try:
+            self.OIDC_OP_AUTH_ENDPOINT = sso.endpoints().authorization_endpoint
+        except requests.RequestException:
+            messages.error(request, UNREACHABLE)
+            return HttpResponseRedirect(reverse("login"))
+        self.OIDC_RP_CLIENT_ID = sso.config()["client_id"]
+        return super().get(request)
+
+
+class SSOCallbackView(oidc_views.OIDCAuthenticationCallbackView):
+    """Where the identity provider sends the browser back: sign in, or say why not."""
+
+    @property
+    def failure_url(self):
+        return reverse("login")
+
+    def get(self, request):
+        if not sso.is_configured():
+            raise Http404(_("Single sign-on is not configured."))
+        try:
+            response = super().get(request)
+        except SuspiciousOperation:
+            request.sso_refusal = _("The sign-in could not be verified. Please try again.")
+            return self.login_failure()
+        except requests.RequestException:
+            request.sso_refusal = UNREACHABLE
+            return self.login_failure()
+        return response
+
+    def login_failure(self):
+        messages.error(
+            self.request,
+            getattr(self.request, "sso_refusal", None)
+            or _("Single sign-on did not complete. Please try again."),
+        )
+        return super().login_failure()
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -17,7 +96,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class LogoutView(auth_views.LogoutView):
+    """Sign out; after single sign-on, at the identity provider too."""
+
     def post(self, request, *args, **kwargs):
+        provider_logout = sso.provider_logout_url(request)
         response = super().post(request, *args, **kwargs)
         messages.info(request, _("You are signed out."))
-        return response
+        return HttpResponseRedirect(provider_logout) if provider_logout else response

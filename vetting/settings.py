@@ -149,6 +149,47 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# Single sign-on with OpenID Connect (accounts/sso.py): on when an issuer and a client id are
+# set. Endpoints come from the issuer's discovery document unless given here.
+# VETTING_OIDC_ROLE_MAP maps the IdP's groups to vetting's roles: "idp-group=role,...".
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LocalPasswordBackend",
+    "accounts.sso.VettingOIDCBackend",
+]
+VETTING_LOCAL_PASSWORDS = env_bool("VETTING_LOCAL_PASSWORDS", True)
+VETTING_OIDC = {
+    "issuer": os.environ.get("VETTING_OIDC_ISSUER", ""),
+    "client_id": os.environ.get("VETTING_OIDC_CLIENT_ID", ""),
+    "client_secret": os.environ.get("VETTING_OIDC_CLIENT_SECRET", ""),
+    "name": os.environ.get("VETTING_OIDC_NAME", "single sign-on"),
+    "sign_algo": os.environ.get("VETTING_OIDC_SIGN_ALGO", "RS256"),
+    "authorization_endpoint": os.environ.get("VETTING_OIDC_AUTHORIZATION_ENDPOINT", ""),
+    "token_endpoint": os.environ.get("VETTING_OIDC_TOKEN_ENDPOINT", ""),
+    "userinfo_endpoint": os.environ.get("VETTING_OIDC_USERINFO_ENDPOINT", ""),
+    "jwks_uri": os.environ.get("VETTING_OIDC_JWKS_URI", ""),
+    "end_session_endpoint": os.environ.get("VETTING_OIDC_END_SESSION_ENDPOINT", ""),
+    "roles_claim": os.environ.get("VETTING_OIDC_ROLES_CLAIM", "groups"),
+    "role_map": dict(
+        pair.split("=", 1)
+        for pair in env_list(
+            "VETTING_OIDC_ROLE_MAP",
+            [
+                "vetting-hr=hr",
+                "vetting-reviewers=reviewer",
+                "vetting-compliance=compliance",
+                "vetting-admins=admin",
+            ],
+        )
+        if "=" in pair
+    ),
+}
+# mozilla-django-oidc's own settings (accounts.sso reads the provider from VETTING_OIDC).
+OIDC_RP_SCOPES = os.environ.get("VETTING_OIDC_SCOPES", "openid email profile")
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+OIDC_STORE_ID_TOKEN = True
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
 LOCALE_PATHS = [SITE_DIR / "locale"]

@@ -60,6 +60,9 @@ AUDIT_PERIOD = {"start": "2026-01-01", "end": "2026-01-31", "format": "csv"}
 MATRIX = [
     # ------------------------------------------------------------ accounts
     Row("GET", "login", cells(302, 302, 302, 302, 200)),
+    # Single sign-on answers only where an identity provider is configured (tests/web/test_sso.py).
+    Row("GET", "sso_start", cells(404, 404, 404, 404, 404)),
+    Row("GET", "sso_callback", cells(404, 404, 404, 404, 404)),
     Row("GET", "password_change", readers(200, admin=200)),
     Row("POST", "logout", cells(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
     # ------------------------------------------------------------ cases
