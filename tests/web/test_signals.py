@@ -220,3 +220,15 @@ def test_compliance_sees_the_findings_without_any_form(client, compliance, open_
     assert f'id="finding-{found.pk}"' in page
     assert accept_url(case, found) not in page and dismiss_url(case, found) not in page
     assert client.post(accept_url(case, found), {}).status_code == 403
+
+
+def test_the_panel_and_the_suggestion_read_in_korean(client, hr, open_case):
+    case = open_case(routing_number=BAD_ROUTING, ip_addresses=[DPRK_IP])
+    client.force_login(hr)
+    page = client.get(overview(case), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "자동 탐지 신호" in page  # Signals
+    assert "Connected from an address in North Korea" not in page  # the summary, translated
+    assert ">수용</button>" in page and "기각…" in page
+    checklist = reverse("case_checklist", args=[case.reference])
+    page = client.get(checklist, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "제안: 완료 – 부정적 결과" in page
