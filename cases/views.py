@@ -397,7 +397,7 @@ def _render_review(request, case, form=None, failed=None, status=200):
         request,
         case,
         "review",
-        form=form or SignOffForm(),
+        form=form if form is not None else SignOffForm(),
         is_assessor=user.pk in assessors,
         can_start=("start_review" in allowed),
         can_assign=permissions.can_assign_reviewer(user, case),
