@@ -43,7 +43,7 @@ def test_the_panel_lists_the_findings_most_severe_first_with_their_sources(clien
     assert "Connected from an address in North Korea" in page
     for found in (critical, medium):
         assert f'<a href="{found.source_url}" rel="noopener noreferrer">' in page
-        assert found.detail in page or not found.detail
+        assert found.detail and found.detail in page
     assert accept_url(case, medium) in page
     assert dismiss_url(case, medium) in page
 
@@ -232,3 +232,13 @@ def test_the_panel_and_the_suggestion_read_in_korean(client, hr, open_case):
     checklist = reverse("case_checklist", args=[case.reference])
     page = client.get(checklist, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "제안: 완료 – 부정적 결과" in page
+
+
+def test_a_finding_of_another_case_is_not_found(client, hr, open_case):
+    case = open_case(routing_number=BAD_ROUTING)
+    other = open_case(routing_number=BAD_ROUTING)
+    found = finding(other, "bank.routing_checksum")
+    client.force_login(hr)
+    url = reverse("case_finding_accept", args=[case.reference, found.pk])
+    assert client.post(url, {}).status_code == 404
+    assert finding(other, "bank.routing_checksum").status == FindingStatus.OPEN
