@@ -476,3 +476,23 @@ class CaseFilterForm(forms.Form):
             "created_from": data.get("created_from"),
             "created_to": data.get("created_to"),
         }
+
+
+class FindingAcceptForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional. The answer's note cites the finding."),
+    )
+
+
+class FindingDismissForm(forms.Form):
+    note = forms.CharField(
+        label=_("Reason"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why the finding is dismissed.")},
+        help_text=_("Why the finding does not apply: recorded with your name."),
+    )

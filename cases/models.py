@@ -361,9 +361,11 @@ class Case(models.Model):
     decision_note = models.TextField(_("decision note"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # When the automated checks last ran over the candidate's facts (None: never).
+    screened_at = models.DateTimeField(_("screened at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["screened_at"])
 
     class Meta:
         ordering = ["-created_at", "-id"]

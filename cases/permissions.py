@@ -110,6 +110,16 @@ def can_be_assigned(user, case: Case) -> bool:
 # ---------------------------------------------------------------- findings
 
 
+def can_accept_findings(user) -> bool:
+    """The role part of `can_accept_finding`: pages offer Accept only to these users."""
+    return has_role(user, *FINDING_ACCEPTERS)
+
+
+def can_dismiss_findings(user) -> bool:
+    """The role part of `can_dismiss_finding`: pages explain a refusal only to these users."""
+    return has_role(user, *FINDING_DISMISSERS)
+
+
 def can_accept_finding(user, finding: Finding) -> bool:
     """Accept an open finding (filling in the answer it suggests): an editor of the case."""
     return finding.status == FindingStatus.OPEN and can_edit_case(user, finding.case)
@@ -144,11 +154,14 @@ def why_not_dismissable(user, finding: Finding, assessors: set[int] | None = Non
     )
 
 
-def can_dismiss_finding(user, finding: Finding) -> bool:
-    """Dismiss an open finding of a case that is not closed (see why_not_dismissable)."""
+def can_dismiss_finding(user, finding: Finding, assessors: set[int] | None = None) -> bool:
+    """Dismiss an open finding of a case that is not closed (see why_not_dismissable).
+
+    `assessors` (`selectors.assessor_ids` of the case) spares a page showing many findings from
+    reading them once per finding."""
     if finding.status != FindingStatus.OPEN or finding.case.is_final:
         return False
-    return why_not_dismissable(user, finding) is None
+    return why_not_dismissable(user, finding, assessors) is None
 
 
 # ---------------------------------------------------------------- records

@@ -24,6 +24,7 @@ from .models import (
     ChecklistAnswer,
     ContactKind,
     Evidence,
+    FindingStatus,
     OnlineProfile,
     Status,
 )
@@ -471,6 +472,65 @@ def findings_for(case: Case) -> QuerySet[StoredFinding]:
         .annotate(severity_rank=rank)
         .order_by("-severity_rank", "id")
     )
+
+
+@dataclass
+class FindingRow:
+    """A stored finding as a page shows it, with what the reader may do about it."""
+
+    finding: StoredFinding
+    may_accept: bool = False
+    may_dismiss: bool = False
+    why_not_dismiss: str = ""  # the refusal, told to users who dismiss findings but not this one
+
+
+def finding_rows(
+    case: Case, user, *, suggestions_only: bool = False, assessors: set[int] | None = None
+) -> list[FindingRow]:
+    """The findings of a case for a page, open ones first, then most severe first, each with
+    the reader's permissions (cases.permissions). One query, plus those of `assessor_ids` once
+    when an open finding needs the four-eyes rule and the reader dismisses findings.
+
+    `suggestions_only`: the open findings that suggest a checklist answer (the checklist page).
+    """
+    open_first = models.Case(
+        models.When(status=FindingStatus.OPEN, then=models.Value(0)),
+        default=models.Value(1),
+        output_field=models.IntegerField(),
+    )
+    findings = findings_for(case).annotate(open_first=open_first)
+    if suggestions_only:
+        findings = findings.filter(status=FindingStatus.OPEN).exclude(suggests_item_code="")
+    findings = list(findings.order_by("open_first", "-severity_rank", "id"))
+    undecided = [f for f in findings if f.status == FindingStatus.OPEN]
+    if (
+        assessors is None
+        and permissions.can_dismiss_findings(user)
+        and any(f.needs_four_eyes for f in undecided)
+    ):
+        assessors = assessor_ids(case)
+    # Only reviewers' four-eyes refusals read the assessors; nobody else needs them read.
+    assessors = assessors if assessors is not None else set()
+    rows = []
+    for finding in findings:
+        finding.case = case  # the page's case: its status as the page shows it
+        row = FindingRow(finding)
+        if finding.status == FindingStatus.OPEN:
+            row.may_accept = permissions.can_accept_finding(user, finding)
+            row.may_dismiss = permissions.can_dismiss_finding(user, finding, assessors)
+            if not row.may_dismiss and not case.is_final and permissions.can_dismiss_findings(user):
+                refusal = permissions.why_not_dismissable(user, finding, assessors)
+                row.why_not_dismiss = refusal.message if refusal is not None else ""
+        rows.append(row)
+    return rows
+
+
+def suggestions_by_item(case: Case, user) -> dict[str, list[FindingRow]]:
+    """The open findings that suggest a checklist answer, by the item code they suggest it for."""
+    result: dict[str, list[FindingRow]] = {}
+    for row in finding_rows(case, user, suggestions_only=True):
+        result.setdefault(row.finding.suggests_item_code, []).append(row)
+    return result
 
 
 def rescreen_progress() -> dict | None:

@@ -31,6 +31,16 @@ urlpatterns = [
         views.evidence_withdraw,
         name="evidence_withdraw",
     ),
+    path(
+        case + "signals/<int:finding_id>/accept/",
+        views.case_finding_accept,
+        name="case_finding_accept",
+    ),
+    path(
+        case + "signals/<int:finding_id>/dismiss/",
+        views.case_finding_dismiss,
+        name="case_finding_dismiss",
+    ),
     path(case + "review/", views.case_review, name="case_review"),
     path(case + "review/assign/", views.case_assign, name="case_assign"),
     path(case + "history/", views.case_history, name="case_history"),

@@ -24,6 +24,8 @@ from .forms import (
     CandidateFactsForm,
     CaseFilterForm,
     EvidenceUploadForm,
+    FindingAcceptForm,
+    FindingDismissForm,
     HistoryFormSet,
     ProfileFormSet,
     RevealForm,
@@ -319,6 +321,10 @@ def _action_buttons(user, case: Case, only=None) -> list[dict]:
 
 @case_page
 def case_detail(request, case):
+    return _render_detail(request, case)
+
+
+def _render_detail(request, case, failed=None, status=200):
     actions = _action_buttons(
         request.user, case, only=[a for a in ACTION_LABELS if a not in SIGN_OFF_ACTIONS]
     )
@@ -332,8 +338,11 @@ def case_detail(request, case):
         signoffs=case.signoffs.select_related("reviewer"),
         unanswered=selectors.unanswered_items(case)[:5] if case.is_editable else [],
         item_titles=_item_titles(case, request.LANGUAGE_CODE),
+        signals=selectors.finding_rows(case, request.user),
+        failed=failed,
+        here=reverse("case_detail", args=[case.reference]),
     )
-    return render(request, "cases/detail.html", context)
+    return render(request, "cases/detail.html", context, status=status)
 
 
 @require_POST
@@ -377,13 +386,19 @@ def case_review(request, case):
             messages.error(request, _("The decision was not recorded: correct the marked fields."))
         status = 400
         case.refresh_from_db()
+    return _render_review(request, case, form, status=status)
+
+
+def _render_review(request, case, form=None, failed=None, status=200):
+    user = request.user
     allowed = services.allowed_actions(user, case)
+    assessors = selectors.assessor_ids(case)
     context = _case_context(
         request,
         case,
         "review",
-        form=form,
-        is_assessor=user.pk in selectors.assessor_ids(case),
+        form=form if form is not None else SignOffForm(),
+        is_assessor=user.pk in assessors,
         can_start=("start_review" in allowed),
         can_assign=permissions.can_assign_reviewer(user, case),
         reviewer_choices=selectors.reviewer_choices(case),
@@ -391,6 +406,9 @@ def case_review(request, case):
         snapshot=case.risk_snapshot,
         signoffs=case.signoffs.select_related("reviewer"),
         findings=selectors.findings(case),
+        signals=selectors.finding_rows(case, user, assessors=assessors),
+        failed=failed,
+        here=reverse("case_review", args=[case.reference]),
         linked=selectors.linked_cases(case),
         item_titles=_item_titles(case, request.LANGUAGE_CODE),
     )
@@ -436,7 +454,9 @@ def _choices_for(answer: ChecklistAnswer) -> list[tuple[str, str, bool]]:
     ]
 
 
-def _item_context(answer, *, errors=None, posted=None, upload_errors=None) -> dict:
+def _item_context(
+    answer, *, errors=None, posted=None, upload_errors=None, suggestions=(), failed=None
+) -> dict:
     # Templates cannot read "__all__": the item's general errors are shown as "general".
     errors = {
         ("general" if key == "__all__" else key): value for key, value in (errors or {}).items()
@@ -449,6 +469,8 @@ def _item_context(answer, *, errors=None, posted=None, upload_errors=None) -> di
         "posted": posted,
         "upload_errors": upload_errors or [],
         "evidence": [e for e in answer.evidence.all() if not e.is_withdrawn],
+        "suggestions": suggestions,
+        "failed": failed,
     }
 
 
@@ -457,11 +479,20 @@ def case_checklist(request, case):
     return _render_checklist(request, case)
 
 
-def _render_checklist(request, case, item_errors=None, status=200):
+def _render_checklist(request, case, item_errors=None, status=200, failed=None):
     item_errors = item_errors or {}
+    suggestions = selectors.suggestions_by_item(case, request.user)
     groups = []
     for category, answers in selectors.checklist_by_category(case).items():
-        items = [_item_context(a, **item_errors.get(a.item.code, {})) for a in answers]
+        items = [
+            _item_context(
+                a,
+                suggestions=suggestions.get(a.item.code, ()),
+                failed=failed,
+                **item_errors.get(a.item.code, {}),
+            )
+            for a in answers
+        ]
         answered = sum(1 for a in answers if a.value)
         groups.append({"category": category, "items": items, "answered": answered})
     context = _case_context(request, case, "checklist", groups=groups)
@@ -472,7 +503,9 @@ def _item_response(request, case, answer, status=200, **item_kwargs):
     """After saving one item: the item fragment (htmx) or back to the checklist (plain POST)."""
     if is_htmx(request):
         case.refresh_from_db()  # the service may have moved it on (draft → assessing)
-        context = _case_context(request, case, "checklist", **_item_context(answer, **item_kwargs))
+        suggestions = selectors.suggestions_by_item(case, request.user).get(answer.item.code, ())
+        item = _item_context(answer, suggestions=suggestions, **item_kwargs)
+        context = _case_context(request, case, "checklist", **item)
         return render(request, "cases/_checklist_item_response.html", context, status=status)
     if item_kwargs.get("errors") or item_kwargs.get("upload_errors"):
         return _render_checklist(
@@ -530,6 +563,90 @@ def case_item_evidence(request, case, code):
         % {"name": evidence.original_name, "code": code},
     )
     return _item_response(request, case, _answer(case, code))
+
+
+# ---------------------------------------------------------------- findings (signals)
+
+FINDING_DONE = {
+    "accept": gettext_lazy("Finding %(check)s accepted."),
+    "dismiss": gettext_lazy("Finding %(check)s dismissed."),
+}
+FINDING_NOT_DONE = {
+    "accept": gettext_lazy("Finding %(check)s was not accepted: %(why)s"),
+    "dismiss": gettext_lazy("Finding %(check)s was not dismissed: %(why)s"),
+}
+
+
+def _finding_page(request, case, finding) -> str:
+    """Where a finding's form was posted from: "item" (the checklist item, by htmx),
+    "checklist", "review" or "overview" (from the posted `next`)."""
+    code = finding.suggests_item_code
+    if code and is_htmx(request) and request.headers.get("HX-Target") == f"item-{code}":
+        return "item"
+    target = safe_next(request, "").split("#")[0]
+    for page, name in (("checklist", "case_checklist"), ("review", "case_review")):
+        if target == reverse(name, args=[case.reference]):
+            return page
+    return "overview"
+
+
+def _decide_finding(request, case, finding_id: int, kind: str, form_class, decide):
+    """Accept or dismiss one finding through the service; then back where the form was, with a
+    message. A form error shows the page again with the form marked (400); a refusal (the
+    four-eyes rule, a decided finding, a closed case) is a message."""
+    finding = get_object_or_404(selectors.findings_for(case), pk=finding_id)
+    page = _finding_page(request, case, finding)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            decide(request.user, finding, form.cleaned_data["note"])
+        except ServiceValidationError as exc:
+            add_service_errors(form, exc.errors)
+        except ServiceError as exc:
+            messages.error(
+                request, FINDING_NOT_DONE[kind] % {"check": finding.check_code, "why": exc.message}
+            )
+            return _after_finding(request, case, finding, page)
+        else:
+            messages.success(request, FINDING_DONE[kind] % {"check": finding.check_code})
+            return _after_finding(request, case, finding, page)
+    why = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    messages.error(request, FINDING_NOT_DONE[kind] % {"check": finding.check_code, "why": why})
+    failed = {"id": finding.pk, "kind": kind, "form": form}
+    if page == "item":
+        return _item_response(
+            request, case, _answer(case, finding.suggests_item_code), failed=failed
+        )
+    if page == "checklist":
+        return _render_checklist(request, case, failed=failed, status=400)
+    if page == "review":
+        return _render_review(request, case, failed=failed, status=400)
+    return _render_detail(request, case, failed=failed, status=400)
+
+
+def _after_finding(request, case, finding, page):
+    if page == "item":
+        return _item_response(request, case, _answer(case, finding.suggests_item_code))
+    default = reverse("case_detail", args=[case.reference]) + "#signals-heading"
+    return redirect(safe_next(request, default))
+
+
+@require_POST
+@case_page
+@posts_need(permissions.FINDING_ACCEPTERS, gettext_lazy("accept findings"))
+def case_finding_accept(request, case, finding_id):
+    return _decide_finding(
+        request, case, finding_id, "accept", FindingAcceptForm, services.accept_finding
+    )
+
+
+@require_POST
+@case_page
+@posts_need(permissions.FINDING_DISMISSERS, gettext_lazy("dismiss findings"))
+def case_finding_dismiss(request, case, finding_id):
+    return _decide_finding(
+        request, case, finding_id, "dismiss", FindingDismissForm, services.dismiss_finding
+    )
 
 
 # ---------------------------------------------------------------- evidence

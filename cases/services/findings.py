@@ -129,6 +129,9 @@ def screen_case(case: Case, actor=None) -> Screening:
             row._history_user = actor
             row.delete()
             removed += 1
+    # Not a change of the case's record (no history): the panel's "never screened" state.
+    case.screened_at = timezone.now()
+    Case.objects.filter(pk=case.pk).update(screened_at=case.screened_at)
     return Screening(opened, updated, removed)
 
 

@@ -192,3 +192,10 @@ def shown_value(bound_field) -> str:
             if str(key) == str(value):
                 return label
     return value
+
+
+@register.filter
+def finding_summary(finding) -> str:
+    """A stored finding's summary in the page's language: it is stored in English, and the
+    checks' summaries are message ids (as the API's FindingSerializer reads it)."""
+    return _(finding.summary) if finding.summary else ""

@@ -67,3 +67,30 @@ def test_the_history_page_runs_the_same_queries_for_2_and_25_answers(client, hr,
             value = "unknown" if answer.item.is_red_flag else "not_applicable"
             services.answer_item(hr, case, answer.item.code, value, "Not known yet")
         load(client, reverse("case_history", args=[case.reference]), "page.case_history")
+
+
+FORWARDER = "Jane Doe\n4283 Express Lane\nSuite 512-118\nSarasota, FL 34238\nUSA"
+
+
+def case_with_findings(open_case, size: int):
+    """A case with one high finding suggesting an answer (size 1), or with critical, high and
+    medium ones, several suggesting answers (size > 1); both have the same kinds of facts."""
+    bad_ips = [f"175.45.176.{n}" for n in range(1, size)]
+    return open_case(
+        claimed_country="US",
+        shipping_address=FORWARDER,
+        routing_number="026073151" if size > 1 else "021000021",
+        ip_addresses=bad_ips or ["8.8.8.8"],
+    )
+
+
+@pytest.mark.parametrize("name", ["case_detail", "case_checklist", "case_review"])
+@pytest.mark.parametrize("role", ["hr", "reviewer"])
+def test_case_pages_run_the_same_queries_for_one_and_many_findings(
+    client, role_users, open_case, name, role
+):
+    client.force_login(role_users[role])
+    cases = {size: case_with_findings(open_case, size) for size in (1, 6)}
+    for size, case in cases.items():
+        assert case.findings.count() >= size
+        load(client, reverse(name, args=[case.reference]), f"page.{name}.findings.{role}")

@@ -53,6 +53,7 @@ NOT_POST = cells(405, 405, 405, 405, 405)  # require_POST answers before any sig
 CASE = ("reference",)
 ITEM = ("reference", "code")
 EVIDENCE = ("reference", "evidence_id")
+FINDING = ("reference", "finding_id")
 JOB = ("pk",)
 NEW_CASE = new_case_form(legal_name="Kim Test")
 AUDIT_PERIOD = {"start": "2026-01-01", "end": "2026-01-31", "format": "csv"}
@@ -91,6 +92,12 @@ MATRIX = [
     Row("POST", "case_evidence", only(HR, 302), {"description": "x"}, CASE),
     Row("GET", "evidence_download", readers(200), kwargs=EVIDENCE),
     Row("POST", "evidence_withdraw", only(HR, 302), {"reason": "Wrong file"}, EVIDENCE),
+    # The case's finding is medium: hr and reviewers may dismiss it (the second one to try finds
+    # it decided: a message); only hr may accept it.
+    Row("POST", "case_finding_accept", only(HR, 302), kwargs=FINDING),
+    Row("GET", "case_finding_accept", NOT_POST, kwargs=FINDING),
+    Row("POST", "case_finding_dismiss", cells(302, 302, 403), {"note": "Known bank"}, FINDING),
+    Row("GET", "case_finding_dismiss", NOT_POST, kwargs=FINDING),
     Row("GET", "case_review", readers(200), kwargs=CASE),
     # The case is a draft: the reviewer gets the form back with the service's refusal.
     Row("POST", "case_review", only(REVIEWER, 400), {"action": "approve"}, CASE),
@@ -120,7 +127,9 @@ MATRIX = [
 @pytest.fixture
 def world(catalog, role_users, open_case, reviewer2, django_capture_on_commit_callbacks):
     owner = make_user("owner-hr", "hr")
-    case = open_case(owner, account_number="000123456789")
+    # The routing number fails the ABA checksum: a medium finding that suggests an answer.
+    case = open_case(owner, account_number="000123456789", routing_number="026073151")
+    found = case.findings.get(check_code="bank.routing_checksum")
     evidence = services.upload_evidence(
         owner, case, SimpleUploadedFile("proof.pdf", PDF_BYTES), "proof", ["RF-2023-01"]
     )
@@ -132,6 +141,7 @@ def world(catalog, role_users, open_case, reviewer2, django_capture_on_commit_ca
             "reference": case.reference,
             "code": "RF-2023-01",
             "evidence_id": evidence.pk,
+            "finding_id": found.pk,
             "pk": job.pk,
         },
     }
