@@ -250,10 +250,7 @@ def use_api_token(key: str) -> ApiToken:
                 _("This token was revoked. Obtain a new one with POST /api/v1/auth/token/.")
             )
         raise TokenRefused(
-            _(
-                "This token expired on %(when)s UTC. Obtain a new one with "
-                "POST /api/v1/auth/token/."
-            )
+            _("This token expired on %(when)s UTC. Obtain a new one with POST /api/v1/auth/token/.")
             % {"when": f"{token.expires_at:%Y-%m-%d %H:%M}"}
         )
     # One UPDATE on every call, matching no row while the stored time is recent enough.

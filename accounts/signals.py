@@ -52,9 +52,11 @@ def password_before_save(sender, instance, raw=False, update_fields=None, **kwar
         return
     # check_password() re-hashing the same password with a newer hasher is not a change: it
     # saves only the password, with the raw password already cleared (see AbstractBaseUser).
-    if instance._password is None and update_fields is not None and set(update_fields) == {
-        "password"
-    }:
+    if (
+        instance._password is None
+        and update_fields is not None
+        and set(update_fields) == {"password"}
+    ):
         return
     stored = User.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
     if stored is not None and (stored != instance.password or instance._password is not None):

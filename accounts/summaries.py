@@ -105,9 +105,7 @@ def register_describers() -> None:
             "admin.user_changed": _admin_change(
                 gettext_lazy("User %(name)s changed in the admin: %(fields)s")
             ),
-            "admin.user_deleted": _admin_change(
-                gettext_lazy("User %(name)s deleted in the admin")
-            ),
+            "admin.user_deleted": _admin_change(gettext_lazy("User %(name)s deleted in the admin")),
             "admin.group_added": _admin_change(gettext_lazy("Group %(name)s added in the admin")),
             "admin.group_changed": _admin_change(
                 gettext_lazy("Group %(name)s changed in the admin: %(fields)s")

@@ -8,5 +8,5 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("tokens/", views.api_tokens, name="api_tokens"),
-    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
 ]

@@ -63,9 +63,9 @@ def api_tokens(request):
     return response
 
 
-@login_required
 @require_POST
-def api_token_revoke(request, pk: int):
-    token = services.revoke_api_token(request.user, pk)
+@login_required
+def api_token_revoke(request, token_id: int):
+    token = services.revoke_api_token(request.user, token_id)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("api_tokens")

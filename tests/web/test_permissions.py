@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
+from accounts.services import create_api_token
 from cases import services
 from reports import services as report_services
 from tests.api.conftest import PDF_BYTES
@@ -62,6 +63,11 @@ MATRIX = [
     Row("GET", "login", cells(302, 302, 302, 302, 200)),
     Row("GET", "password_change", readers(200, admin=200)),
     Row("POST", "logout", cells(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
+    Row("GET", "api_tokens", readers(200, admin=200)),
+    Row("POST", "api_tokens", readers(200, admin=200), {"name": "script"}),
+    # Only its owner (hr here) may revoke a token; to anyone else it does not exist.
+    Row("POST", "api_token_revoke", cells(302, 404, 404, 404), kwargs=("token_id",)),
+    Row("GET", "api_token_revoke", NOT_POST, kwargs=("token_id",)),
     # ------------------------------------------------------------ cases
     Row("GET", "dashboard", readers(200, admin=200)),
     Row("GET", "case_list", readers(200)),
@@ -117,6 +123,7 @@ MATRIX = [
 @pytest.fixture
 def world(catalog, role_users, open_case, reviewer2, django_capture_on_commit_callbacks):
     owner = make_user("owner-hr", "hr")
+    world_hr = role_users[HR]
     case = open_case(owner, account_number="000123456789")
     evidence = services.upload_evidence(
         owner, case, SimpleUploadedFile("proof.pdf", PDF_BYTES), "proof", ["RF-2023-01"]
@@ -130,6 +137,7 @@ def world(catalog, role_users, open_case, reviewer2, django_capture_on_commit_ca
             "code": "RF-2023-01",
             "evidence_id": evidence.pk,
             "pk": job.pk,
+            "token_id": create_api_token(world_hr, name="hr's script")[0].pk,
         },
     }
 
