@@ -10,7 +10,7 @@ from . import audit, services
 # Where the stored state before a change waits for the signal after it.
 _FLAGS_BEFORE = "_vetting_flags_before"
 _GROUPS_BEFORE = "_vetting_groups_before"
-_PASSWORD_CHANGED = "_vetting_password_changed"
+_PASSWORD_CHANGED = "_vetting_password_changed"  # noqa: S105 - an attribute name
 
 
 def signed_in(sender, request, user, **kwargs):
