@@ -1,8 +1,9 @@
 """API authentication: obtain, list and revoke tokens, and see who the API thinks you are."""
 
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +15,14 @@ from .api_permissions import HasRequiredRole, RoleDocumentingSchema
 from .models import ApiToken
 
 
-class CredentialsSerializer(AuthTokenSerializer):
+class CredentialsSerializer(serializers.Serializer):
+    """A username and password, checked by Django's authentication backends (so a failed
+    sign-in is recorded like one on the sign-in page), and an optional name for the token."""
+
+    username = serializers.CharField(write_only=True)
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
     name = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -22,6 +30,19 @@ class CredentialsSerializer(AuthTokenSerializer):
         write_only=True,
         help_text=f"A label for the new token (default “{services.DEFAULT_API_TOKEN_NAME}”).",
     )
+
+    def validate(self, attrs):
+        user = authenticate(
+            request=self.context.get("request"),
+            username=attrs["username"],
+            password=attrs["password"],
+        )
+        if user is None:  # a wrong password, an unknown or a deactivated user
+            raise serializers.ValidationError(
+                _("Unable to log in with provided credentials."), code="authorization"
+            )
+        attrs["user"] = user
+        return attrs
 
 
 class TokenSerializer(serializers.Serializer):

@@ -291,8 +291,8 @@ SPECTACULAR_SETTINGS["DESCRIPTION"] += """
 **Authentication.** `POST /api/v1/auth/token/` with a username and password returns a new token,
 shown only in that answer; send it as `Authorization: Token <token>`. Tokens expire (30 days by
 default) and are revoked when the password changes; `GET /api/v1/auth/tokens/` lists yours and
-`DELETE /api/v1/auth/tokens/{id}/` revokes one. A signed-in browser session works too (unsafe methods then
-need the CSRF token). `GET /api/v1/auth/me/` shows your roles.
+`DELETE /api/v1/auth/tokens/{id}/` revokes one. A signed-in browser session works too (unsafe
+methods then need the CSRF token). `GET /api/v1/auth/me/` shows your roles.
 
 **Errors.** 400: bad input, with a list of messages per field (`non_field_errors` for the request
 as a whole); nothing was changed. 401: not signed in. 403: your role may not do this, or the
