@@ -353,3 +353,42 @@ def test_the_migration_drops_the_old_clear_text_keys(db):
     assert "authtoken_token" not in connection.introspection.table_names()
     assert not ContentType.objects.filter(app_label="authtoken").exists()
     assert call_with("9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b").status_code == 401
+
+
+def test_delete_on_the_token_endpoint_with_a_browser_session_revokes_all_the_users_tokens(
+    client, hr
+):
+    _a, key_a = create_api_token(hr, name="a")
+    _b, key_b = create_api_token(hr, name="b")
+    client.force_login(hr)
+
+    response = client.delete("/api/v1/auth/token/", HTTP_X_CSRFTOKEN="ignored-in-tests")
+
+    assert response.status_code == 204
+    assert not works(key_a) and not works(key_b)
+
+
+def test_token_and_admin_events_read_in_english_and_korean(client, hr):
+    from django.utils import translation
+
+    from audit.summaries import describe_event
+
+    token, key = create_api_token(hr, name="script")
+    call_with(key, f"/api/v1/auth/tokens/{token.pk}/", "delete")
+    call_with(key)
+    create_api_token(hr, name="other")
+    revoke_all_tokens(hr, "password changed")
+    events = AuditEvent.objects.filter(action__startswith="auth.token")
+    assert {e.action for e in events} == {
+        "auth.token_issued",
+        "auth.token_revoked",
+        "auth.token_refused",
+        "auth.tokens_revoked",
+    }
+    for language in ("en", "ko"):
+        with translation.override(language):
+            for event in events:
+                text = describe_event(event)
+                assert "hana" in text, (language, event.action)
+                if language == "ko":
+                    assert "토큰" in text, event.action
