@@ -1,21 +1,70 @@
-"""API authentication: obtain or revoke a token, and see who the API thinks you are."""
+"""API authentication: obtain, list and revoke tokens, and see who the API thinks you are."""
 
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import error_responses
 
-from . import roles, services
+from . import roles, selectors, services
 from .api_permissions import HasRequiredRole, RoleDocumentingSchema
+from .models import ApiToken
+
+
+class CredentialsSerializer(serializers.Serializer):
+    """A username and password, checked by Django's authentication backends (so a failed
+    sign-in is recorded like one on the sign-in page), and an optional name for the token."""
+
+    username = serializers.CharField(write_only=True)
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+    name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=ApiToken.NAME_MAX,
+        write_only=True,
+        help_text=f"A label for the new token (default “{services.DEFAULT_API_TOKEN_NAME}”).",
+    )
+
+    def validate(self, attrs):
+        user = authenticate(
+            request=self.context.get("request"),
+            username=attrs["username"],
+            password=attrs["password"],
+        )
+        if user is None:  # a wrong password, an unknown or a deactivated user
+            raise serializers.ValidationError(
+                _("Unable to log in with provided credentials."), code="authorization"
+            )
+        attrs["user"] = user
+        return attrs
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    token = serializers.CharField(
+        help_text="Send as `Authorization: Token <token>`. Shown only this once."
+    )
+    id = serializers.IntegerField(help_text="Revoke it with DELETE /api/v1/auth/tokens/{id}/.")
+    expires_at = serializers.DateTimeField()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at",
+            "active",
+        ]  # fmt: skip
+
+    def get_active(self, token) -> bool:
+        return token.is_active()
 
 
 class MeSerializer(serializers.Serializer):
@@ -27,8 +76,9 @@ class MeSerializer(serializers.Serializer):
         return sorted(roles.user_roles(user))
 
 
-class AuthToken(ObtainAuthToken):
+class AuthToken(APIView):
     schema = RoleDocumentingSchema()
+    serializer_class = CredentialsSerializer
 
     def get_permissions(self):
         if self.request and self.request.method == "POST":
@@ -45,39 +95,86 @@ class AuthToken(ObtainAuthToken):
         tags=["auth"],
         summary="Obtain an API token",
         description=(
-            "Exchange a username and password for the user's API token. Send it on every call "
-            "as `Authorization: Token <token>`. The same token is returned until revoked. "
-            "Sign-ins, failed sign-ins and issuing and retrieving tokens are recorded in the "
-            "audit log."
+            "Exchange a username and password for a new API token. Send it on every call as "
+            "`Authorization: Token <token>`. The key is shown only in this answer: only a hash "
+            "of it is stored. It expires after VETTING_TOKEN_DAYS days (30 by default) and is "
+            "revoked when the password changes. Sign-ins, failed sign-ins and issuing tokens "
+            "are recorded in the audit log."
         ),
         auth=[],
-        request=AuthTokenSerializer,
+        request=CredentialsSerializer,
         responses={200: TokenSerializer, 400: error_responses(400)[400]},
         examples=[
             OpenApiExample(
-                "Credentials", value={"username": "hr", "password": "…"}, request_only=True
+                "Credentials",
+                value={"username": "hr", "password": "…", "name": "nightly export"},
+                request_only=True,
             ),
             OpenApiExample(
                 "Token",
-                value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"},
+                value={
+                    "token": "Hq3x0c1vS7kD2p9Jm4nB8wQe6rTy5uIo1aZs3dFg7hK",
+                    "id": 12,
+                    "expires_at": "2026-12-28T09:00:00Z",
+                },
                 response_only=True,
             ),
         ],
     )
     def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
+        serializer = CredentialsSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token = services.sign_in_for_token(serializer.validated_data["user"], request)
-        return Response({"token": token.key})
+        data = serializer.validated_data
+        token, key = services.sign_in_for_token(data["user"], request, data.get("name", ""))
+        return Response({"token": key, "id": token.pk, "expires_at": token.expires_at})
 
     @extend_schema(
         tags=["auth"],
-        summary="Revoke your API token",
-        description="Delete the caller's token; the next POST issues a new one.",
+        summary="Revoke the token of this call",
+        description=(
+            "Revoke the token this request is sent with (with a browser session: all your "
+            "tokens). Other tokens: DELETE /api/v1/auth/tokens/{id}/."
+        ),
         responses={204: OpenApiResponse(description="Revoked."), **error_responses()},
     )
     def delete(self, request, *args, **kwargs):
-        services.revoke_api_token(request.user)
+        if isinstance(request.auth, ApiToken):
+            services.revoke_api_token(request.user, request.auth.pk, reason="signed out")
+        else:
+            services.revoke_all_tokens(request.user, "revoked by their owner", actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApiTokenList(APIView):
+    permission_classes = [HasRequiredRole]
+    schema = RoleDocumentingSchema()
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Your API tokens",
+        description=(
+            "Every token you obtained, newest first, with when it was last used and when it "
+            "expires; revoked and expired ones too. Keys are never shown again (only a hash is "
+            "kept): `prefix` is the start of the key, to tell them apart."
+        ),
+        responses={200: ApiTokenSerializer(many=True), **error_responses()},
+    )
+    def get(self, request):
+        return Response(ApiTokenSerializer(selectors.tokens_of(request.user), many=True).data)
+
+
+class ApiTokenDetail(APIView):
+    permission_classes = [HasRequiredRole]
+    schema = RoleDocumentingSchema()
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Revoke one of your API tokens",
+        description="It stops working at once. Another user's token is a 404.",
+        responses={204: OpenApiResponse(description="Revoked."), **error_responses(404)},
+    )
+    def delete(self, request, token_id: int):
+        services.revoke_api_token(request.user, token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,9 +1,71 @@
-"""Accounts' own rows: the link between a vetting user and an identity at the OpenID Provider."""
+"""Accounts' own rows: API tokens (only a hash of each key is stored, and every token expires)
+and the link between a vetting user and an identity at the OpenID Provider."""
+
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a token key: its SHA-256. A key has 256 bits of entropy, so no salt
+    or slow hash is needed; the database never holds a key that works."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(32)  # 32 random bytes, 43 characters
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class ApiToken(models.Model):
+    """One API token of a user. The key is shown once, when the token is created."""
+
+    NAME_MAX = 100
+    PREFIX_LENGTH = 8  # the first characters of the key, shown so its owner can tell keys apart
+    # How long a used token's last-used time may lag behind, to spare a write on every call.
+    LAST_USED_PRECISION_SECONDS = 60
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=NAME_MAX)
+    prefix = models.CharField(_("key starts with"), max_length=PREFIX_LENGTH)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
+    def is_active(self, now=None) -> bool:
+        return not self.is_revoked and not self.is_expired(now)
 
 
 class ExternalIdentity(models.Model):

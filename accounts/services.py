@@ -1,10 +1,20 @@
 """Role groups and demo users."""
 
+from datetime import timedelta
+
 from django.apps import apps as global_apps
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record_event
+from common.errors import NotFound, ServiceValidationError
 
 from . import audit, roles
+from .models import ApiToken, hash_key, new_key
 
 # Django-admin permissions each role gets. The business rules themselves are enforced by the
 # case services from the role; these only decide what each role sees in /admin/.
@@ -27,9 +37,6 @@ ROLE_ADMIN_PERMISSIONS = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
-        "authtoken.view_tokenproxy",
-        "authtoken.add_tokenproxy",
-        "authtoken.delete_tokenproxy",
     ],
 }
 
@@ -97,46 +104,170 @@ def set_user_roles(user: User, role_names: list[str], *, actor=None) -> None:
         user.save(update_fields=["is_staff"])
 
 
+def may_assign_group(actor, group: Group) -> bool:
+    """Whether `actor` may give a user `group` (or take it away) in the admin: a superuser any
+    group; anyone else a role group (what the admin role hands out) or a group whose every
+    permission they hold themselves, so no one grants more than they have."""
+    if actor.is_superuser:
+        return True
+    if group.name in roles.ALL_ROLES:
+        return True
+    perms = group.permissions.values_list("content_type__app_label", "codename")
+    return {f"{app}.{code}" for app, code in perms} <= actor.get_all_permissions()
+
+
+def record_admin_change(*, actor, obj, action: str, summary: str, data: dict) -> None:
+    """A change made in the Django admin (roles and access flags have their own event)."""
+    record_event(actor=actor, action=action, obj=obj, summary=summary, data=data)
+
+
 # ---------------------------------------------------------------- API tokens
 
 
+DEFAULT_API_TOKEN_NAME = "API sign-in"  # noqa: S105 - a label, not a secret
+
+
+class TokenRefused(Exception):
+    """A token key that does not authenticate; the message tells its holder why."""
+
+
+def token_lifetime() -> timedelta:
+    return timedelta(days=settings.VETTING_TOKEN_DAYS)
+
+
+def _token_data(token: ApiToken, **extra) -> dict:
+    return {
+        "username": token.user.get_username(),
+        "name": token.name,
+        "prefix": token.prefix,
+        "expires_at": token.expires_at.isoformat(),
+        **extra,
+    }
+
+
 @transaction.atomic
-def sign_in_for_token(user, request):
-    """A password sign-in at the API token endpoint: recorded like one on the sign-in page."""
+def sign_in_for_token(user, request, name: str = ""):
+    """A password sign-in at the API token endpoint: recorded like one on the sign-in page.
+    Returns the new token and its key (the only time the key is seen)."""
     audit.record_sign_in(user, request)
-    return issue_api_token(user)
+    return create_api_token(user, name=name or DEFAULT_API_TOKEN_NAME, via="api")
 
 
-def issue_api_token(user):
-    """The user's API token (created on first use); recorded in the audit log."""
-    from rest_framework.authtoken.models import Token
-
-    from audit.services import record_event
-
-    token, created = Token.objects.get_or_create(user=user)
+@transaction.atomic
+def create_api_token(user, *, name: str, via: str = "web") -> tuple[ApiToken, str]:
+    """A new token for `user`, valid for VETTING_TOKEN_DAYS; returns it with its key, which is
+    not stored (only its hash is) and so can never be shown again."""
+    name = (name or "").strip()
+    if not name:
+        raise ServiceValidationError({"name": _("Give the token a name.")})
+    if len(name) > ApiToken.NAME_MAX:
+        raise ServiceValidationError(
+            {"name": _("At most %(max)d characters.") % {"max": ApiToken.NAME_MAX}}
+        )
+    key = new_key()
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=key[: ApiToken.PREFIX_LENGTH],
+        key_hash=hash_key(key),
+        created_at=now,
+        expires_at=now + token_lifetime(),
+    )
     record_event(
         actor=user,
-        action="auth.token_issued" if created else "auth.token_retrieved",
-        object_type="authtoken.token",
-        object_id=str(user.pk),
-        summary=f"API token {'issued to' if created else 'retrieved by'} {user.get_username()}",
+        action="auth.token_issued",
+        obj=token,
+        summary=f"API token “{name}” ({token.prefix}…) issued to {user.get_username()} "
+        f"({via}), valid until {token.expires_at:%Y-%m-%d %H:%M} UTC",
+        data=_token_data(token, via=via),
     )
+    return token, key
+
+
+@transaction.atomic
+def revoke_api_token(actor, token_id, *, reason: str = "revoked by its owner") -> ApiToken:
+    """Revoke one of the actor's own tokens (NotFound for anyone else's: no one revokes, or
+    learns about, another user's tokens here). Revoking a revoked token changes nothing."""
+    token = (
+        ApiToken.objects.select_for_update()
+        .select_related("user")
+        .filter(pk=token_id, user=actor)
+        .first()
+    )
+    if token is None:
+        raise NotFound(_("No such token."))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.revoked_reason = reason[:200]
+        token.save(update_fields=["revoked_at", "revoked_reason"])
+        record_event(
+            actor=actor,
+            action="auth.token_revoked",
+            obj=token,
+            summary=f"API token “{token.name}” ({token.prefix}…) of "
+            f"{token.user.get_username()} revoked: {reason}",
+            data=_token_data(token, reason=reason),
+        )
     return token
 
 
-def revoke_api_token(user) -> bool:
-    """Delete the user's API token; False when there was none."""
-    from rest_framework.authtoken.models import Token
+@transaction.atomic
+def revoke_all_tokens(user, reason: str, *, actor=None) -> int:
+    """Revoke every usable token of `user` (e.g. when their password changes); one audit event
+    by `actor` (the user making the request when None) if there were any."""
+    now = timezone.now()
+    tokens = ApiToken.objects.active(now).filter(user=user)
+    ids = list(tokens.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    ApiToken.objects.filter(pk__in=ids).update(revoked_at=now, revoked_reason=reason[:200])
+    record_event(
+        actor=actor or audit.request_user(),
+        action="auth.tokens_revoked",
+        obj=user,
+        object_type="auth.user",
+        summary=f"All {len(ids)} API token(s) of {user.get_username()} revoked: {reason}",
+        data={"username": user.get_username(), "count": len(ids), "reason": reason},
+    )
+    return len(ids)
 
-    from audit.services import record_event
 
-    deleted, _ = Token.objects.filter(user=user).delete()
-    if deleted:
-        record_event(
-            actor=user,
-            action="auth.token_revoked",
-            object_type="authtoken.token",
-            object_id=str(user.pk),
-            summary=f"API token of {user.get_username()} revoked",
+def use_api_token(key: str) -> ApiToken:
+    """The active token whose key this is, with its user; TokenRefused otherwise. Using an
+    expired or revoked token is recorded in the audit log (someone still holds that key)."""
+    try:
+        token = ApiToken.objects.select_related("user").get(key_hash=hash_key(key))
+    except ApiToken.DoesNotExist:
+        token = None
+    if token is None or not token.user.is_active:
+        raise TokenRefused(_("Invalid token."))
+    now = timezone.now()
+    if token.is_revoked or token.is_expired(now):
+        _record_refused_token(token)
+        if token.is_revoked:
+            raise TokenRefused(
+                _("This token was revoked. Obtain a new one with POST /api/v1/auth/token/.")
+            )
+        raise TokenRefused(
+            _("This token expired on %(when)s UTC. Obtain a new one with POST /api/v1/auth/token/.")
+            % {"when": f"{token.expires_at:%Y-%m-%d %H:%M}"}
         )
-    return bool(deleted)
+    # One UPDATE on every call, matching no row while the stored time is recent enough.
+    recent = now - timedelta(seconds=ApiToken.LAST_USED_PRECISION_SECONDS)
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=recent)
+    ).update(last_used_at=now)
+    return token
+
+
+def _record_refused_token(token: ApiToken) -> None:
+    why = "revoked" if token.is_revoked else "expired"
+    record_event(
+        actor=None,
+        action="auth.token_refused",
+        obj=token,
+        summary=f"Refused the {why} API token “{token.name}” ({token.prefix}…) of "
+        f"{token.user.get_username()}",
+        data=_token_data(token, why=why),
+    )

@@ -5,11 +5,12 @@ from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_save, pre_save
 
-from . import audit
+from . import audit, services
 
 # Where the stored state before a change waits for the signal after it.
 _FLAGS_BEFORE = "_vetting_flags_before"
 _GROUPS_BEFORE = "_vetting_groups_before"
+_PASSWORD_CHANGED = "_vetting_password_changed"  # noqa: S105 - an attribute name
 
 
 def signed_in(sender, request, user, **kwargs):
@@ -42,6 +43,31 @@ def flags_after_save(sender, instance, created, raw=False, **kwargs):
         audit.record_access_change(instance.pk, before)
 
 
+def password_before_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Note a new password, however it was set: the password change and reset forms, the admin,
+    `manage.py changepassword`, the shell, a stored hash assigned directly."""
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and "password" not in update_fields:
+        return
+    # check_password() re-hashing the same password with a newer hasher is not a change: it
+    # saves only the password, with the raw password already cleared (see AbstractBaseUser).
+    if (
+        instance._password is None
+        and update_fields is not None
+        and set(update_fields) == {"password"}
+    ):
+        return
+    stored = User.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+    if stored is not None and (stored != instance.password or instance._password is not None):
+        instance.__dict__[_PASSWORD_CHANGED] = True
+
+
+def password_after_save(sender, instance, created, raw=False, **kwargs):
+    if instance.__dict__.pop(_PASSWORD_CHANGED, False):
+        services.revoke_all_tokens(instance, "password changed")
+
+
 def groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
     """`user.groups` changes (forward) and `group.user_set` changes (reverse)."""
     if action.startswith("pre_"):
@@ -66,6 +92,8 @@ def connect() -> None:
     user_logged_out.connect(signed_out, dispatch_uid="vetting-audit-signed-out")
     pre_save.connect(flags_before_save, sender=User, dispatch_uid="vetting-audit-flags-before")
     post_save.connect(flags_after_save, sender=User, dispatch_uid="vetting-audit-flags-after")
+    pre_save.connect(password_before_save, sender=User, dispatch_uid="vetting-password-before")
+    post_save.connect(password_after_save, sender=User, dispatch_uid="vetting-password-after")
     m2m_changed.connect(
         groups_changed, sender=User.groups.through, dispatch_uid="vetting-audit-groups"
     )

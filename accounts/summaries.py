@@ -46,15 +46,73 @@ def _roles_changed(event, data):
     }
 
 
+def _token_issued(event, data):
+    if "name" not in data:  # recorded before tokens had names
+        return _("API token issued to %(user)s") % {"user": event.actor_username}
+    return _("API token “%(name)s” (%(prefix)s…) issued to %(user)s") % {
+        "name": data["name"],
+        "prefix": data["prefix"],
+        "user": data["username"],
+    }
+
+
+def _token_revoked(event, data):
+    if "name" not in data:
+        return _("API token of %(user)s revoked") % {"user": event.actor_username}
+    return _("API token “%(name)s” (%(prefix)s…) of %(user)s revoked") % {
+        "name": data["name"],
+        "prefix": data["prefix"],
+        "user": data["username"],
+    }
+
+
+def _tokens_revoked(event, data):
+    return _("All API tokens of %(user)s revoked (%(count)s): %(reason)s") % {
+        "user": data["username"],
+        "count": data["count"],
+        "reason": data["reason"],
+    }
+
+
+def _token_refused(event, data):
+    template = (
+        _("Refused the revoked API token “%(name)s” (%(prefix)s…) of %(user)s")
+        if data["why"] == "revoked"
+        else _("Refused the expired API token “%(name)s” (%(prefix)s…) of %(user)s")
+    )
+    return template % {"name": data["name"], "prefix": data["prefix"], "user": data["username"]}
+
+
+def _admin_change(template) -> Callable:
+    def describe(event, data):
+        return str(template) % {"name": data["name"], "fields": ", ".join(data["fields"]) or "—"}
+
+    return describe
+
+
 def register_describers() -> None:
     register(
         {
             "auth.signed_in": _signed_in,
             "auth.sign_in_failed": _sign_in_failed,
             "auth.signed_out": _signed_out,
-            "auth.token_issued": _user(gettext_lazy("API token issued to %(user)s")),
+            "auth.token_issued": _token_issued,
             "auth.token_retrieved": _user(gettext_lazy("API token retrieved by %(user)s")),
-            "auth.token_revoked": _user(gettext_lazy("API token of %(user)s revoked")),
+            "auth.token_revoked": _token_revoked,
+            "auth.tokens_revoked": _tokens_revoked,
+            "auth.token_refused": _token_refused,
+            "admin.user_added": _admin_change(gettext_lazy("User %(name)s added in the admin")),
+            "admin.user_changed": _admin_change(
+                gettext_lazy("User %(name)s changed in the admin: %(fields)s")
+            ),
+            "admin.user_deleted": _admin_change(gettext_lazy("User %(name)s deleted in the admin")),
+            "admin.group_added": _admin_change(gettext_lazy("Group %(name)s added in the admin")),
+            "admin.group_changed": _admin_change(
+                gettext_lazy("Group %(name)s changed in the admin: %(fields)s")
+            ),
+            "admin.group_deleted": _admin_change(
+                gettext_lazy("Group %(name)s deleted in the admin")
+            ),
             "accounts.roles_changed": _roles_changed,
         }
     )

@@ -8,4 +8,6 @@ urlpatterns = [
     path("sso/callback/", views.SSOCallbackView.as_view(), name="sso_callback"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("tokens/", views.api_tokens, name="api_tokens"),
+    path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
 ]

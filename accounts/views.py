@@ -1,16 +1,24 @@
-"""Sign-in pages: Django's views, with a message after each change; single sign-on."""
+"""Sign-in pages: Django's views, with a message after each change; single sign-on; the
+user's API tokens."""
 
 import requests
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 from mozilla_django_oidc import views as oidc_views
 
-from . import sso
+from common.errors import ServiceValidationError
+
+from . import selectors, services, sso
+from .forms import NewTokenForm
 
 UNREACHABLE = gettext_lazy(
     "The identity provider could not be reached. Please try again later or ask your administrator."
@@ -103,3 +111,42 @@ class LogoutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         messages.info(request, _("You are signed out."))
         return HttpResponseRedirect(provider_logout) if provider_logout else response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """The user's API tokens; a new one's key is shown on this one answer and never again."""
+    form = NewTokenForm(request.POST or None)
+    new_key = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                token, new_key = services.create_api_token(
+                    request.user, name=form.cleaned_data["name"], via="web"
+                )
+            except ServiceValidationError as exc:
+                for field, errors in exc.errors.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form = NewTokenForm()
+        if new_key is None:
+            status = 400
+    context = {
+        "form": form,
+        "tokens": selectors.tokens_of(request.user),
+        "new_key": new_key,
+        "lifetime_days": services.token_lifetime().days,
+    }
+    response = render(request, "registration/api_tokens.html", context, status=status)
+    add_never_cache_headers(response)  # the new key must not stay in any cache
+    return response
+
+
+@require_POST
+@login_required
+def api_token_revoke(request, token_id: int):
+    token = services.revoke_api_token(request.user, token_id)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("api_tokens")

@@ -68,7 +68,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -228,6 +227,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("VETTING_SESSION_SECONDS", str(8 * 3600)))
+# How long a new API token is valid (see accounts.ApiToken).
+VETTING_TOKEN_DAYS = int(os.environ.get("VETTING_TOKEN_DAYS", "30"))
+if not 1 <= VETTING_TOKEN_DAYS <= 366:
+    raise ImproperlyConfigured(
+        f"VETTING_TOKEN_DAYS must be a number of days from 1 to 366; it is {VETTING_TOKEN_DAYS}."
+    )
 X_FRAME_OPTIONS = "DENY"
 
 # Encryption of bank account and identity document numbers. VETTING_FIELD_KEYS is a
@@ -283,10 +288,6 @@ if _integrity_hour not in {"off", "none", ""}:
     }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
-    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -296,8 +297,9 @@ REST_FRAMEWORK = {
 # Service errors map to the same status codes for every API view (see common/api.py).
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "common.api.exception_handler"
 # Token first, so an anonymous API call gets 401 with WWW-Authenticate rather than 403.
+# Tokens are accounts.ApiToken (hashed, expiring), not DRF's authtoken (clear keys, no expiry).
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
-    "rest_framework.authentication.TokenAuthentication",
+    "accounts.authentication.ApiTokenAuthentication",
     "rest_framework.authentication.SessionAuthentication",
 ]
 SPECTACULAR_SETTINGS = {
@@ -327,9 +329,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
 SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUrl": None}
 SPECTACULAR_SETTINGS["DESCRIPTION"] += """
 
-**Authentication.** `POST /api/v1/auth/token/` with a username and password returns a token; send
-it as `Authorization: Token <token>`. A signed-in browser session works too (unsafe methods then
-need the CSRF token). `GET /api/v1/auth/me/` shows your roles.
+**Authentication.** `POST /api/v1/auth/token/` with a username and password returns a new token,
+shown only in that answer; send it as `Authorization: Token <token>`. Tokens expire (30 days by
+default) and are revoked when the password changes; `GET /api/v1/auth/tokens/` lists yours and
+`DELETE /api/v1/auth/tokens/{id}/` revokes one. A signed-in browser session works too (unsafe
+methods then need the CSRF token). `GET /api/v1/auth/me/` shows your roles.
 
 **Errors.** 400: bad input, with a list of messages per field (`non_field_errors` for the request
 as a whole); nothing was changed. 401: not signed in. 403: your role may not do this, or the

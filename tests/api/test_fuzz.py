@@ -17,9 +17,9 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
+from accounts.services import create_api_token
 from cases import services
 from reports import services as report_services
 from tests.api.conftest import PDF_BYTES
@@ -48,7 +48,7 @@ def fuzz_world(
     submitted = answered_case(emails=["fuzz@example.com"])
     services.perform_action(hr, submitted, "submit")
     job, _ = report_services.request_report(hr, draft, "risk_summary")
-    tokens = [Token.objects.get_or_create(user=u)[0].key for u in (hr, reviewer, compliance)]
+    tokens = [create_api_token(u, name="fuzz")[1] for u in (hr, reviewer, compliance)]
     return {
         # Built here, after the test settings are in place (middleware reads them at start-up).
         "app": get_wsgi_application(),

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import EndpointEnumerator
 
+from accounts.services import create_api_token
 from cases import services
 from reports import services as report_services
 from tests.api.conftest import PDF_BYTES, token_client
@@ -51,6 +52,7 @@ PLACEHOLDERS = {
     "action": "{action}",
     "job_id": "{job_id}",
     "finding_id": "{finding_id}",
+    "token_id": "{token_id}",
 }
 
 
@@ -74,6 +76,9 @@ MATRIX = [
     row("GET", "/api/v1/auth/me/", SIGNED_IN),
     row("POST", "/api/v1/auth/token/", {*SIGNED_IN, ANONYMOUS}, "credentials"),
     row("DELETE", "/api/v1/auth/token/", SIGNED_IN),
+    row("GET", "/api/v1/auth/tokens/", SIGNED_IN),
+    # Everyone may revoke their own tokens; another user's token is a 404 (let in, not found).
+    row("DELETE", "/api/v1/auth/tokens/{token_id}/", SIGNED_IN),
     row("GET", "/api/v1/catalog/versions/", SIGNED_IN),
     row("GET", "/api/v1/catalog/versions/{code}/", SIGNED_IN),
     row("GET", "/api/v1/catalog/versions/{code}/items/", SIGNED_IN),
@@ -141,6 +146,7 @@ def world(catalog, role_users, open_case, reviewer2):
             "candidate_id": case.candidate_id,
             "job_id": job.pk,
             "finding_id": case.findings.get(check_code="email.disposable").pk,
+            "token_id": create_api_token(owner, name="owner's script")[0].pk,
         },
     }
 

@@ -48,9 +48,10 @@ def busy_period(referred_case, reviewer, generate):
 def test_the_export_lists_every_event_of_the_period_and_nothing_else(
     busy_period, compliance, export_format
 ):
+    api = token_client(compliance)  # issuing its token is an event of the period too
     in_period = set(AuditEvent.objects.exclude(pk=busy_period.pk).values_list("pk", flat=True))
 
-    response = token_client(compliance).get(export_url(TODAY(), TODAY(), export_format))
+    response = api.get(export_url(TODAY(), TODAY(), export_format))
 
     assert response.status_code == 200
     assert response.streaming

@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
+from accounts.services import create_api_token
 from cases import services
 from reports import services as report_services
 from tests.api.conftest import PDF_BYTES
@@ -66,6 +67,11 @@ MATRIX = [
     Row("GET", "sso_callback", cells(404, 404, 404, 404, 404)),
     Row("GET", "password_change", readers(200, admin=200)),
     Row("POST", "logout", cells(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
+    Row("GET", "api_tokens", readers(200, admin=200)),
+    Row("POST", "api_tokens", readers(200, admin=200), {"name": "script"}),
+    # Only its owner (hr here) may revoke a token; to anyone else it does not exist.
+    Row("POST", "api_token_revoke", cells(302, 404, 404, 404), kwargs=("token_id",)),
+    Row("GET", "api_token_revoke", NOT_POST, kwargs=("token_id",)),
     # ------------------------------------------------------------ cases
     Row("GET", "dashboard", readers(200, admin=200)),
     Row("GET", "case_list", readers(200)),
@@ -127,6 +133,7 @@ MATRIX = [
 @pytest.fixture
 def world(catalog, role_users, open_case, reviewer2, django_capture_on_commit_callbacks):
     owner = make_user("owner-hr", "hr")
+    world_hr = role_users[HR]
     # The routing number fails the ABA checksum: a medium finding that suggests an answer.
     case = open_case(owner, account_number="000123456789", routing_number="026073151")
     found = case.findings.get(check_code="bank.routing_checksum")
@@ -143,6 +150,7 @@ def world(catalog, role_users, open_case, reviewer2, django_capture_on_commit_ca
             "evidence_id": evidence.pk,
             "finding_id": found.pk,
             "pk": job.pk,
+            "token_id": create_api_token(world_hr, name="hr's script")[0].pk,
         },
     }
 
