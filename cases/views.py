@@ -592,7 +592,7 @@ def evidence_download(request, case, evidence_id):
     services.record_evidence_download(request.user, evidence)
     return attachment_response(
         evidence.file,
-        filename=evidence.original_name,
+        filename=evidence.download_name,
         content_type=evidence.content_type,
         sha256=evidence.sha256,
     )
