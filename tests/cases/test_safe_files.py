@@ -163,3 +163,22 @@ def test_honest_names_are_kept_and_the_others_get_their_real_extension(
     name, content_type, handed_back
 ):
     assert files.download_name(name, content_type) == handed_back
+
+
+def test_names_stored_before_the_rule_lose_their_hidden_characters_in_the_migration(open_case, hr):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "cases.migrations.0011_evidence_names_without_hidden_characters"
+    )
+    case = open_case()
+    tricked = services.upload_evidence(hr, case, upload("a.txt", b"a"))
+    honest = services.upload_evidence(hr, case, upload("이력서 사본.pdf", b"%PDF-1.4\n"))
+    Evidence.objects.filter(pk=tricked.pk).update(original_name=f"cv{RLO}fdp.exe\u200b")
+
+    migration.strip_hidden_characters(apps, None)
+
+    assert Evidence.objects.get(pk=tricked.pk).original_name == "cvfdp.exe"
+    assert Evidence.objects.get(pk=honest.pk).original_name == "이력서 사본.pdf"
