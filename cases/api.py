@@ -423,7 +423,9 @@ class EvidenceDownload(FileDownloadMixin, EvidenceMixin, CaseAPIView):
         tags=["evidence"],
         summary="Download an evidence file",
         description=(
-            "The stored file as an attachment under its original name. Each download is "
+            "The stored file as an attachment under its original name, cleaned and ending with "
+            "the extension of its stored type (`resume.pdf.js` stored as text/plain is sent as "
+            "`resume.pdf.js.txt`). Each download is "
             "recorded in the audit log. `X-Content-SHA256` carries the hash recorded at upload."
         ),
         parameters=[EVIDENCE_ID],
@@ -439,7 +441,7 @@ class EvidenceDownload(FileDownloadMixin, EvidenceMixin, CaseAPIView):
         services.record_evidence_download(request.user, evidence)
         return attachment_response(
             evidence.file,
-            filename=evidence.original_name,
+            filename=evidence.download_name,
             content_type=evidence.content_type,
             sha256=evidence.sha256,
         )

@@ -470,6 +470,15 @@ class Evidence(models.Model):
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
 
+    @property
+    def download_name(self) -> str:
+        """The name the file is handed back under (on the web, the API and in packets): the
+        original name cleaned again (rows stored before the rule too), ending with the
+        extension of the stored type, e.g. `resume.pdf.js.txt`."""
+        from .uploads import download_name
+
+        return download_name(self.original_name, self.content_type)
+
 
 class SignOffOutcome(models.TextChoices):
     APPROVE = "approve", _("Approve (clear)")

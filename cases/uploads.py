@@ -1,26 +1,36 @@
-"""Checks on uploaded evidence: type by content (not by name), size, and a safe display name."""
+"""Checks on uploaded evidence: type by content (not by name), size, and a safe display name.
 
-import re
-import unicodedata
+The type comes from the content alone. Any UTF-8 text is stored as inert text (text/plain, or
+text/csv and message/rfc822 by name): an HTML page, an SVG drawing, a script or an XML file a
+candidate sent is kept as evidence, byte for byte, but is never served as anything a browser
+renders or runs, and is handed back as `<name>.txt` (see common.files). Binary files of any
+other type are refused.
+"""
 
 from django.utils.translation import gettext as _
 
+from common import files
+
+# Each allowed type is stored (and handed back) with the extension common.files gives it.
 ALLOWED_TYPES = {
-    "application/pdf": ".pdf",
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-    "image/gif": ".gif",
-    "image/webp": ".webp",
-    "text/plain": ".txt",
-    "text/csv": ".csv",
-    "message/rfc822": ".eml",
-    "video/mp4": ".mp4",
-    "video/quicktime": ".mov",
-    "video/webm": ".webm",
-    "audio/mpeg": ".mp3",
-    "audio/wav": ".wav",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    content_type: files.EXTENSIONS[content_type][0]
+    for content_type in (
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "text/plain",
+        "text/csv",
+        "message/rfc822",
+        "video/mp4",
+        "video/quicktime",
+        "video/webm",
+        "audio/mpeg",
+        "audio/wav",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 }
 ALLOWED_DESCRIPTION = (
     "PDF, PNG, JPEG, GIF, WebP, text, CSV, e-mail (.eml), MP4, MOV, WebM, MP3, WAV, DOCX, XLSX"
@@ -72,13 +82,10 @@ def sniff_content_type(head: bytes, name: str) -> str | None:
 
 
 def sanitize_filename(name: str) -> str:
-    """A display name without directories, control characters or tricks; Korean is kept."""
-    name = unicodedata.normalize("NFC", name or "")
-    name = re.split(r"[\\/]", name)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r"[^\w .()\-]", "_", name).strip(" .")
-    name = re.sub(r"\.{2,}", ".", name)
-    if len(name) > 200:
-        stem, dot, extension = name.rpartition(".")
-        name = (stem[: 200 - len(extension) - 1] + dot + extension) if dot else name[:200]
-    return name or _("evidence")
+    """A display name without directories, hidden characters or tricks (common.files)."""
+    return files.clean_name(name, _("evidence"))
+
+
+def download_name(name: str, content_type: str) -> str:
+    """The name evidence is handed back under: clean, ending with its stored type's extension."""
+    return files.download_name(name, content_type, _("evidence"))

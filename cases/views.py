@@ -562,6 +562,7 @@ def case_item_evidence(request, case, code):
         _("%(name)s uploaded and linked to %(code)s.")
         % {"name": evidence.original_name, "code": code},
     )
+    _say_download_name(request, evidence)
     return _item_response(request, case, _answer(case, code))
 
 
@@ -652,6 +653,16 @@ def case_finding_dismiss(request, case, finding_id):
 # ---------------------------------------------------------------- evidence
 
 
+def _say_download_name(request, evidence: Evidence) -> None:
+    """When the name does not say what the file holds, say under which name it comes back."""
+    if evidence.download_name != evidence.original_name:
+        messages.info(
+            request,
+            _("Its content is %(type)s, so it is downloaded as %(name)s.")
+            % {"type": evidence.content_type, "name": evidence.download_name},
+        )
+
+
 def _item_choices(case: Case, language: str):
     return [(code, f"{code} — {title}") for code, title in _item_titles(case, language).items()]
 
@@ -685,6 +696,7 @@ def case_evidence(request, case):
                     _("%(name)s uploaded (SHA-256 %(hash)s…).")
                     % {"name": evidence.original_name, "hash": evidence.sha256[:12]},
                 )
+                _say_download_name(request, evidence)
                 return redirect("case_evidence", reference=case.reference)
         messages.error(request, _("The file was not uploaded: correct the marked fields."))
         status = 400
@@ -709,7 +721,7 @@ def evidence_download(request, case, evidence_id):
     services.record_evidence_download(request.user, evidence)
     return attachment_response(
         evidence.file,
-        filename=evidence.original_name,
+        filename=evidence.download_name,
         content_type=evidence.content_type,
         sha256=evidence.sha256,
     )

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.summaries import describe_event
+from common.http import mark_as_download
 
 COLUMNS = (
     "id",
@@ -172,9 +173,4 @@ def streaming_response(events, start: datetime.date, end: datetime.date, export_
     response = StreamingHttpResponse(
         blocks(events, export_format), content_type=FORMATS[export_format]
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{file_name(start, end, export_format)}"'
-    )
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return mark_as_download(response, filename=file_name(start, end, export_format))

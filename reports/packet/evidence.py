@@ -1,12 +1,10 @@
 """The evidence files that go into the packet, numbered as in the risk summary."""
 
-from cases.uploads import sanitize_filename
-
 from ..selectors import Dossier
 
 
-def _evidence_path(number: int, original_name: str) -> str:
-    return f"evidence/E{number:02d}-{sanitize_filename(original_name)}"
+def _evidence_path(number: int, evidence) -> str:
+    return f"evidence/E{number:02d}-{evidence.download_name}"
 
 
 def evidence_entries(dossier: Dossier) -> list[dict]:
@@ -18,7 +16,7 @@ def evidence_entries(dossier: Dossier) -> list[dict]:
         entries.append(
             {
                 "number": f"E{number}",
-                "path": _evidence_path(number, evidence.original_name),
+                "path": _evidence_path(number, evidence),
                 "original_name": evidence.original_name,
                 "description": evidence.description,
                 "content_type": evidence.content_type,

@@ -254,3 +254,19 @@ def test_the_ic3_data_does_not_deny_recorded_ip_addresses(packet):
 
     assert subject["ip_addresses"] == ["175.45.176.12", "2001:db8::1"]
     assert "No IP address" not in subject["ip_addresses_note"]
+
+
+def test_evidence_in_the_packet_ends_with_the_extension_of_its_real_type(
+    answered_case, hr, reviewer, generate
+):
+    case = answered_case(hr, overrides={"RF-2023-01": ("observed", "No camera.")})
+    case_services.upload_evidence(hr, case, evidence_file("page.html", b"<script>x()</script>"))
+    case_services.upload_evidence(hr, case, evidence_file("cv\u202efdp.exe", b"plain text"))
+    case_services.perform_action(hr, case, "submit")
+    case_services.perform_action(reviewer, case, "start_review")
+    case_services.perform_action(reviewer, case, "refer", "Refer.")
+
+    archive = Packet(stored_bytes(generate(reviewer, case, kind="referral_packet")))
+
+    evidence = sorted(n for n in archive.namelist() if n.startswith("evidence/"))
+    assert evidence == ["evidence/E01-page.html.txt", "evidence/E02-cvfdp.exe.txt"]

@@ -316,6 +316,28 @@ def test_evidence_page_upload_links_items(hr_client, open_case):
     ]
 
 
+@pytest.mark.parametrize("door", ["evidence page", "checklist item"])
+def test_an_upload_says_under_which_name_a_misnamed_file_comes_back(hr_client, open_case, door):
+    case = open_case()
+    upload = SimpleUploadedFile("page.html", b"<script>alert(1)</script>")
+    if door == "evidence page":
+        response = hr_client.post(url("case_evidence", case), {"file": upload})
+    else:
+        response = hr_client.post(
+            url("case_item_evidence", case, "RF-2023-01"), {"file": upload}, HTTP_HX_REQUEST="true"
+        )
+    assert "Its content is text/plain, so it is downloaded as page.html.txt." in messages_of(
+        response
+    )
+
+
+def test_an_upload_with_an_honest_name_says_nothing_more(hr_client, open_case):
+    case = open_case()
+    upload = SimpleUploadedFile("b.pdf", PDF)
+    response = hr_client.post(url("case_evidence", case), {"file": upload})
+    assert not [m for m in messages_of(response) if "downloaded as" in m]
+
+
 # ---------------------------------------------------------------- workflow and review
 
 
