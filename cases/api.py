@@ -14,11 +14,11 @@ from drf_spectacular.utils import (
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.api_permissions import HasRequiredRole, RoleDocumentingSchema
-from common.api import FileDownloadMixin, cursor_pagination, error_responses
+from common.api import FileDownloadMixin, JSONParser, cursor_pagination, error_responses
 from common.http import attachment_response
 from common.web import PAGE_SIZE
 

@@ -383,7 +383,7 @@ def case_review(request, case):
         case,
         "review",
         form=form,
-        is_assessor=user.pk in selectors.assessor_ids(case),
+        is_assessor=permissions.is_assessor(user, case),
         can_start=("start_review" in allowed),
         can_assign=permissions.can_assign_reviewer(user, case),
         reviewer_choices=selectors.reviewer_choices(case),

@@ -1,18 +1,69 @@
-"""REST API plumbing every app uses: error mapping, cursor pagination, documented errors, files.
+"""REST API plumbing every app uses: parsing, error mapping, cursor pagination, documented
+errors, files.
 
 The same service error gives the same status code everywhere: ServiceValidationError → 400 with
-field messages, NotAllowed → 403, NotFound → 404, InvalidTransition → 409.
+field messages, NotAllowed → 403, NotFound → 404, InvalidTransition → 409 (StaleVersion: 409
+with the current value, see `StaleVersionMixin`). A body over the size limit is 413. Every error
+body is JSON, also for what never reaches a view (`common.views` answers 404, 400, 403 and 500
+under /api/ in JSON).
 """
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
-from rest_framework import serializers, status
+from rest_framework import parsers, serializers, status
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import InvalidTransition, NotAllowed, NotFound, ServiceValidationError
+
+# ---------------------------------------------------------------- parsing
+
+# No request of this API nests deeper than 4 levels (a history row in a candidate's facts).
+MAX_JSON_DEPTH = 20
+
+
+def json_depth(value) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (a scalar is 0), without
+    recursion."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            deepest = max(deepest, depth)
+            continue
+        deepest = max(deepest, depth + 1)
+        pending.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+def _too_deep() -> ParseError:
+    return ParseError(
+        _("JSON nested too deeply: at most %(n)d levels of lists and objects.")
+        % {"n": MAX_JSON_DEPTH}
+    )
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with a nesting limit: JSON nested deeper than MAX_JSON_DEPTH (which
+    would otherwise exhaust Python's recursion limit and give a 500) is a 400."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise _too_deep() from exc
+        if json_depth(data) > MAX_JSON_DEPTH:
+            raise _too_deep()
+        return data
+
 
 # ---------------------------------------------------------------- errors
 
@@ -30,8 +81,18 @@ def _field_errors(errors: dict) -> dict:
     }
 
 
+def too_large_body() -> dict:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return {
+        "detail": _("The request body is too large: at most %(n)s MB (files excepted).")
+        % {"n": round(limit / 1048576, 1)}
+    }
+
+
 def exception_handler(exc, context):
     """DRF's handler, plus the services' errors and Django's ValidationError."""
+    if isinstance(exc, RequestDataTooBig):
+        return Response(too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, ServiceValidationError):
         return Response(_field_errors(exc.errors), status=status.HTTP_400_BAD_REQUEST)
     for error_class, code in STATUS_BY_ERROR:
