@@ -13,14 +13,14 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import parsers, serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import InvalidTransition, NotAllowed, NotFound, ServiceValidationError
+from .errors import InvalidTransition, NotAllowed, NotFound, ServiceValidationError, StaleVersion
 
 # ---------------------------------------------------------------- parsing
 
@@ -107,6 +107,54 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+# ---------------------------------------------------------------- optimistic concurrency
+
+
+def etag(version: int) -> str:
+    """The ETag of an object's version: a quoted integer."""
+    return f'"{version}"'
+
+
+def if_match_version(request) -> int | None:
+    """The version a change is based on, from its If-Match header (an ETag this API sent, weak
+    or strong). None when there is no If-Match, or it is `*`: then nothing is checked (clients
+    written before versions existed keep working). Anything else is a 400."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    tag = header.removeprefix("W/").strip()
+    if len(tag) >= 2 and tag[0] == tag[-1] == '"':
+        tag = tag[1:-1]
+    if not tag.isascii() or not tag.isdigit() or len(tag) > 18:
+        raise ParseError(
+            _('If-Match must be one ETag this API sent, such as "3" (got %(h)s).')
+            % {"h": header[:40]}
+        )
+    return int(tag)
+
+
+class VersionedMixin:
+    """For an endpoint showing one versioned object (`version` field): its ETag header on
+    every answer, and a change refused as stale (StaleVersion) answered with 409, the message,
+    and the object as it is now stored (`current`, with its ETag).
+
+    The view defines `current_data()`, returning (the object's representation, its version).
+    """
+
+    def current_data(self) -> tuple[dict, int]:
+        raise NotImplementedError
+
+    def versioned_response(self, status_code=status.HTTP_200_OK, **body) -> Response:
+        data, version = self.current_data()
+        body = {**body, "current": data} if body else data
+        return Response(body, status=status_code, headers={"ETag": etag(version)})
+
+    def handle_exception(self, exc):
+        if isinstance(exc, StaleVersion):
+            return self.versioned_response(status.HTTP_409_CONFLICT, detail=exc.message)
+        return super().handle_exception(exc)
+
+
 # ---------------------------------------------------------------- pagination
 
 
@@ -154,8 +202,11 @@ _ERRORS = {
     ),
     404: OpenApiResponse(ErrorSerializer, description="No such object, or one you may not see."),
     409: OpenApiResponse(
-        ErrorSerializer,
-        description="Not possible in the object's current state (e.g. approving a draft).",
+        OpenApiTypes.OBJECT,
+        description="Not possible in the object's current state (e.g. approving a draft). "
+        "On a versioned object (a checklist answer, a candidate's facts) also: someone saved it "
+        "after the version named in If-Match; `current` is the object as now stored, and the "
+        "ETag header its version.",
         examples=[
             OpenApiExample(
                 "Wrong state",
@@ -170,6 +221,16 @@ _ERRORS = {
 def error_responses(*codes: int) -> dict:
     """OpenAPI responses for the error codes an operation can return (401 always)."""
     return {code: _ERRORS[code] for code in sorted({401, *codes})}
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The ETag (e.g. "3") of the version the change is based on. If someone saved '
+    "the object since, nothing is saved and the answer is 409 with the current value. Optional: "
+    "without it (or with *) the change is saved whatever the current version.",
+)
 
 
 # ---------------------------------------------------------------- file downloads
