@@ -316,9 +316,7 @@ class CandidateFactsForm(forms.Form):
             stored = "" if now.get(name) is None else str(now[name]).strip()
             typed = str(self.data.get(name, "")).strip().replace("\r\n", "\n")
             if stored != typed:
-                self.add_error(
-                    name, _("Now saved: %(v)s") % {"v": stored or _("(empty)")}
-                )
+                self.add_error(name, _("Now saved: %(v)s") % {"v": stored or _("(empty)")})
         self.data = self.data.copy()
         self.data["version"] = current.version
 
@@ -382,7 +380,9 @@ def show_stale_rows(formset, current_rows: list[dict], required_field: str) -> N
     """After a StaleVersion: when the stored rows differ from the typed ones, show the stored
     ones above the rows (which keep what was typed)."""
     fields = list(formset.form.base_fields)
-    typed = [{f: row.get(f) or None for f in fields} for row in formset_rows(formset, required_field)]
+    typed = [
+        {f: row.get(f) or None for f in fields} for row in formset_rows(formset, required_field)
+    ]
     stored = [{f: row.get(f) or None for f in fields} for row in current_rows]
     if [str(r) for r in typed] == [str(r) for r in stored]:
         return

@@ -269,9 +269,9 @@ def assessor_ids(case: Case) -> set[int]:
         .exclude(history_type="+")  # the unanswered rows created with the case
         .values_list("history_user_id")
     )
-    facts = Candidate.history.filter(
-        id=case.candidate_id, history_user__isnull=False
-    ).values_list("history_user_id")
+    facts = Candidate.history.filter(id=case.candidate_id, history_user__isnull=False).values_list(
+        "history_user_id"
+    )
     evidence = Evidence.history.filter(case_id=case.pk, history_user__isnull=False).values_list(
         "history_user_id"
     )

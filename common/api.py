@@ -93,6 +93,9 @@ def exception_handler(exc, context):
     """DRF's handler, plus the services' errors and Django's ValidationError."""
     if isinstance(exc, RequestDataTooBig):
         return Response(too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, RecursionError) and "decoding a JSON" in str(exc):
+        # A view with parsers of its own (DRF's token login) decoding deeply nested JSON.
+        exc = _too_deep()
     if isinstance(exc, ServiceValidationError):
         return Response(_field_errors(exc.errors), status=status.HTTP_400_BAD_REQUEST)
     for error_class, code in STATUS_BY_ERROR:

@@ -471,9 +471,7 @@ def _linked_references(case: Case) -> dict[str, list[str]]:
 
 @records_refusals("candidate.updated")
 @transaction.atomic
-def update_candidate(
-    actor, case: Case, data: dict, *, expected_version: int | None = None
-) -> Case:
+def update_candidate(actor, case: Case, data: dict, *, expected_version: int | None = None) -> Case:
     """Change candidate facts (only the keys given). Returns the case; see linked_cases().
 
     With `expected_version` (the candidate's version the change was based on), a change to

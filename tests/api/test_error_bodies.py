@@ -26,9 +26,7 @@ def _is_json_error(response, status):
 def test_deeply_nested_json_is_a_400_that_says_so_and_changes_nothing(hr_api, open_case, levels):
     case = open_case()
     body = '{"legal_name": ' + "[" * levels + "]" * levels + "}"
-    response = hr_api.generic(
-        "PATCH", _candidate_url(case), body, content_type="application/json"
-    )
+    response = hr_api.generic("PATCH", _candidate_url(case), body, content_type="application/json")
     assert "nested too deeply" in _is_json_error(response, 400)
     assert Candidate.objects.get(pk=case.candidate_id).legal_name == "Jane Doe"
 

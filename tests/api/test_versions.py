@@ -44,7 +44,9 @@ def test_a_stale_if_match_on_an_answer_is_a_409_with_the_current_answer(hr_api, 
 @pytest.mark.parametrize("header", ['W/"1"', "1", "*"])
 def test_weak_bare_and_star_if_match_are_understood(hr_api, open_case, header):
     case = open_case()
-    saved = hr_api.patch(answer_url(case), {"value": "unknown"}, format="json", HTTP_IF_MATCH=header)
+    saved = hr_api.patch(
+        answer_url(case), {"value": "unknown"}, format="json", HTTP_IF_MATCH=header
+    )
     assert saved.status_code == 200
 
 
@@ -72,9 +74,7 @@ def test_candidate_facts_have_an_etag_and_a_stale_if_match_is_a_409(hr_api, open
         candidate_url(case), {"claimed_city": "Seoul"}, format="json", HTTP_IF_MATCH='"1"'
     )
     assert first.status_code == 200 and first["ETag"] == '"2"'
-    second = hr_api.patch(
-        candidate_url(case), {"emails": []}, format="json", HTTP_IF_MATCH='"1"'
-    )
+    second = hr_api.patch(candidate_url(case), {"emails": []}, format="json", HTTP_IF_MATCH='"1"')
     assert second.status_code == 409
     body = second.json()
     assert "the candidate facts" in body["detail"]
@@ -104,7 +104,10 @@ def test_sending_an_empty_list_clears_it(hr_api, open_case, lists):
         emails=["a@example.com"],
         phones=["+1 206 555 0100"],
         ip_addresses=["8.8.8.8"],
-        profiles=[{"kind": "github", "url_or_handle": "jd"}, {"kind": "telegram", "url_or_handle": "@jd"}],
+        profiles=[
+            {"kind": "github", "url_or_handle": "jd"},
+            {"kind": "telegram", "url_or_handle": "@jd"},
+        ],
         history=[{"kind": "employment", "organisation": "Acme"}],
     )
     response = hr_api.patch(candidate_url(case), lists, format="json")

@@ -23,9 +23,7 @@ def test_each_change_of_an_answer_counts_one_version(open_case, hr):
     assert _answer(case).version == 3
 
 
-def test_an_answer_based_on_an_old_version_is_refused_and_the_newer_one_kept(
-    open_case, hr, hr2
-):
+def test_an_answer_based_on_an_old_version_is_refused_and_the_newer_one_kept(open_case, hr, hr2):
     case = open_case()
     loaded = _answer(case).version
     services.answer_item(hr, case, "RF-2023-01", "observed", "Camera off.", expected_version=loaded)
