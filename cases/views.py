@@ -500,6 +500,10 @@ def case_answer(request, case, code):
     answer = _answer(case, code)
     value, note = request.POST.get("value", ""), request.POST.get("note", "")
     version = request.POST.get("version", "")
+    # The answer's version the form was filled in from; anything else checks nothing.
+    version = (
+        int(version) if version.isascii() and version.isdigit() and len(version) < 10 else None
+    )
     try:
         services.answer_item(
             request.user,
@@ -507,7 +511,7 @@ def case_answer(request, case, code):
             code,
             value,
             note,
-            expected_version=int(version) if version.isdigit() and len(version) < 10 else None,
+            expected_version=version,
         )
     except StaleVersion as exc:
         # Their input stays in the form; the message and the stored answer say what changed.

@@ -100,3 +100,11 @@ def test_a_crash_under_api_is_a_json_500(hr_api, open_case, monkeypatch):
 def test_database_connections_are_health_checked_before_reuse(settings):
     """After a database restart a kept connection is replaced, not reused to fail a request."""
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+def test_a_huge_list_under_the_size_limit_is_a_400_naming_the_field(hr_api, open_case):
+    case = open_case()
+    body = json.dumps({"emails": [f"e{n}@example.com" for n in range(50_000)]})
+    response = hr_api.generic("PATCH", _candidate_url(case), body, "application/json")
+    assert response.status_code == 400
+    assert "emails" in response.json()

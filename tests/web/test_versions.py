@@ -133,3 +133,12 @@ def test_an_answer_based_on_the_current_version_is_saved(hr_client, open_case):
     response = hr_client.post(_answer_url(case), {"value": "unknown", "version": "1"})
     assert response.status_code == 302
     assert ChecklistAnswer.objects.get(case=case, item__code="RF-2023-01").value == "unknown"
+
+
+@pytest.mark.parametrize("version", ["", "x", "²", "9" * 30])
+def test_an_answer_with_a_version_that_is_no_number_is_saved_unchecked(
+    hr_client, open_case, version
+):
+    case = open_case()
+    response = hr_client.post(_answer_url(case), {"value": "unknown", "version": version})
+    assert response.status_code == 302
