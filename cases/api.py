@@ -14,11 +14,19 @@ from drf_spectacular.utils import (
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.api_permissions import HasRequiredRole, RoleDocumentingSchema
-from common.api import FileDownloadMixin, cursor_pagination, error_responses
+from common.api import (
+    IF_MATCH,
+    FileDownloadMixin,
+    JSONParser,
+    VersionedMixin,
+    cursor_pagination,
+    error_responses,
+    if_match_version,
+)
 from common.http import attachment_response
 from common.web import PAGE_SIZE
 
@@ -177,20 +185,21 @@ class CaseDetail(CaseAPIView):
         return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
 
-class CaseCandidate(CaseAPIView):
+class CaseCandidate(VersionedMixin, CaseAPIView):
     roles_by_method = {"GET": CASE_READERS, "PATCH": HR_ONLY}
     http_method_names = ["get", "patch", "head", "options"]
     parser_classes = [JSONParser]
     serializer_class = CandidateFactsSerializer
 
-    def candidate_response(self, case):
+    def current_data(self):
+        case = self.case
         candidate = (
             type(case.candidate)
             .objects.select_related("case")
             .prefetch_related("contacts", "profiles", "history_entries")
             .get(pk=case.candidate_id)
         )
-        return Response(CaseCandidateSerializer(candidate).data)
+        return CaseCandidateSerializer(candidate).data, candidate.version
 
     @extend_schema(
         tags=["candidates"],
@@ -199,16 +208,20 @@ class CaseCandidate(CaseAPIView):
         responses={200: CaseCandidateSerializer, **error_responses(403, 404)},
     )
     def get(self, request, reference):
-        return self.candidate_response(self.get_case())
+        self.case = self.get_case()
+        return self.versioned_response()
 
     @extend_schema(
         tags=["candidates"],
         summary="Change candidate facts",
         description=(
             "Change only the facts sent. A list sent (emails, phones, aliases, profiles, "
-            "history) replaces the stored one. Possible while the case is draft or assessing. "
-            "The answer shows the cases now linked through a shared identifier."
+            "history) replaces the stored one; an empty list clears it. Possible while the case "
+            "is draft or assessing. The answer shows the cases now linked through a shared "
+            "identifier. Send the ETag of the facts you based the change on as If-Match: if "
+            "someone saved them since, nothing is saved (409 with the current facts)."
         ),
+        parameters=[IF_MATCH],
         request=CandidateFactsSerializer,
         responses={200: CaseCandidateSerializer, **error_responses(400, 403, 404, 409)},
         examples=[
@@ -222,12 +235,14 @@ class CaseCandidate(CaseAPIView):
         ],
     )
     def patch(self, request, reference):
-        case = self.get_case()
+        case = self.case = self.get_case()
         facts = self.validated(CandidateFactsSerializer, partial=True)
         if not facts:
             raise ValidationError({"non_field_errors": ["Send at least one fact to change."]})
-        services.update_candidate(request.user, case, facts)
-        return self.candidate_response(case)
+        services.update_candidate(
+            request.user, case, facts, expected_version=if_match_version(request)
+        )
+        return self.versioned_response()
 
 
 class CandidateReveal(CaseAPIView):
@@ -279,7 +294,7 @@ class AnswerList(CaseAPIView):
         return Response(AnswerSerializer(answers, many=True).data)
 
 
-class AnswerDetail(CaseAPIView):
+class AnswerDetail(VersionedMixin, CaseAPIView):
     roles_by_method = {"GET": CASE_READERS, "PATCH": HR_ONLY}
     http_method_names = ["get", "patch", "head", "options"]
     parser_classes = [JSONParser]
@@ -291,13 +306,18 @@ class AnswerDetail(CaseAPIView):
             raise NotFound(f"No item {self.kwargs['item_code']} in this case's catalogue.")
         return answer
 
+    def current_data(self):
+        answer = self.get_answer(self.case)
+        return AnswerSerializer(answer).data, answer.version
+
     @extend_schema(
         tags=["checklist"],
         summary="Show one checklist answer",
         responses={200: AnswerSerializer, **error_responses(403, 404)},
     )
     def get(self, request, reference, item_code):
-        return Response(AnswerSerializer(self.get_answer(self.get_case())).data)
+        self.case = self.get_case()
+        return self.versioned_response()
 
     @extend_schema(
         tags=["checklist"],
@@ -306,8 +326,10 @@ class AnswerDetail(CaseAPIView):
             "Record the answer to one item. Red flags take observed, not_observed or unknown; "
             "due-diligence steps take completed, adverse, not_completed or not_applicable. "
             "A note is required for observed, adverse and not_applicable. Possible while the "
-            "case is draft or assessing."
+            "case is draft or assessing. Send the answer's ETag as If-Match: if someone changed "
+            "the answer since, nothing is saved (409 with the current answer)."
         ),
+        parameters=[IF_MATCH],
         request=AnswerUpdateSerializer,
         responses={200: AnswerSerializer, **error_responses(400, 403, 404, 409)},
         examples=[
@@ -322,11 +344,18 @@ class AnswerDetail(CaseAPIView):
         ],
     )
     def patch(self, request, reference, item_code):
-        case = self.get_case()
+        case = self.case = self.get_case()
         self.get_answer(case)
         data = self.validated(AnswerUpdateSerializer)
-        services.answer_item(request.user, case, item_code, data["value"], data["note"])
-        return Response(AnswerSerializer(self.get_answer(case)).data)
+        services.answer_item(
+            request.user,
+            case,
+            item_code,
+            data["value"],
+            data["note"],
+            expected_version=if_match_version(request),
+        )
+        return self.versioned_response()
 
 
 # ---------------------------------------------------------------- evidence

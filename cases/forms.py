@@ -246,6 +246,10 @@ class CandidateFactsForm(forms.Form):
             kwargs["initial"] = self.initial_for(candidate)
         super().__init__(*args, **kwargs)
         if candidate is not None:
+            # The version of the facts this form was filled in from (optimistic concurrency).
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, min_value=1
+            )
             # Numbers already stored are never sent back to the browser: blank keeps them.
             for name in self.SENSITIVE:
                 masked = getattr(candidate, f"masked_{name}")
@@ -280,6 +284,7 @@ class CandidateFactsForm(forms.Form):
         initial["aliases"] = _lines(candidate.aliases)
         for name, contact_list in CONTACT_LISTS.items():
             initial[name] = _lines(contact_line(c) for c in contacts if c.kind == contact_list.kind)
+        initial["version"] = candidate.version
         return initial
 
     def clean_aliases(self):
@@ -294,9 +299,31 @@ class CandidateFactsForm(forms.Form):
         for legend, names in self.FIELDSETS:
             yield legend, [self[name] for name in names]
 
+    @property
+    def expected_version(self) -> int | None:
+        """The version of the facts the input is based on (None on the "Open a case" form)."""
+        return self.cleaned_data.get("version")
+
+    def show_stale(self, error, current: Candidate) -> None:
+        """Someone saved the facts since this form was loaded (StaleVersion `error`): say so,
+        keep everything typed, show the stored value beside each field it differs from, and
+        carry the current version, so saving again (after checking) keeps the input."""
+        self.add_error(None, error.message)
+        now = self.initial_for(current)
+        for name in self.fields:
+            if name in self.SENSITIVE or name == "version":
+                continue
+            stored = "" if now.get(name) is None else str(now[name]).strip()
+            typed = str(self.data.get(name, "")).strip().replace("\r\n", "\n")
+            if stored != typed:
+                self.add_error(name, _("Now saved: %(v)s") % {"v": stored or _("(empty)")})
+        self.data = self.data.copy()
+        self.data["version"] = current.version
+
     def service_data(self) -> dict:
         """The cleaned input in the shape the case services take."""
         data = dict(self.cleaned_data)
+        data.pop("version", None)
         if self.candidate is not None:
             for name in self.SENSITIVE:
                 if not data.get(name):
@@ -347,6 +374,24 @@ def profile_rows(candidate: Candidate) -> list[dict]:
 def history_rows(candidate: Candidate) -> list[dict]:
     fields = ("kind", "organisation", "country", "start_year", "end_year", "detail")
     return [{f: getattr(row, f) for f in fields} for row in candidate.history_entries.all()]
+
+
+def show_stale_rows(formset, current_rows: list[dict], required_field: str) -> None:
+    """After a StaleVersion: when the stored rows differ from the typed ones, show the stored
+    ones above the rows (which keep what was typed)."""
+    fields = list(formset.form.base_fields)
+    typed = [
+        {f: row.get(f) or None for f in fields} for row in formset_rows(formset, required_field)
+    ]
+    stored = [{f: row.get(f) or None for f in fields} for row in current_rows]
+    if [str(r) for r in typed] == [str(r) for r in stored]:
+        return
+    shown = "; ".join(
+        ", ".join(str(row[f]) for f in fields if row[f] not in (None, "")) for row in stored
+    )
+    formset._non_form_errors = formset.non_form_errors() + [
+        _("Now saved: %(v)s") % {"v": shown or _("(none)")}
+    ]
 
 
 def formset_rows(formset, required_field: str) -> list[dict]:

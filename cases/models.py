@@ -147,6 +147,10 @@ class Candidate(models.Model):
         _("identity document number"), max_length=NUMBER_MAX_LENGTH, blank=True
     )
     identity_document_index = models.CharField(max_length=64, editable=False, db_index=True)
+    # Optimistic concurrency: 1 when created, one more on each save of the facts (contacts,
+    # profiles and history rows included). A save that names an older version is refused
+    # (services.update_candidate's expected_version; the API's ETag and If-Match).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -415,6 +419,8 @@ class ChecklistAnswer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic concurrency, as Candidate.version: one more on each change of the answer.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -76,6 +76,24 @@ def packet_shows_clear_numbers(job) -> bool:
 # ---------------------------------------------------------------- review
 
 
+def is_assessor(user, case: Case, assessors: set[int] | None = None) -> bool:
+    """The four-eyes rule's one predicate: `user` assessed `case`, so may not review it.
+
+    Whoever opened the case, answered an item, edited the candidate's facts, uploaded, withdrew
+    or re-linked evidence, or accepted a finding is an assessor: each of these changes what the
+    reviewer would be judging. Accepting a finding is assessing (it may fill in an answer);
+    dismissing one is not (it changes no fact, answer or evidence, and a high or critical one
+    may only be dismissed by a reviewer who is not an assessor). `assessors` is
+    `selectors.assessor_ids(case)` when the caller already has it.
+
+    Used by every door that applies the rule: starting a review and signing off
+    (`services.perform_action`), being given a review (`why_not_assignable`,
+    `selectors.reviewer_choices`), dismissing a high or critical finding
+    (`why_not_dismissable`) and the review page.
+    """
+    return user.pk in (selectors.assessor_ids(case) if assessors is None else assessors)
+
+
 def can_work_reviews(user) -> bool:
     return has_role(user, *REVIEWERS)
 
@@ -97,7 +115,7 @@ def why_not_assignable(user, case: Case, assessors: set[int] | None = None) -> s
         return _("%(u)s is deactivated.") % {"u": name}
     if not has_role(user, *REVIEWERS):
         return _("%(u)s is not a reviewer.") % {"u": name}
-    if user.pk in (selectors.assessor_ids(case) if assessors is None else assessors):
+    if is_assessor(user, case, assessors):
         return _("Four-eyes rule: %(u)s assessed this case and cannot review it.") % {"u": name}
     return ""
 
@@ -138,7 +156,7 @@ def why_not_dismissable(user, finding: Finding, assessors: set[int] | None = Non
                 _("Only a reviewer who did not assess %(ref)s may dismiss a %(severity)s finding.")
                 % {"ref": case.reference, "severity": finding.get_severity_display().lower()}
             )
-        if user.pk in (selectors.assessor_ids(case) if assessors is None else assessors):
+        if is_assessor(user, case, assessors):
             return FourEyesViolation(
                 _(
                     "Four-eyes rule: you assessed %(ref)s, so another reviewer must decide on "

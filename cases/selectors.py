@@ -257,20 +257,30 @@ def reviewer_choices(case: Case) -> list[tuple[str, str]]:
 
 
 def assessor_ids(case: Case) -> set[int]:
-    """Who assessed the case: its owner and whoever recorded facts, answers or evidence."""
-    ids = {case.owner_id}
-    ids |= set(
+    """Who assessed the case (`permissions.is_assessor` is the rule; this is its data).
+
+    Its owner (who opened it) and whoever, by the history of its rows: answered a checklist
+    item, edited the candidate's facts, uploaded, withdrew or re-linked evidence (linking saves
+    the evidence, so the link change has a history row too), or accepted a finding (which may
+    fill in an answer). One query: the histories are read as one UNION.
+    """
+    answers = (
         ChecklistAnswer.history.filter(case_id=case.pk, history_user__isnull=False)
-        .exclude(value="")
-        .values_list("history_user_id", flat=True)
+        .exclude(history_type="+")  # the unanswered rows created with the case
+        .values_list("history_user_id")
     )
-    ids |= set(
-        Candidate.history.filter(id=case.candidate_id, history_user__isnull=False).values_list(
-            "history_user_id", flat=True
-        )
+    facts = Candidate.history.filter(id=case.candidate_id, history_user__isnull=False).values_list(
+        "history_user_id"
     )
-    ids |= set(Evidence.objects.filter(case=case).values_list("uploaded_by_id", flat=True))
-    return ids
+    evidence = Evidence.history.filter(case_id=case.pk, history_user__isnull=False).values_list(
+        "history_user_id"
+    )
+    accepted = StoredFinding.history.filter(
+        case_id=case.pk, status=FindingStatus.ACCEPTED, history_user__isnull=False
+    ).values_list("history_user_id")
+    parts = [rows.order_by() for rows in (answers, facts, evidence, accepted)]
+    rows = parts[0].union(*parts[1:])
+    return {case.owner_id} | {user_id for (user_id,) in rows}
 
 
 # ---------------------------------------------------------------- linked cases

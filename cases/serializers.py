@@ -206,8 +206,15 @@ class CandidateSerializer(serializers.ModelSerializer):
             "history",
             "created_at",
             "updated_at",
+            "version",
         )
         read_only_fields = fields
+        extra_kwargs = {
+            "version": {
+                "help_text": "One more on each save of the facts; send it as If-Match when "
+                "changing them."
+            }
+        }
 
     def _contacts(self, candidate, kind) -> list[dict]:
         # Filtered in Python so a prefetch of contacts serves every candidate of a page.
@@ -334,8 +341,15 @@ class AnswerSerializer(serializers.ModelSerializer):
             "allowed_values",
             "note_required",
             "evidence",
+            "version",
         )
         read_only_fields = fields
+        extra_kwargs = {
+            "version": {
+                "help_text": "One more on each change of the answer; send it as If-Match when "
+                "answering."
+            }
+        }
 
     def get_allowed_values(self, answer) -> list[str]:
         return [str(v) for v in VALUES_BY_KIND[answer.item.kind]]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from common.errors import ServiceError, ServiceValidationError, error_text
+from common.errors import ServiceError, ServiceValidationError, StaleVersion, error_text
 from common.http import attachment_response
 from common.web import is_htmx, paginate, safe_next
 
@@ -35,6 +35,7 @@ from .forms import (
     formset_rows,
     history_rows,
     profile_rows,
+    show_stale_rows,
 )
 from .models import (
     VALUES_BY_KIND,
@@ -244,7 +245,17 @@ def case_candidate(request, case):
     form, profiles, history = forms = _candidate_forms(request, case.candidate)
     if all(f.is_valid() for f in forms):
         try:
-            services.update_candidate(request.user, case, _candidate_data(*forms))
+            services.update_candidate(
+                request.user,
+                case,
+                _candidate_data(*forms),
+                expected_version=form.expected_version,
+            )
+        except StaleVersion as exc:
+            current = Candidate.objects.get(pk=case.candidate_id)
+            form.show_stale(exc, current)
+            show_stale_rows(profiles, profile_rows(current), "url_or_handle")
+            show_stale_rows(history, history_rows(current), "organisation")
         except ServiceValidationError as exc:
             errors = dict(exc.errors)
             _add_row_errors(profiles, errors, "profiles")
@@ -398,7 +409,7 @@ def _render_review(request, case, form=None, failed=None, status=200):
         case,
         "review",
         form=form if form is not None else SignOffForm(),
-        is_assessor=user.pk in assessors,
+        is_assessor=permissions.is_assessor(user, case, assessors),
         can_start=("start_review" in allowed),
         can_assign=permissions.can_assign_reviewer(user, case),
         reviewer_choices=selectors.reviewer_choices(case),
@@ -521,8 +532,38 @@ def _item_response(request, case, answer, status=200, **item_kwargs):
 def case_answer(request, case, code):
     answer = _answer(case, code)
     value, note = request.POST.get("value", ""), request.POST.get("note", "")
+    version = request.POST.get("version", "")
+    # The answer's version the form was filled in from; anything else checks nothing.
+    version = (
+        int(version) if version.isascii() and version.isdigit() and len(version) < 10 else None
+    )
     try:
-        services.answer_item(request.user, case, code, value, note)
+        services.answer_item(
+            request.user,
+            case,
+            code,
+            value,
+            note,
+            expected_version=version,
+        )
+    except StaleVersion as exc:
+        # Their input stays in the form; the message and the stored answer say what changed.
+        current = exc.current
+        stored = AnswerValue(current.value).label if current.value else _("unanswered")
+        message = _("%(why)s Now saved: %(value)s%(note)s.") % {
+            "why": exc.message,
+            "value": stored,
+            "note": f" — “{current.note}”" if current.note else "",
+        }
+        messages.error(request, _("%(code)s was not saved.") % {"code": code})
+        return _item_response(
+            request,
+            case,
+            _answer(case, code),
+            status=200 if is_htmx(request) else 400,
+            errors={"__all__": [message]},
+            posted={"value": value, "note": note},
+        )
     except ServiceValidationError as exc:
         messages.error(
             request, _("%(code)s was not saved: %(why)s") % {"code": code, "why": error_text(exc)}

@@ -21,6 +21,15 @@ class InvalidTransition(ServiceError):
     """The action is not possible in the object's current state."""
 
 
+class StaleVersion(InvalidTransition):
+    """Someone saved the object after the version the change was based on (optimistic
+    concurrency): nothing was saved. `current` is the object as it is now stored."""
+
+    def __init__(self, message: str, current):
+        super().__init__(message)
+        self.current = current
+
+
 class NotFound(ServiceError):
     """The object (or its stored file) does not exist, or the user may not know it exists."""
 

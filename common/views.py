@@ -1,9 +1,22 @@
-"""Friendly error pages and the health check."""
+"""Friendly error pages (JSON bodies under /api/) and the health check."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import get_template
+from django.utils.translation import gettext as _
+
+API_PREFIX = "/api/"
+
+
+def is_api(request) -> bool:
+    """An API request: its errors are JSON bodies, never HTML pages."""
+    return request.path.startswith(API_PREFIX)
+
+
+def _api_error(status: int, detail: str) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=status)
 
 
 def _error(request, status: int, template: str, reason: str = ""):
@@ -11,20 +24,32 @@ def _error(request, status: int, template: str, reason: str = ""):
 
 
 def bad_request(request, exception=None):
+    if is_api(request):
+        if isinstance(exception, RequestDataTooBig):
+            from .api import too_large_body  # DRF is imported only when an API needs it
+
+            return JsonResponse(too_large_body(), status=413)
+        return _api_error(400, _("Bad request."))
     return _error(request, 400, "errors/400.html")
 
 
 def permission_denied(request, exception=None):
     # A PermissionDenied raised with a message says why (e.g. the four-eyes rule): show it.
     reason = str(exception) if exception is not None and exception.args else ""
+    if is_api(request):
+        return _api_error(403, reason or _("You do not have permission to do this."))
     return _error(request, 403, "errors/403.html", reason)
 
 
 def page_not_found(request, exception=None):
+    if is_api(request):
+        return _api_error(404, _("No such API address."))
     return _error(request, 404, "errors/404.html")
 
 
 def server_error(request):
+    if is_api(request):
+        return _api_error(500, _("Internal server error: the error was logged."))
     # Rendered without the request's context processors: after a crash they (and the
     # database they read) may be what failed, and the error page must still appear.
     return HttpResponseServerError(get_template("errors/500.html").render({}))

@@ -6,13 +6,12 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.api_permissions import HasRequiredRole, RoleDocumentingSchema
 from cases import permissions
 from cases import selectors as case_selectors
-from common.api import FileDownloadMixin, cursor_pagination, error_responses
+from common.api import FileDownloadMixin, JSONParser, cursor_pagination, error_responses
 from common.http import attachment_response
 
 from . import export, selectors, services

@@ -125,6 +125,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before each request reuses it: after a database
+        # restart the request gets a fresh connection instead of an error.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -333,6 +336,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 25,
 }
+# JSON bodies are parsed with a nesting limit (see common/api.py JSONParser).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "common.api.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
 # Service errors map to the same status codes for every API view (see common/api.py).
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "common.api.exception_handler"
 # Token first, so an anonymous API call gets 401 with WWW-Authenticate rather than 403.

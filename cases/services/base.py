@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from audit.services import record_event
-from common.errors import FourEyesViolation, InvalidTransition, NotAllowed, ServiceValidationError
+from common.errors import (
+    FourEyesViolation,
+    InvalidTransition,
+    NotAllowed,
+    ServiceValidationError,
+    StaleVersion,
+)
 
 from ..models import (
     EDITABLE_STATUSES,
@@ -146,3 +152,19 @@ def require_at_most(field: str, text: str, limit: int) -> None:
     """Refuse a text longer than the limit its model states, whichever door it came through."""
     if len(text) > limit:
         raise ServiceValidationError({field: _("At most %(n)d characters.") % {"n": limit}})
+
+
+def require_version(obj, expected_version: int | None, what: str) -> None:
+    """Optimistic concurrency, checked once for every door: refuse a change based on a version
+    of `obj` (read under its lock) that is no longer the stored one. None skips the check
+    (API clients that send no If-Match). `what` names the object for the message."""
+    if expected_version is None or expected_version == obj.version:
+        return
+    raise StaleVersion(
+        _(
+            "Someone else saved %(what)s after you loaded it (you had version %(yours)d, it is "
+            "now version %(now)d). Nothing was saved: check the current value and save again."
+        )
+        % {"what": what, "yours": expected_version, "now": obj.version},
+        current=obj,
+    )

@@ -22,6 +22,7 @@ from .base import (
     require_at_most,
     require_editable,
     require_role,
+    require_version,
     save_as,
     start_assessing_if_draft,
 )
@@ -29,7 +30,18 @@ from .base import (
 
 @records_refusals("answer.recorded", keep=("item_code", "value"))
 @transaction.atomic
-def answer_item(actor, case: Case, item_code: str, value: str, note: str = "") -> ChecklistAnswer:
+def answer_item(
+    actor,
+    case: Case,
+    item_code: str,
+    value: str,
+    note: str = "",
+    *,
+    expected_version: int | None = None,
+) -> ChecklistAnswer:
+    """Record the answer to one item. With `expected_version` (the answer's version the change
+    was based on), a change to an answer someone saved since is refused with StaleVersion;
+    saving what is already stored is never a conflict."""
     require_role(actor, roles.HR, action=_("answer checklist items"))
     case = lock_case(case)
     require_editable(case)
@@ -68,8 +80,10 @@ def answer_item(actor, case: Case, item_code: str, value: str, note: str = "") -
     require_at_most("note", note, NOTE_MAX_LENGTH)
     if answer.value == value and answer.note == note:
         return answer
+    require_version(answer, expected_version, _("the answer to %(code)s") % {"code": item_code})
     previous = answer.value
     answer.value, answer.note = value, note
+    answer.version += 1
     answer.answered_by, answer.answered_at = actor, timezone.now()
     save_as(answer, actor)
     start_assessing_if_draft(case, actor)

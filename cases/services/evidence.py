@@ -123,7 +123,11 @@ def link_evidence(actor, evidence: Evidence, answer_codes: list[str]) -> Evidenc
         raise ServiceValidationError(
             {"answers": _("Not items of this case: %(c)s.") % {"c": ", ".join(sorted(missing))}}
         )
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
     evidence.answers.set(answers)
+    # A history row names who re-linked it: changing what evidence supports is assessing
+    # (permissions.is_assessor).
+    save_as(evidence, actor, reason="linked")
     case_event(
         actor,
         "evidence.linked",

@@ -37,6 +37,7 @@ from .base import (
     records_refusals,
     require_editable,
     require_role,
+    require_version,
     save_as,
     start_assessing_if_draft,
 )
@@ -319,6 +320,8 @@ def clean_candidate_facts(data: dict, *, partial: bool = False) -> CandidateFact
 def _write_candidate(candidate: Candidate, facts: CandidateFacts, actor) -> Candidate:
     for name, value in facts.fields.items():
         setattr(candidate, name, value)
+    if candidate.pk is not None:
+        candidate.version += 1
     set_identity_keys(candidate)
     save_as(candidate, actor)
     if facts.contacts:
@@ -468,12 +471,16 @@ def _linked_references(case: Case) -> dict[str, list[str]]:
 
 @records_refusals("candidate.updated")
 @transaction.atomic
-def update_candidate(actor, case: Case, data: dict) -> Case:
-    """Change candidate facts (only the keys given). Returns the case; see linked_cases()."""
+def update_candidate(actor, case: Case, data: dict, *, expected_version: int | None = None) -> Case:
+    """Change candidate facts (only the keys given). Returns the case; see linked_cases().
+
+    With `expected_version` (the candidate's version the change was based on), a change to
+    facts someone saved since is refused with StaleVersion."""
     require_role(actor, roles.HR, action=_("edit candidate facts"))
     case = lock_case(case)
     require_editable(case)
     facts = clean_candidate_facts(data, partial=True)
+    require_version(case.candidate, expected_version, _("the candidate facts"))
     changed = sorted(
         set(facts.fields) | {k for k in (*CONTACT_LISTS, "profiles", "history") if k in data}
     )

@@ -119,7 +119,7 @@ REVIEW_ACTIONS = {"start_review", *SIGN_OFF_ACTIONS}
 
 
 def _check_four_eyes(actor, case: Case) -> None:
-    if actor.pk in selectors.assessor_ids(case):
+    if permissions.is_assessor(actor, case):
         raise FourEyesViolation(
             _(
                 "Four-eyes rule: you assessed %(ref)s (you own it or recorded its facts, answers "
