@@ -337,6 +337,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
 }
 # JSON bodies are parsed with a nesting limit (see common/api.py JSONParser).
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
+    "rest_framework.renderers.JSONRenderer",
+    "common.api.BrowsableAPIRenderer",
+]
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "common.api.JSONParser",
     "rest_framework.parsers.FormParser",
