@@ -21,6 +21,8 @@ from .facts import (
 from .findings import (
     accept_finding,
     dismiss_finding,
+    rescreen_cases,
+    rescreen_linked_cases,
     rescreen_open_cases,
     screen_case,
 )
@@ -63,6 +65,8 @@ __all__ = [
     "recompute_snapshot",
     "record_reveal",
     "record_evidence_download",
+    "rescreen_cases",
+    "rescreen_linked_cases",
     "rescreen_open_cases",
     "reveal_sensitive",
     "risk_snapshot",

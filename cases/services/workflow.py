@@ -13,6 +13,7 @@ from common.errors import FourEyesViolation, InvalidTransition, NotAllowed, Serv
 from .. import permissions, scoring, selectors
 from ..models import (
     FINAL_STATUSES,
+    FLAGGED_STATUSES,
     NOTE_MAX_LENGTH,
     Case,
     Decision,
@@ -21,23 +22,31 @@ from ..models import (
     Status,
 )
 from .base import case_event, lock_case, records_refusals, require_at_most, require_role, save_as
+from .findings import rescreen_linked_cases
 
 
 def risk_snapshot(case: Case) -> dict:
-    """Score the case's current answers and return the snapshot stored at submission."""
-    inputs = selectors.scoring_inputs(case)
-    result = scoring.compute_risk(inputs, case.catalog_version.code)
-    return {
-        **result.as_dict(),
-        "inputs": [vars(i) for i in inputs],
-        "computed_at": timezone.now().isoformat(),
-    }
+    """Score the case's current answers, findings and links and return the snapshot stored at
+    submission: the result and every input it was computed from."""
+    inputs = selectors.risk_inputs(case)
+    result = selectors.compute(inputs, case)
+    snapshot = {**result.as_dict(), "inputs": [vars(i) for i in inputs.answers]}
+    if result.forced_by is not None:  # the policy weighs findings and links: keep them too
+        snapshot["findings"] = [vars(f) for f in inputs.findings]
+        snapshot["links"] = [{**vars(link), "matched": list(link.matched)} for link in inputs.links]
+    snapshot["computed_at"] = timezone.now().isoformat()
+    return snapshot
 
 
 def recompute_snapshot(snapshot: dict) -> scoring.RiskResult:
     """Recompute a stored snapshot from its own inputs; it must give the same result."""
-    inputs = [scoring.ScoringInput(**i) for i in snapshot["inputs"]]
-    return scoring.compute_risk(inputs, snapshot["catalog_version"], snapshot["policy_version"])
+    return scoring.compute_risk(
+        [scoring.ScoringInput(**i) for i in snapshot["inputs"]],
+        snapshot["catalog_version"],
+        snapshot["policy_version"],
+        findings=[scoring.FindingInput(**f) for f in snapshot.get("findings", [])],
+        links=[scoring.LinkInput.from_dict(link) for link in snapshot.get("links", [])],
+    )
 
 
 # ---------------------------------------------------------------- workflow
@@ -261,6 +270,9 @@ def perform_action(actor, case: Case, action: str, note: str = "") -> Case:
         decision=case.decision,
         risk_level=case.risk_level,
     )
+    if (previous in FLAGGED_STATUSES) != (case.status in FLAGGED_STATUSES):
+        # Referred, rejected or reopened from that: the open cases linked to it see it now.
+        rescreen_linked_cases(case)
     return case
 
 
