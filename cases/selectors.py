@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from indicators.models import Category, Kind
@@ -27,6 +28,7 @@ from .models import (
     ContactKind,
     Evidence,
     OnlineProfile,
+    RiskLevel,
     Status,
 )
 from .models import Finding as StoredFinding
@@ -274,11 +276,12 @@ def why_not_closable_by_hr(case: Case) -> list[str]:
     """Reasons HR may not close a submitted case itself; empty when it may."""
     reasons = []
     if case.risk_level != "low":
-        reasons.append(f"risk level is {case.risk_level or 'not computed'}")
+        level = RiskLevel(case.risk_level).label.lower() if case.risk_level else _("not computed")
+        reasons.append(_("risk level is %(level)s") % {"level": level})
     answers = answers_for(case)
     observed = [a.item.code for a in answers if a.value == AnswerValue.OBSERVED]
     if observed:
-        reasons.append(f"red flags observed ({', '.join(observed)})")
+        reasons.append(_("red flags observed (%(codes)s)") % {"codes": ", ".join(observed)})
     gaps = [
         a.item.code
         for a in answers
@@ -286,7 +289,9 @@ def why_not_closable_by_hr(case: Case) -> list[str]:
         and a.value not in (AnswerValue.COMPLETED, AnswerValue.NOT_APPLICABLE)
     ]
     if gaps:
-        reasons.append(f"due diligence incomplete or adverse ({', '.join(gaps)})")
+        reasons.append(
+            _("due diligence incomplete or adverse (%(codes)s)") % {"codes": ", ".join(gaps)}
+        )
     reasons += permissions.why_reviewer_must_decide(case)
     return reasons
 
