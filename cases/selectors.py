@@ -201,9 +201,12 @@ class RiskInputs:
     links: list[scoring.LinkInput]
 
 
-def risk_inputs(case: Case, answers=None) -> RiskInputs:
+def risk_inputs(case: Case, answers=None, links: "list[LinkedCase] | None" = None) -> RiskInputs:
+    """`answers` (`answers_for`) and `links` (`linked_cases`) when already read."""
     answers = answers_for(case) if answers is None else answers
-    return RiskInputs(_scoring_inputs(answers), finding_inputs(case), link_inputs(case))
+    return RiskInputs(
+        _scoring_inputs(answers), finding_inputs(case), link_inputs(case, link_facts(case, links))
+    )
 
 
 def compute(inputs: RiskInputs, case: Case, policy_version: str | None = None):
@@ -251,17 +254,18 @@ class Finding:
     contribution: scoring.Contribution | None
 
 
-def findings(case: Case) -> list[Finding]:
+def findings(case: Case, links: "list[LinkedCase] | None" = None) -> list[Finding]:
     """Every answered item that adds to the risk (highest first), then the other noted answers.
 
     Points follow the policy of the case's snapshot once its answers are frozen. (Findings of the
     automated checks and links add to the risk too; they are listed with the risk explanation.)
+    `links`: `linked_cases(case)` when already read.
     """
     answers = [a for a in answers_for(case) if a.value]
     by_code = {a.item.code: a for a in answers}
     frozen = case.risk_snapshot if not case.is_editable else None
     policy = frozen["policy_version"] if frozen else scoring.CURRENT_POLICY_VERSION
-    contributions = compute(risk_inputs(case, answers), case, policy).contributions
+    contributions = compute(risk_inputs(case, answers, links), case, policy).contributions
     scored = [Finding(by_code[c.code], c) for c in contributions if c.code in by_code]
     counted = {c.code for c in contributions}
     noted = [

@@ -378,6 +378,7 @@ def case_review(request, case):
         status = 400
         case.refresh_from_db()
     allowed = services.allowed_actions(user, case)
+    linked = selectors.linked_cases(case)
     context = _case_context(
         request,
         case,
@@ -390,8 +391,8 @@ def case_review(request, case):
         can_sign=any(a in allowed for a in SIGN_OFF_ACTIONS),
         snapshot=case.risk_snapshot,
         signoffs=case.signoffs.select_related("reviewer"),
-        findings=selectors.findings(case),
-        linked=selectors.linked_cases(case),
+        findings=selectors.findings(case, links=linked),
+        linked=linked,
         item_titles=_item_titles(case, request.LANGUAGE_CODE),
     )
     return render(request, "cases/review.html", context, status=status)
