@@ -322,11 +322,13 @@ def case_detail(request, case):
     actions = _action_buttons(
         request.user, case, only=[a for a in ACTION_LABELS if a not in SIGN_OFF_ACTIONS]
     )
+    offered = any(action["name"] == "close_cleared" for action in actions)
     context = _case_context(
         request,
         case,
         "overview",
         snapshot=case.risk_snapshot,
+        close_refusals=[] if offered else services.why_user_may_not_close(request.user, case),
         linked=selectors.linked_cases(case),
         actions=actions,
         signoffs=case.signoffs.select_related("reviewer"),

@@ -38,6 +38,7 @@ from .workflow import (
     perform_action,
     recompute_snapshot,
     risk_snapshot,
+    why_user_may_not_close,
 )
 
 __all__ = [
@@ -74,5 +75,6 @@ __all__ = [
     "screen_case",
     "update_candidate",
     "upload_evidence",
+    "why_user_may_not_close",
     "withdraw_evidence",
 ]

@@ -197,6 +197,16 @@ def allowed_actions(actor, case: Case) -> list[str]:
     return result
 
 
+def why_user_may_not_close(actor, case: Case) -> list[str]:
+    """Why `actor`, whose role may close cases as cleared, may not close this submitted one
+    (`selectors.why_not_closable_by_hr`), for the page to say; empty when the question does not
+    arise (another role or state) or when they may."""
+    transition = TRANSITIONS["close_cleared"]
+    if case.status not in transition.sources or not roles.has_role(actor, *transition.roles):
+        return []
+    return selectors.why_not_closable_by_hr(case)
+
+
 @records_refusals("case.{action}", keep=("note",))
 @transaction.atomic
 def perform_action(actor, case: Case, action: str, note: str = "") -> Case:

@@ -46,6 +46,8 @@ def test_the_case_page_explains_findings_links_and_the_forced_level(client, hr, 
     assert "Open finding links.flagged_case (high)" in page
     assert f"Linked to referred case {referred.reference} (phone)" in page
     assert "Close as cleared" not in page
+    assert "Only a reviewer can end this case: risk level is high; " in page
+    assert f"linked to a referred or rejected case ({referred.reference})" in page
 
     korean = text(client, case, HTTP_ACCEPT_LANGUAGE="ko")
     assert f"회부된 사건 {referred.reference}와 연결됨" in korean
