@@ -91,10 +91,23 @@ LINK_REASONS = {
 }
 # What forced a level (policy 2026.2), by kind of input.
 FORCED_REASONS = {
-    "answer": gettext_noop("Critical item %(code)s answered %(value)s"),
-    "finding": gettext_noop("%(severity)s finding %(code)s"),
-    "link": gettext_noop("Link to %(value)s case %(code)s"),
+    ("answer", "observed"): gettext_noop("Critical item %(code)s observed"),
+    ("answer", "adverse"): gettext_noop("Critical item %(code)s: adverse result"),
+    ("link", "referred"): gettext_noop("Link to referred case %(code)s"),
+    ("link", "rejected"): gettext_noop("Link to rejected case %(code)s"),
+    ("finding", ""): gettext_noop("%(severity)s finding %(code)s"),
 }
+
+
+def _forced_text(kind: str, value: str, code: str, translate) -> str:
+    if kind == "finding":
+        severity = _level_word(value, translate)
+        text = translate(FORCED_REASONS["finding", ""]) % {"severity": severity, "code": code}
+        return text[:1].upper() + text[1:]
+    template = FORCED_REASONS.get((kind, value))
+    return translate(template) % {"code": code} if template else f"{kind} {code} {value}"
+
+
 LEVEL_LABELS = {
     "low": gettext_noop("Low"),
     "medium": gettext_noop("Medium"),
@@ -144,19 +157,8 @@ def contribution_reason(contribution) -> str:
 
 def forced_reason(forcing) -> str:
     """What forced a level (a `Forcing` or its stored dict), in the active language."""
-    kind = _get(forcing, "kind")
-    value = _get(forcing, "value") or ""
-    if kind == "finding":
-        value = _level_word(value, gettext)
-        text = gettext(FORCED_REASONS["finding"]) % {
-            "severity": value,
-            "code": _get(forcing, "code"),
-        }
-        return text[:1].upper() + text[1:]
-    template = FORCED_REASONS.get(kind)
-    if template is None:
-        return _get(forcing, "reason") or ""
-    return gettext(template) % {"code": _get(forcing, "code"), "value": value}
+    kind, value, code = (_get(forcing, name) or "" for name in ("kind", "value", "code"))
+    return _forced_text(kind, value, code, gettext)
 
 
 @dataclass(frozen=True)
@@ -294,7 +296,7 @@ def _answers(policy, inputs, contributions, forced):
         points = (factor * item.weight).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         forces = item.critical and item.value in policy["critical_values"]
         if forces:
-            reason = FORCED_REASONS["answer"] % {"code": item.code, "value": item.value}
+            reason = _forced_text("answer", item.value, item.code, _english)
             forced.append(Forcing("critical", "answer", item.code, item.value, reason))
         if points > 0:
             total += points
@@ -329,8 +331,7 @@ def _findings(policy, findings, answered, contributions, forced):
                     "finding",
                     finding.check,
                     finding.severity,
-                    FORCED_REASONS["finding"]
-                    % {"severity": finding.severity, "code": finding.check},
+                    _forced_text("finding", finding.severity, finding.check, _english),
                 )
             )
         through = None
@@ -378,7 +379,7 @@ def _links(policy, links, contributions, forced):
                 "link",
                 link.reference,
                 link.outcome,
-                FORCED_REASONS["link"] % {"code": link.reference, "value": link.outcome},
+                _forced_text("link", link.outcome, link.reference, _english),
             )
         )
         contributions.append(
