@@ -185,3 +185,17 @@ def test_a_shared_reference_contact_is_no_link_for_the_checks(referred, open_cas
     assert [link.case.reference for link in selectors.linked_cases(case)]  # shown as linked
     assert selectors.link_facts(case) == ()
     assert link_findings(case) == []
+
+
+def test_past_the_limit_the_linked_cases_are_rescreened_by_a_task(
+    open_case, monkeypatch, django_capture_on_commit_callbacks
+):
+    from cases.services import findings as findings_service
+
+    monkeypatch.setattr(findings_service, "LINKED_RESCREEN_LIMIT", 1)
+    first = [open_case(legal_name=f"P{n}", emails=["shared@example.org"]) for n in range(3)]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        open_case(legal_name="P3", emails=["shared@example.org"])
+    assert len(callbacks) == 1  # the two cases past the limit, queued once
+    for case in first:
+        assert len(link_findings(case, "links.many_cases")) == 1
