@@ -209,7 +209,9 @@ def risk_inputs(case: Case, answers=None, links: "list[LinkedCase] | None" = Non
     )
 
 
-def compute(inputs: RiskInputs, case: Case, policy_version: str | None = None):
+def risk_from(
+    inputs: RiskInputs, case: Case, policy_version: str | None = None
+) -> scoring.RiskResult:
     """The risk of these inputs under `policy_version` (the current policy by default)."""
     return scoring.compute_risk(
         inputs.answers,
@@ -223,7 +225,7 @@ def compute(inputs: RiskInputs, case: Case, policy_version: str | None = None):
 def current_risk(case: Case, policy_version: str | None = None) -> scoring.RiskResult:
     """The risk of the answers, findings and links as they are now (the snapshot is taken at
     submission), under the current policy unless another is named."""
-    return compute(risk_inputs(case), case, policy_version)
+    return risk_from(risk_inputs(case), case, policy_version)
 
 
 def changed_since_snapshot(case: Case, current: scoring.RiskResult | None = None) -> bool:
@@ -265,7 +267,7 @@ def findings(case: Case, links: "list[LinkedCase] | None" = None) -> list[Findin
     by_code = {a.item.code: a for a in answers}
     frozen = case.risk_snapshot if not case.is_editable else None
     policy = frozen["policy_version"] if frozen else scoring.CURRENT_POLICY_VERSION
-    contributions = compute(risk_inputs(case, answers, links), case, policy).contributions
+    contributions = risk_from(risk_inputs(case, answers, links), case, policy).contributions
     scored = [Finding(by_code[c.code], c) for c in contributions if c.code in by_code]
     counted = {c.code for c in contributions}
     noted = [

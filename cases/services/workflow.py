@@ -29,7 +29,7 @@ def risk_snapshot(case: Case) -> dict:
     """Score the case's current answers, findings and links and return the snapshot stored at
     submission: the result and every input it was computed from."""
     inputs = selectors.risk_inputs(case)
-    result = selectors.compute(inputs, case)
+    result = selectors.risk_from(inputs, case)
     snapshot = {**result.as_dict(), "inputs": [vars(i) for i in inputs.answers]}
     if result.forced_by is not None:  # the policy weighs findings and links: keep them too
         snapshot["findings"] = [vars(f) for f in inputs.findings]
