@@ -199,3 +199,14 @@ def test_past_the_limit_the_linked_cases_are_rescreened_by_a_task(
     assert len(callbacks) == 1  # the two cases past the limit, queued once
     for case in first:
         assert len(link_findings(case, "links.many_cases")) == 1
+
+
+def test_changing_facts_rescreens_the_open_cases_now_linked(open_case, hr):
+    first = [open_case(legal_name=f"P{n}", emails=["shared@example.org"]) for n in range(3)]
+    fourth = open_case(legal_name="P3", emails=["own@example.org"])
+    assert link_findings(first[0], "links.many_cases") == []
+
+    services.update_candidate(hr, fourth, {"emails": ["Shared@example.org"]})
+
+    for case in [*first, fourth]:
+        assert len(link_findings(case, "links.many_cases")) == 1
