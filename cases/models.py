@@ -312,6 +312,9 @@ FINAL_STATUSES = frozenset(
     {Status.CLOSED_CLEARED, Status.APPROVED, Status.REJECTED, Status.REFERRED}
 )
 EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.ASSESSING})
+# A case that ended so flags every case linked to it (signals check `links.flagged_case`; scoring
+# policy 2026.2; only a reviewer may clear a case linked to one).
+FLAGGED_STATUSES = frozenset({Status.REFERRED, Status.REJECTED})
 
 
 class Decision(models.TextChoices):

@@ -18,6 +18,7 @@ one of them (each number included is then recorded as a reveal); any other reque
 holds the numbers masked, with a note that an HR or compliance user can generate it in full.
 """
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.roles import COMPLIANCE, HR, REVIEWER, has_role
@@ -59,6 +60,48 @@ def can_open_cases(user) -> bool:
 def can_edit_case(user, case: Case) -> bool:
     """Change the case's facts, answers and evidence: an editor, while the case is editable."""
     return case.is_editable and has_role(user, *CASE_EDITORS)
+
+
+# Findings of these checks (open or accepted) take clearing out of HR's hands whatever their
+# severity: a North Korean IP address or phone number.
+DPRK_CHECKS = ("ip.dprk_address", "phone.dprk")
+
+
+def why_reviewer_must_decide(case: Case) -> list[str]:
+    """Why only a reviewer's sign-off may end this case, so HR may not close it as cleared:
+    a critical finding or a North Korean IP address or phone number (open or accepted), or a
+    link to a referred or rejected case. Empty when none. Read live (not from the snapshot):
+    a finding or a link may appear after submission."""
+    reasons = []
+    counted = (FindingStatus.OPEN, FindingStatus.ACCEPTED)
+    checks = sorted(
+        set(
+            Finding.objects.filter(case=case, status__in=counted)
+            .filter(Q(severity="critical") | Q(check_code__in=DPRK_CHECKS))
+            .values_list("check_code", flat=True)
+        )
+    )
+    dprk = [check for check in checks if check in DPRK_CHECKS]
+    if dprk:
+        reasons.append(
+            _("a North Korean IP address or phone number was found (%(checks)s)")
+            % {"checks": ", ".join(dprk)}
+        )
+    critical = [check for check in checks if check not in DPRK_CHECKS]
+    if critical:
+        reasons.append(_("critical findings (%(checks)s)") % {"checks": ", ".join(critical)})
+    flagged = [link.reference for link in selectors.link_facts(case) if link.flagged]
+    if flagged:
+        reasons.append(
+            _("linked to a referred or rejected case (%(references)s)")
+            % {"references": ", ".join(flagged)}
+        )
+    return reasons
+
+
+def reviewer_must_decide(case: Case) -> bool:
+    """Only a reviewer's sign-off may end the case (see why_reviewer_must_decide)."""
+    return bool(why_reviewer_must_decide(case))
 
 
 # ---------------------------------------------------------------- protected numbers

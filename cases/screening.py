@@ -8,11 +8,12 @@ its frozen `signals.facts.CandidateFacts` from a `Candidate` and runs the checks
 import re
 
 from common.countries import country_of_address
-from signals.facts import CandidateFacts, HistoryFact, split_bank_identifier
+from signals.facts import CandidateFacts, HistoryFact, LinkFact, split_bank_identifier
 from signals.findings import Finding
 from signals.services import screen_facts
 
-from .models import ContactKind
+from . import selectors
+from .models import Case, ContactKind
 
 
 def _code(country) -> str | None:
@@ -20,13 +21,14 @@ def _code(country) -> str | None:
     return getattr(country, "code", country) or None
 
 
-def facts_for_candidate(candidate) -> CandidateFacts:
+def facts_for_candidate(candidate, links: tuple[LinkFact, ...] | None = None) -> CandidateFacts:
     """Build the facts of a `cases.models.Candidate` (read only; related rows are read once).
 
     Countries are stored as alpha-2 codes and read as they are. Text kept from before they
     became codes (it named no single country) is listed in `unresolved_countries`, never guessed.
     The shipping country, when not given, is read from the address's last line. Fields the
-    models may gain later (`iban`, `wallets`) are used when present.
+    models may gain later (`iban`, `wallets`) are used when present. `links` are the case's
+    `selectors.link_facts` (read through the indexed identifier columns when not given).
     """
     entries = list(candidate.history_entries.all())
     legacy = [candidate.claimed_country_text] + [entry.country_text for entry in entries]
@@ -65,10 +67,19 @@ def facts_for_candidate(candidate) -> CandidateFacts:
         history=history,
         handles=tuple(profile.normalized_handle for profile in candidate.profiles.all()),
         wallets=tuple(getattr(candidate, "wallets", None) or ()),
+        links=_links(candidate) if links is None else links,
         unresolved_countries=tuple(text for text in legacy if text),
     )
 
 
-def screen_candidate(candidate) -> list[Finding]:
+def _links(candidate) -> tuple[LinkFact, ...]:
+    try:
+        case = candidate.case
+    except Case.DoesNotExist:  # a candidate not yet saved with its case links nowhere
+        return ()
+    return selectors.link_facts(case)
+
+
+def screen_candidate(candidate, links: tuple[LinkFact, ...] | None = None) -> list[Finding]:
     """Every finding over a candidate's facts, most severe first. Reads its rows; writes nothing."""
-    return screen_facts(facts_for_candidate(candidate))
+    return screen_facts(facts_for_candidate(candidate, links))

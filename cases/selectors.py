@@ -8,14 +8,17 @@ from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from indicators.models import Category, Kind
+from signals.facts import LinkFact
 from signals.findings import Severity
 
 from . import permissions, scoring
 from .models import (
     FINAL_STATUSES,
+    FLAGGED_STATUSES,
     VALUES_NEEDING_NOTE,
     AnswerValue,
     Candidate,
@@ -26,6 +29,7 @@ from .models import (
     Evidence,
     FindingStatus,
     OnlineProfile,
+    RiskLevel,
     Status,
 )
 from .models import Finding as StoredFinding
@@ -165,9 +169,74 @@ def _scoring_inputs(answers) -> list[scoring.ScoringInput]:
     ]
 
 
-def current_risk(case: Case) -> scoring.RiskResult:
-    """The risk of the answers as they are now (the snapshot is taken at submission)."""
-    return scoring.compute_risk(scoring_inputs(case), case.catalog_version.code)
+def finding_inputs(case: Case) -> list[scoring.FindingInput]:
+    """The stored findings of a case as the score reads them (policy 2026.2 on), all statuses:
+    the policy decides which count."""
+    rows = StoredFinding.objects.filter(case=case).order_by("id")
+    return [
+        scoring.FindingInput(
+            check=row.check_code,
+            severity=row.severity,
+            status=row.status,
+            summary=row.summary,
+            subject=row.subject,
+            suggests_item_code=row.suggests_item_code,
+            suggests_value=row.suggests_value,
+        )
+        for row in rows
+    ]
+
+
+def link_inputs(case: Case, facts: tuple[LinkFact, ...] | None = None) -> list[scoring.LinkInput]:
+    """The links of a case as the score reads them (policy 2026.2 on): `link_facts`."""
+    facts = link_facts(case) if facts is None else facts
+    return [scoring.LinkInput(f.reference, f.outcome, f.matched) for f in facts]
+
+
+@dataclass(frozen=True)
+class RiskInputs:
+    """Everything a score is computed from, read once."""
+
+    answers: list[scoring.ScoringInput]
+    findings: list[scoring.FindingInput]
+    links: list[scoring.LinkInput]
+
+
+def risk_inputs(case: Case, answers=None, links: "list[LinkedCase] | None" = None) -> RiskInputs:
+    """`answers` (`answers_for`) and `links` (`linked_cases`) when already read."""
+    answers = answers_for(case) if answers is None else answers
+    return RiskInputs(
+        _scoring_inputs(answers), finding_inputs(case), link_inputs(case, link_facts(case, links))
+    )
+
+
+def risk_from(
+    inputs: RiskInputs, case: Case, policy_version: str | None = None
+) -> scoring.RiskResult:
+    """The risk of these inputs under `policy_version` (the current policy by default)."""
+    return scoring.compute_risk(
+        inputs.answers,
+        case.catalog_version.code,
+        policy_version or scoring.CURRENT_POLICY_VERSION,
+        findings=inputs.findings,
+        links=inputs.links,
+    )
+
+
+def current_risk(case: Case, policy_version: str | None = None) -> scoring.RiskResult:
+    """The risk of the answers, findings and links as they are now (the snapshot is taken at
+    submission), under the current policy unless another is named."""
+    return risk_from(risk_inputs(case), case, policy_version)
+
+
+def changed_since_snapshot(case: Case, current: scoring.RiskResult | None = None) -> bool:
+    """Whether the inputs no longer give the snapshot's hash (under the snapshot's policy)."""
+    snapshot = case.risk_snapshot
+    if not snapshot:
+        return False
+    if current is None or current.policy_version != snapshot["policy_version"]:
+        current = current_risk(case, snapshot["policy_version"])
+    return current.inputs_hash != snapshot["inputs_hash"]
 
 
 def live_risk(case: Case, answered: Progress | None = None) -> scoring.RiskResult | None:
@@ -188,19 +257,19 @@ class Finding:
     contribution: scoring.Contribution | None
 
 
-def findings(case: Case) -> list[Finding]:
+def findings(case: Case, links: "list[LinkedCase] | None" = None) -> list[Finding]:
     """Every answered item that adds to the risk (highest first), then the other noted answers.
 
-    Points follow the policy of the case's snapshot once its answers are frozen.
+    Points follow the policy of the case's snapshot once its answers are frozen. (Findings of the
+    automated checks and links add to the risk too; they are listed with the risk explanation.)
+    `links`: `linked_cases(case)` when already read.
     """
     answers = [a for a in answers_for(case) if a.value]
     by_code = {a.item.code: a for a in answers}
     frozen = case.risk_snapshot if not case.is_editable else None
     policy = frozen["policy_version"] if frozen else scoring.CURRENT_POLICY_VERSION
-    contributions = scoring.compute_risk(
-        _scoring_inputs(answers), case.catalog_version.code, policy
-    ).contributions
-    scored = [Finding(by_code[c.code], c) for c in contributions]
+    contributions = risk_from(risk_inputs(case, answers, links), case, policy).contributions
+    scored = [Finding(by_code[c.code], c) for c in contributions if c.code in by_code]
     counted = {c.code for c in contributions}
     noted = [
         Finding(a, None)
@@ -214,11 +283,12 @@ def why_not_closable_by_hr(case: Case) -> list[str]:
     """Reasons HR may not close a submitted case itself; empty when it may."""
     reasons = []
     if case.risk_level != "low":
-        reasons.append(f"risk level is {case.risk_level or 'not computed'}")
+        level = RiskLevel(case.risk_level).label.lower() if case.risk_level else _("not computed")
+        reasons.append(_("risk level is %(level)s") % {"level": level})
     answers = answers_for(case)
     observed = [a.item.code for a in answers if a.value == AnswerValue.OBSERVED]
     if observed:
-        reasons.append(f"red flags observed ({', '.join(observed)})")
+        reasons.append(_("red flags observed (%(codes)s)") % {"codes": ", ".join(observed)})
     gaps = [
         a.item.code
         for a in answers
@@ -226,7 +296,10 @@ def why_not_closable_by_hr(case: Case) -> list[str]:
         and a.value not in (AnswerValue.COMPLETED, AnswerValue.NOT_APPLICABLE)
     ]
     if gaps:
-        reasons.append(f"due diligence incomplete or adverse ({', '.join(gaps)})")
+        reasons.append(
+            _("due diligence incomplete or adverse (%(codes)s)") % {"codes": ", ".join(gaps)}
+        )
+    reasons += permissions.why_reviewer_must_decide(case)
     return reasons
 
 
@@ -292,10 +365,17 @@ class LinkedCase:
     matches: list[tuple[str, str]] = field(default_factory=list)  # (what, shown value)
 
 
+REFERENCE_MATCH_PREFIX = "reference's "
+
+
 def contact_match(kind: str, *, reference: bool = False) -> str:
     """What a shared contact is called in a link: "phone", or "reference's phone" when the
     number is a reference's on either side."""
-    return f"reference's {kind}" if reference else kind
+    return f"{REFERENCE_MATCH_PREFIX}{kind}" if reference else kind
+
+
+def is_reference_match(what: str) -> bool:
+    return what.startswith(REFERENCE_MATCH_PREFIX)
 
 
 # How alike two name keys (normalize.name_key) must be, by rapidfuzz's token_sort_ratio
@@ -382,6 +462,23 @@ def linked_cases(case: Case) -> list[LinkedCase]:
         result.append(link)
     result.sort(key=lambda link: (-len(link.matches), link.case.reference))
     return result
+
+
+def link_facts(case: Case, links: list[LinkedCase] | None = None) -> tuple[LinkFact, ...]:
+    """The links the signals checks and the risk score see, by reference: other cases sharing
+    identifiers of the candidate's own, with the kind of each (a name counts only with the same
+    date of birth, as one identifier) and the other case's outcome when it was referred or
+    rejected. A link made only through references' contacts is left out: a reference's number
+    says nothing about the candidate. `links`: `linked_cases(case)` when already read."""
+    facts = []
+    for link in linked_cases(case) if links is None else links:
+        own = tuple(sorted(what for what, _shown in link.matches if not is_reference_match(what)))
+        if not own:
+            continue
+        other = link.case
+        outcome = other.status if other.status in FLAGGED_STATUSES else ""
+        facts.append(LinkFact(reference=other.reference, outcome=str(outcome), matched=own))
+    return tuple(sorted(facts, key=lambda fact: fact.reference))
 
 
 # ---------------------------------------------------------------- dashboard

@@ -481,13 +481,38 @@ class AssignReviewerSerializer(serializers.Serializer):
 
 
 class ContributionSerializer(serializers.Serializer):
-    code = serializers.CharField()
+    code = serializers.CharField(
+        help_text="Item code, check id (finding) or case reference (link)."
+    )
     title = serializers.CharField()
-    kind = serializers.CharField()
-    value = serializers.CharField()
+    kind = serializers.CharField(help_text="red_flag, due_diligence, finding or link.")
+    value = serializers.CharField(
+        help_text="The answer; a finding's status (open, accepted); a linked case's outcome."
+    )
     points = serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=True)
-    reason = serializers.CharField()
+    reason = serializers.CharField(help_text="Why it counts, in English as recorded.")
     critical = serializers.BooleanField()
+    severity = serializers.CharField(
+        required=False, help_text="Findings (policy 2026.2 on): the finding's severity."
+    )
+    subject = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Findings: the fact it is about; links: the kinds of identifiers shared.",
+    )
+    through = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text="An accepted finding counted through this item's answer (0 points here).",
+    )
+
+
+class ForcingSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(RiskLevel.choices, help_text="The level forced at least.")
+    kind = serializers.CharField(help_text="answer, finding or link.")
+    code = serializers.CharField(help_text="Item code, check id or case reference.")
+    value = serializers.CharField(help_text="Answer value, finding severity or case outcome.")
+    reason = serializers.CharField()
 
 
 class RiskResultSerializer(serializers.Serializer):
@@ -495,13 +520,23 @@ class RiskResultSerializer(serializers.Serializer):
     level = serializers.ChoiceField(RiskLevel.choices)
     policy_version = serializers.CharField()
     catalog_version = serializers.CharField()
-    inputs_hash = serializers.CharField(help_text="SHA-256 of the answers, weights and versions.")
+    inputs_hash = serializers.CharField(
+        help_text="SHA-256 of the inputs (answers, weights; from 2026.2 findings, links), versions."
+    )
     forced_critical_by = serializers.ListField(child=serializers.CharField())
     contributions = ContributionSerializer(many=True)
+    forced_by = ForcingSerializer(
+        many=True,
+        required=False,
+        help_text="What forced the level (policy 2026.2 on; absent from older snapshots).",
+    )
 
 
 class RiskSnapshotSerializer(RiskResultSerializer):
     computed_at = serializers.DateTimeField()
+
+
+SNAPSHOT_INPUTS = ("inputs", "findings", "links")  # kept in the snapshot, not shown here
 
 
 class CaseRiskSerializer(serializers.Serializer):
@@ -510,7 +545,10 @@ class CaseRiskSerializer(serializers.Serializer):
         allow_null=True, help_text="The risk recorded at submission (null before)."
     )
     changed_since_snapshot = serializers.BooleanField(
-        help_text="True when the answers no longer give the snapshot's inputs hash."
+        help_text=(
+            "True when the inputs (answers; from policy 2026.2 also findings and links) no "
+            "longer give the snapshot's inputs hash under the snapshot's policy."
+        )
     )
 
 
@@ -634,16 +672,15 @@ class CaseDetailSerializer(CaseSummarySerializer):
 
     @extend_schema_field(CaseRiskSerializer)
     def get_risk(self, case):
-        current = selectors.current_risk(case).as_dict()
+        current = selectors.current_risk(case)
         snapshot = case.risk_snapshot
         if snapshot:
-            snapshot = {k: v for k, v in snapshot.items() if k != "inputs"}
+            snapshot = {k: v for k, v in snapshot.items() if k not in SNAPSHOT_INPUTS}
         return CaseRiskSerializer(
             {
-                "current": current,
+                "current": current.as_dict(),
                 "snapshot": snapshot,
-                "changed_since_snapshot": bool(snapshot)
-                and snapshot.get("inputs_hash") != current["inputs_hash"],
+                "changed_since_snapshot": selectors.changed_since_snapshot(case, current),
             }
         ).data
 

@@ -17,6 +17,12 @@ def rescreen_open_cases() -> dict:
     return services.rescreen_open_cases()
 
 
+@shared_task(name="cases.tasks.rescreen_cases", acks_late=True)
+def rescreen_cases(case_ids: list[int]) -> int:
+    """Re-screen these cases (linked to one that changed, beyond what its transaction did)."""
+    return services.rescreen_cases(case_ids)
+
+
 def queue_rescreen(sender, dataset: str = "", version: str = "", **kwargs) -> None:
     """Receiver of `signals.reference.reference_data_updated`: queue one re-screening."""
     logger.info("Reference data %s %s imported: re-screening open cases", dataset, version)

@@ -314,9 +314,9 @@ def _live_risk(case: Case, progress):
     return selectors.live_risk(case, progress)
 
 
-def _action_buttons(user, case: Case, only=None) -> list[dict]:
+def _action_buttons(user, case: Case, only=None, assessors=None) -> list[dict]:
     result = []
-    for action in services.allowed_actions(user, case):
+    for action in services.allowed_actions(user, case, assessors):
         if only is not None and action not in only:
             continue
         result.append(
@@ -336,20 +336,27 @@ def case_detail(request, case):
 
 
 def _render_detail(request, case, failed=None, status=200):
+    # Read once for the buttons and the findings' forms (the four-eyes rule needs both).
+    assessors = selectors.assessor_ids(case)
     actions = _action_buttons(
-        request.user, case, only=[a for a in ACTION_LABELS if a not in SIGN_OFF_ACTIONS]
+        request.user,
+        case,
+        only=[a for a in ACTION_LABELS if a not in SIGN_OFF_ACTIONS],
+        assessors=assessors,
     )
+    offered = any(action["name"] == "close_cleared" for action in actions)
     context = _case_context(
         request,
         case,
         "overview",
         snapshot=case.risk_snapshot,
+        close_refusals=[] if offered else services.why_user_may_not_close(request.user, case),
         linked=selectors.linked_cases(case),
         actions=actions,
         signoffs=case.signoffs.select_related("reviewer"),
         unanswered=selectors.unanswered_items(case)[:5] if case.is_editable else [],
         item_titles=_item_titles(case, request.LANGUAGE_CODE),
-        signals=selectors.finding_rows(case, request.user),
+        signals=selectors.finding_rows(case, request.user, assessors=assessors),
         failed=failed,
         here=reverse("case_detail", args=[case.reference]),
     )
@@ -402,8 +409,9 @@ def case_review(request, case):
 
 def _render_review(request, case, form=None, failed=None, status=200):
     user = request.user
-    allowed = services.allowed_actions(user, case)
     assessors = selectors.assessor_ids(case)
+    allowed = services.allowed_actions(user, case, assessors)
+    linked = selectors.linked_cases(case)
     context = _case_context(
         request,
         case,
@@ -416,11 +424,11 @@ def _render_review(request, case, form=None, failed=None, status=200):
         can_sign=any(a in allowed for a in SIGN_OFF_ACTIONS),
         snapshot=case.risk_snapshot,
         signoffs=case.signoffs.select_related("reviewer"),
-        findings=selectors.findings(case),
+        findings=selectors.findings(case, links=linked),
         signals=selectors.finding_rows(case, user, assessors=assessors),
         failed=failed,
         here=reverse("case_review", args=[case.reference]),
-        linked=selectors.linked_cases(case),
+        linked=linked,
         item_titles=_item_titles(case, request.LANGUAGE_CODE),
     )
     return render(request, "cases/review.html", context, status=status)

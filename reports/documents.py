@@ -23,7 +23,8 @@ from cases.models import (
     RiskLevel,
     SourcingChannel,
 )
-from cases.scoring import reason_label
+from cases.scoring import contribution_reason, forced_reason
+from cases.templatetags.vetting_tags import contribution_title, contribution_value
 
 from .labels import choice_label, country_label, labels, severity_label
 from .selectors import Dossier
@@ -204,18 +205,28 @@ def risk_context(dossier: Dossier, language: str) -> dict:
     risk = dossier.risk
     contributions = []
     for c in risk.get("contributions", []):
-        forced = bool(c.get("critical")) and c["code"] in risk.get("forced_critical_by", [])
+        signal = c.get("kind") in ("finding", "link")  # policy 2026.2: findings and links count
         with translation.override(language):
-            reason = reason_label(c["value"], forced_critical=forced)
+            reason = contribution_reason(c)
+            if signal:
+                title, answer = contribution_title(c), contribution_value(c)
+        if not signal:
+            title = item_title(dossier, c["code"], c["title"], language)
+            answer = choice_label(language, AnswerValue, c["value"]) or L["unanswered"]
         contributions.append(
             {
                 "code": c["code"],
-                "title": item_title(dossier, c["code"], c["title"], language),
-                "answer": choice_label(language, AnswerValue, c["value"]) or L["unanswered"],
+                "title": title,
+                "answer": answer,
                 "points": c["points"],
                 "reason": reason,
             }
         )
+    with translation.override(language):
+        forced_by = [
+            f"{forced_reason(f)} → {choice_label(language, RiskLevel, f['level'])}"
+            for f in risk.get("forced_by") or []
+        ]
     return {
         "score": risk["score"],
         "level": choice_label(language, RiskLevel, risk["level"]),
@@ -225,6 +236,7 @@ def risk_context(dossier: Dossier, language: str) -> dict:
         "inputs_hash": risk["inputs_hash"],
         "computed_at": fmt_dt(risk.get("computed_at")),
         "forced_critical_by": ", ".join(risk.get("forced_critical_by", [])),
+        "forced_by": "; ".join(forced_by),
         "contributions": contributions,
         "note": L["snapshot_note"] if dossier.risk_is_snapshot else L["current_note"],
     }

@@ -80,6 +80,7 @@ LABELS = {
     "inputs_hash": _("Inputs hash (SHA-256)"),
     "computed_at": _("Computed at"),
     "forced_critical_by": _("Forced to critical by"),
+    "forced_by": _("Levels forced by"),
     "snapshot_note": _(
         "Snapshot taken at submission; recomputing it from its inputs gives the same result."
     ),

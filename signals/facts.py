@@ -2,7 +2,9 @@
 
 Fairness (issue 10, section 7): `CandidateFacts` carries no name, alias, date of birth or
 nationality, so no check can use them. Identity matching across cases, which needs names, lives
-elsewhere and is not a check.
+elsewhere (`cases.selectors.linked_cases`) and is not a check; the link checks see only its result
+(`LinkFact`): the other case's reference and outcome and the kinds of identifiers matched, where a
+name counts only together with the same date of birth, as one identifier.
 """
 
 import re
@@ -20,6 +22,22 @@ class HistoryFact:
 
 
 @dataclass(frozen=True)
+class LinkFact:
+    """Another case whose candidate shares identifiers of the candidate's own with this one."""
+
+    reference: str  # the other case's reference, e.g. "VET-2026-000123"
+    outcome: str = ""  # "referred" or "rejected" when the other case ended so; else ""
+    # The kind of each identifier matched, one entry per identifier, sorted: "phone", "email",
+    # "ip", "online profile", "shipping address", "bank account", "identity document", or
+    # "name and date of birth" (a name never links alone). References' contacts are not here.
+    matched: tuple[str, ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.outcome)
+
+
+@dataclass(frozen=True)
 class CandidateFacts:
     claimed_country: str | None = None  # alpha-2 country of residence
     phones: tuple[str, ...] = ()
@@ -34,6 +52,7 @@ class CandidateFacts:
     history: tuple[HistoryFact, ...] = ()
     handles: tuple[str, ...] = ()  # normalised, "github:alice"
     wallets: tuple[str, ...] = ()
+    links: tuple[LinkFact, ...] = ()  # other cases sharing identifiers, by reference
     unresolved_countries: tuple[str, ...] = field(default=(), compare=False)
 
 

@@ -21,6 +21,8 @@ from .facts import (
 from .findings import (
     accept_finding,
     dismiss_finding,
+    rescreen_cases,
+    rescreen_linked_cases,
     rescreen_open_cases,
     screen_case,
 )
@@ -36,6 +38,7 @@ from .workflow import (
     perform_action,
     recompute_snapshot,
     risk_snapshot,
+    why_user_may_not_close,
 )
 
 __all__ = [
@@ -63,6 +66,8 @@ __all__ = [
     "recompute_snapshot",
     "record_reveal",
     "record_evidence_download",
+    "rescreen_cases",
+    "rescreen_linked_cases",
     "rescreen_open_cases",
     "reveal_sensitive",
     "risk_snapshot",
@@ -70,5 +75,6 @@ __all__ = [
     "screen_case",
     "update_candidate",
     "upload_evidence",
+    "why_user_may_not_close",
     "withdraw_evidence",
 ]

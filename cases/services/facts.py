@@ -41,7 +41,7 @@ from .base import (
     save_as,
     start_assessing_if_draft,
 )
-from .findings import screen_case
+from .findings import rescreen_linked_cases, screen_case
 
 CANDIDATE_FACT_FIELDS = (
     "legal_name",
@@ -447,6 +447,7 @@ def open_case(actor, data: dict) -> Case:
     save_as(case, actor, reason="opened")
     answers = [ChecklistAnswer(case=case, item=item) for item in version_items(version)]
     bulk_create_with_history(answers, ChecklistAnswer, default_user=actor)
+    links = selectors.linked_cases(case)
     case_event(
         actor,
         "case.opened",
@@ -455,18 +456,21 @@ def open_case(actor, data: dict) -> Case:
         candidate=candidate.legal_name,
         catalog_version=version.code,
         items=len(answers),
-        linked_cases=_linked_references(case),
+        linked_cases=_linked_references(links),
     )
-    screen_case(case, actor)
+    _screen_with_links(case, actor, links)
     return case
 
 
-def _linked_references(case: Case) -> dict[str, list[str]]:
+def _linked_references(links) -> dict[str, list[str]]:
     """What this candidate shares with other cases, kept in the audit trail when facts change."""
-    return {
-        link.case.reference: sorted({what for what, _shown in link.matches})
-        for link in selectors.linked_cases(case)
-    }
+    return {link.case.reference: sorted({what for what, _shown in link.matches}) for link in links}
+
+
+def _screen_with_links(case: Case, actor, links) -> None:
+    """Screen the case, then the open cases it is now linked to (their link findings count it)."""
+    screen_case(case, actor, links=links)
+    rescreen_linked_cases(case, links)
 
 
 @records_refusals("candidate.updated")
@@ -486,6 +490,7 @@ def update_candidate(actor, case: Case, data: dict, *, expected_version: int | N
     )
     _write_candidate(case.candidate, facts, actor)
     start_assessing_if_draft(case, actor)
+    links = selectors.linked_cases(case)
     case_event(
         actor,
         "candidate.updated",
@@ -493,7 +498,7 @@ def update_candidate(actor, case: Case, data: dict, *, expected_version: int | N
         f"Updated candidate facts of {case.reference}: {', '.join(changed) or 'nothing'}",
         obj=case.candidate,
         fields=changed,
-        linked_cases=_linked_references(case),
+        linked_cases=_linked_references(links),
     )
-    screen_case(case, actor)
+    _screen_with_links(case, actor, links)
     return case

@@ -6,6 +6,12 @@
 with no window in which a page or the API shows stale ones and no dependency on the broker.
 `rescreen_open_cases` re-screens every case that is not closed after reference data changes,
 one case per transaction.
+
+Links make one case's findings depend on others (`links.flagged_case`, `links.many_cases`):
+`rescreen_linked_cases` re-screens the cases that are not closed and are linked to a case whose
+facts changed, or that was referred, rejected or reopened, in the same transaction. It is not
+recursive (a re-screened case's own links are not followed) and does at most
+`LINKED_RESCREEN_LIMIT` cases in the transaction; any further ones are queued as a task.
 """
 
 import hashlib
@@ -40,6 +46,7 @@ logger = logging.getLogger(__name__)
 # summary is translated again when read (the detail carries values and stays as stored).
 STORED_LANGUAGE = "en"
 RESCREEN_BATCH_SIZE = 100
+LINKED_RESCREEN_LIMIT = 50
 
 
 def fingerprint(check: str, subject: str) -> str:
@@ -85,16 +92,18 @@ def _event(actor, action: str, finding: Finding, summary: str, **data):
 
 
 @transaction.atomic
-def screen_case(case: Case, actor=None) -> Screening:
-    """Recompute the findings of a case from its candidate's facts.
+def screen_case(case: Case, actor=None, *, links=None) -> Screening:
+    """Recompute the findings of a case from its candidate's facts and its links.
 
     A new finding is stored open; an open one whose fact is gone is removed (its history stays);
     an accepted or dismissed one is kept as decided; an unchanged one is left untouched.
-    `actor` is who changed the facts (None for a re-screening after reference data changed).
+    `actor` is who changed the facts (None for a re-screening after reference data or a linked
+    case changed). `links`: the case's `selectors.linked_cases`, when already read.
     """
     case = lock_case(case)
+    link_facts = selectors.link_facts(case, links)
     found: dict[str, dict] = {}
-    for check_finding in screening.screen_candidate(case.candidate):
+    for check_finding in screening.screen_candidate(case.candidate, link_facts):
         key = fingerprint(check_finding.check, check_finding.subject)
         found.setdefault(key, _stored_fields(check_finding))  # most severe first
     stored = {row.fingerprint: row for row in Finding.objects.filter(case=case)}
@@ -133,6 +142,38 @@ def screen_case(case: Case, actor=None) -> Screening:
     case.screened_at = timezone.now()
     Case.objects.filter(pk=case.pk).update(screened_at=case.screened_at)
     return Screening(opened, updated, removed)
+
+
+def rescreen_linked_cases(case: Case, links=None) -> list[str]:
+    """Re-screen the cases that are not closed and share identifiers with `case` (its
+    `selectors.link_facts`), after its facts or its outcome changed; not recursive. Returns their
+    references. Up to `LINKED_RESCREEN_LIMIT` are screened in the caller's transaction; the rest
+    are queued (`cases.tasks.rescreen_cases`) once it commits."""
+    links = selectors.linked_cases(case) if links is None else links
+    linked = {fact.reference for fact in selectors.link_facts(case, links)}
+    others = sorted(
+        (link.case for link in links if link.case.reference in linked and not link.case.is_final),
+        key=lambda other: other.reference,
+    )
+    for other in others[:LINKED_RESCREEN_LIMIT]:
+        screen_case(other)
+    rest = [other.pk for other in others[LINKED_RESCREEN_LIMIT:]]
+    if rest:
+        from ..tasks import rescreen_cases  # tasks import the services
+
+        logger.info("Queued the re-screening of %d more cases linked to %s", len(rest), case)
+        transaction.on_commit(lambda: rescreen_cases.delay(rest))
+    return [other.reference for other in others]
+
+
+def rescreen_cases(case_ids: list[int]) -> int:
+    """Re-screen the given cases that are not closed, one transaction each; safe to run twice."""
+    cases = Case.objects.filter(pk__in=case_ids).exclude(status__in=FINAL_STATUSES).order_by("id")
+    count = 0
+    for case in cases:
+        screen_case(case)
+        count += 1
+    return count
 
 
 def _lock_open_finding(finding: Finding) -> Finding:

@@ -13,6 +13,7 @@ from common.errors import FourEyesViolation, InvalidTransition, NotAllowed, Serv
 from .. import permissions, scoring, selectors
 from ..models import (
     FINAL_STATUSES,
+    FLAGGED_STATUSES,
     NOTE_MAX_LENGTH,
     Case,
     Decision,
@@ -21,23 +22,31 @@ from ..models import (
     Status,
 )
 from .base import case_event, lock_case, records_refusals, require_at_most, require_role, save_as
+from .findings import rescreen_linked_cases
 
 
 def risk_snapshot(case: Case) -> dict:
-    """Score the case's current answers and return the snapshot stored at submission."""
-    inputs = selectors.scoring_inputs(case)
-    result = scoring.compute_risk(inputs, case.catalog_version.code)
-    return {
-        **result.as_dict(),
-        "inputs": [vars(i) for i in inputs],
-        "computed_at": timezone.now().isoformat(),
-    }
+    """Score the case's current answers, findings and links and return the snapshot stored at
+    submission: the result and every input it was computed from."""
+    inputs = selectors.risk_inputs(case)
+    result = selectors.risk_from(inputs, case)
+    snapshot = {**result.as_dict(), "inputs": [vars(i) for i in inputs.answers]}
+    if result.forced_by is not None:  # the policy weighs findings and links: keep them too
+        snapshot["findings"] = [vars(f) for f in inputs.findings]
+        snapshot["links"] = [{**vars(link), "matched": list(link.matched)} for link in inputs.links]
+    snapshot["computed_at"] = timezone.now().isoformat()
+    return snapshot
 
 
 def recompute_snapshot(snapshot: dict) -> scoring.RiskResult:
     """Recompute a stored snapshot from its own inputs; it must give the same result."""
-    inputs = [scoring.ScoringInput(**i) for i in snapshot["inputs"]]
-    return scoring.compute_risk(inputs, snapshot["catalog_version"], snapshot["policy_version"])
+    return scoring.compute_risk(
+        [scoring.ScoringInput(**i) for i in snapshot["inputs"]],
+        snapshot["catalog_version"],
+        snapshot["policy_version"],
+        findings=[scoring.FindingInput(**f) for f in snapshot.get("findings", [])],
+        links=[scoring.LinkInput.from_dict(link) for link in snapshot.get("links", [])],
+    )
 
 
 # ---------------------------------------------------------------- workflow
@@ -118,8 +127,8 @@ SIGN_OFF_ACTIONS = {
 REVIEW_ACTIONS = {"start_review", *SIGN_OFF_ACTIONS}
 
 
-def _check_four_eyes(actor, case: Case) -> None:
-    if permissions.is_assessor(actor, case):
+def _check_four_eyes(actor, case: Case, assessors: set[int] | None = None) -> None:
+    if permissions.is_assessor(actor, case, assessors):
         raise FourEyesViolation(
             _(
                 "Four-eyes rule: you assessed %(ref)s (you own it or recorded its facts, answers "
@@ -129,7 +138,7 @@ def _check_four_eyes(actor, case: Case) -> None:
         )
 
 
-def _check_preconditions(action: str, case: Case, actor) -> None:
+def _check_preconditions(action: str, case: Case, actor, assessors=None) -> None:
     if action == "submit":
         unanswered = selectors.unanswered_items(case)
         if unanswered:
@@ -159,7 +168,7 @@ def _check_preconditions(action: str, case: Case, actor) -> None:
                 % {"r": "; ".join(reasons)}
             )
     if action in REVIEW_ACTIONS:
-        _check_four_eyes(actor, case)
+        _check_four_eyes(actor, case, assessors)
         if action != "start_review" and case.reviewer_id and case.reviewer_id != actor.pk:
             raise NotAllowed(
                 _("%(ref)s is being reviewed by %(who)s; only that reviewer can sign it off.")
@@ -172,20 +181,34 @@ def _check_preconditions(action: str, case: Case, actor) -> None:
             )
 
 
-def allowed_actions(actor, case: Case) -> list[str]:
-    """The actions `actor` could take on `case` now (for showing buttons)."""
+def allowed_actions(actor, case: Case, assessors: set[int] | None = None) -> list[str]:
+    """The actions `actor` could take on `case` now (for showing buttons). `assessors` is
+    `selectors.assessor_ids(case)` when the caller already has it; else it is read once here,
+    if a review action needs it."""
     result = []
     for action, transition in TRANSITIONS.items():
         if case.status not in transition.sources or not roles.has_role(actor, *transition.roles):
             continue
+        if action in REVIEW_ACTIONS and assessors is None:
+            assessors = selectors.assessor_ids(case)
         try:
-            _check_preconditions(action, case, actor)
+            _check_preconditions(action, case, actor, assessors)
         except (NotAllowed, InvalidTransition):
             continue
         except ServiceValidationError:
             pass  # shown with its message when tried
         result.append(action)
     return result
+
+
+def why_user_may_not_close(actor, case: Case) -> list[str]:
+    """Why `actor`, whose role may close cases as cleared, may not close this submitted one
+    (`selectors.why_not_closable_by_hr`), for the page to say; empty when the question does not
+    arise (another role or state) or when they may."""
+    transition = TRANSITIONS["close_cleared"]
+    if case.status not in transition.sources or not roles.has_role(actor, *transition.roles):
+        return []
+    return selectors.why_not_closable_by_hr(case)
 
 
 @records_refusals("case.{action}", keep=("note",))
@@ -261,6 +284,9 @@ def perform_action(actor, case: Case, action: str, note: str = "") -> Case:
         decision=case.decision,
         risk_level=case.risk_level,
     )
+    if (previous in FLAGGED_STATUSES) != (case.status in FLAGGED_STATUSES):
+        # Referred, rejected or reopened from that: the open cases linked to it see it now.
+        rescreen_linked_cases(case)
     return case
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from cases import scoring
-from cases.models import AnswerValue, RiskLevel, Status
+from cases.models import FINDING_SEVERITIES, AnswerValue, FindingStatus, RiskLevel, Status
 from common import display
 from indicators import translations
 from indicators.models import Category, Kind
@@ -38,6 +38,15 @@ POLICY_DESCRIPTIONS = {
         "Due diligence not completed adds half its weight as an assurance gap; an adverse "
         "finding adds its full weight. A critical item observed (or adverse) forces the "
         "critical level."
+    ),
+    "2026.2": gettext_noop(
+        "Answers count as in 2026.1. Each open or accepted finding of the automated checks "
+        "adds points by its severity (info 0, low 2, medium 5, high 15, critical 35); "
+        "dismissed findings count nothing, and an accepted finding whose suggested answer "
+        "was filled in counts through that answer only. A critical item observed (or "
+        "adverse), a North Korean IP address or phone number forces the critical level; "
+        "any other critical finding or a link to a referred or rejected case forces at "
+        "least high."
     ),
 }
 
@@ -124,9 +133,38 @@ def localized_evidence(item, language_code) -> LocalizedText:
 
 @register.filter
 def contribution_reason(contribution) -> str:
-    value = _field(contribution, "value")
-    forced = bool(_field(contribution, "critical")) and value in ("observed", "adverse")
-    return scoring.reason_label(value, forced_critical=forced)
+    """Why an answer, a finding or a link counts, in the page's language."""
+    return scoring.contribution_reason(contribution)
+
+
+@register.filter
+def contribution_value(contribution) -> str:
+    """The answer; for a finding its severity and status; for a link the other case's outcome."""
+    kind, value = _field(contribution, "kind"), _field(contribution, "value")
+    if kind == "finding":
+        severity = dict(FINDING_SEVERITIES).get(_field(contribution, "severity"), "")
+        return f"{severity} · {_label(FindingStatus, value)}"
+    if kind == "link":
+        return _label(Status, value)
+    return answer_label(value)
+
+
+@register.filter
+def contribution_title(contribution) -> str:
+    """A finding's summary in the page's language, with the fact it is about."""
+    title, subject = _field(contribution, "title") or "", _field(contribution, "subject") or ""
+    if _field(contribution, "kind") == "finding":
+        title = _(title) if title else ""
+        return f"{title} ({subject})" if subject else title
+    if _field(contribution, "kind") == "link":
+        matched = ", ".join(match_label(what) for what in subject.split(", ") if what)
+        return _("Shares: %(matched)s") % {"matched": matched} if matched else ""
+    return title
+
+
+@register.filter
+def forced_reason(forcing) -> str:
+    return scoring.forced_reason(forcing)
 
 
 @register.filter

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..facts import CandidateFacts
 from ..findings import Finding
 from ..reference import ReferenceData
-from . import bank, email, history, ip, persona, phone, shipping
+from . import bank, email, history, ip, links, persona, phone, shipping
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,6 @@ class Check:
 
 CHECKS = tuple(
     Check(module.__name__.rsplit(".", 1)[-1], module.check, module.FINDINGS)
-    for module in (ip, phone, email, bank, shipping, history, persona)
+    for module in (ip, phone, email, bank, shipping, history, persona, links)
 )
 FINDING_IDS = frozenset(finding for check in CHECKS for finding in check.findings)

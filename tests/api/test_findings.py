@@ -84,3 +84,29 @@ def test_the_case_history_shows_a_dismissal_with_the_status_change(open_case, hr
     dismissal = next(e for e in entries if e["summary"].startswith("Dismissed finding"))
     fields = {f["field"]: f for change in dismissal["changes"] for f in change["fields"]}
     assert (fields["Status"]["old"], fields["Status"]["new"]) == ("Open", "Dismissed")
+
+
+def test_case_detail_shows_finding_contributions_and_no_close_for_a_case_a_reviewer_must_decide(
+    answered_case, hr, hr_api
+):
+    from cases import services
+    from cases.models import Case
+
+    case = services.perform_action(hr, answered_case(ip_addresses=[DPRK_IP]), "submit")
+    Case.objects.filter(pk=case.pk).update(risk_level="low")  # as a 2026.1 snapshot could read
+    detail = hr_api.get(f"/api/v1/cases/{case.reference}/").json()
+    assert "close_cleared" not in detail["allowed_actions"]
+    risk = detail["risk"]["current"]
+    assert risk["policy_version"] == "2026.2" and risk["level"] == "critical"
+    [contribution] = [c for c in risk["contributions"] if c["kind"] == "finding"]
+    assert contribution["code"] == "ip.dprk_address"
+    assert (contribution["severity"], contribution["subject"]) == ("critical", DPRK_IP)
+    assert contribution["points"] == "35.00"
+    assert contribution["reason"] == "Open finding ip.dprk_address (critical)"
+    assert [(f["kind"], f["level"]) for f in risk["forced_by"]] == [("finding", "critical")]
+    assert detail["risk"]["changed_since_snapshot"] is False
+
+    Finding.objects.filter(case=case).update(status="dismissed")
+    detail = hr_api.get(f"/api/v1/cases/{case.reference}/").json()
+    assert "close_cleared" in detail["allowed_actions"]
+    assert detail["risk"]["changed_since_snapshot"] is True

@@ -161,9 +161,10 @@ def test_every_change_of_a_finding_is_in_history_and_in_the_audit_log(open_case,
 def test_the_rescreen_task_screens_every_case_that_is_not_closed(
     answered_case, open_case, hr, reviewer
 ):
-    cases = [open_case(ip_addresses=[DPRK_IP]) for _ in range(3)]
+    # One address each: a shared one would link the cases (links.many_cases).
+    cases = [open_case(ip_addresses=[f"175.45.176.{n}"]) for n in (10, 11, 12)]
     closed = bring_to(
-        answered_case(ip_addresses=[DPRK_IP]), Status.APPROVED, hr=hr, reviewer=reviewer
+        answered_case(ip_addresses=["175.45.176.13"]), Status.APPROVED, hr=hr, reviewer=reviewer
     )
     Finding.objects.filter(case__in=[*cases, closed]).delete()  # as screened before the data
 

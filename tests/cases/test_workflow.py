@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from audit.models import AuditEvent
-from cases import selectors, services
+from cases import permissions, selectors, services
 from cases.models import FINAL_STATUSES, Case, SignOff, Status
 from common.errors import (
     FourEyesViolation,
@@ -314,3 +314,68 @@ def test_a_case_can_pin_another_active_catalogue_version(catalog, hr):
     assert case.answers.count() == case.catalog_version.items.count()
     with pytest.raises(ServiceValidationError, match="not an active catalogue"):
         services.open_case(hr, {"legal_name": "A", "role_applied_for": "D", "catalog_version": "x"})
+
+
+# ---------------------------------------------------------------- only a reviewer may clear
+
+US_PHONE = "+1 (646) 555-0142"
+
+
+def test_a_link_to_a_case_referred_after_submission_stops_hr_closing_it_until_reopened(
+    answered_case, hr, reviewer, reviewer2
+):
+    case = bring_to(
+        answered_case(claimed_country="US", phones=["646.555.0142"]),
+        Status.SUBMITTED,
+        hr=hr,
+        reviewer=reviewer,
+    )
+    assert case.risk_level == "low" and "close_cleared" in services.allowed_actions(hr, case)
+    other = answered_case(legal_name="Kim Ra", claimed_country="US", phones=[US_PHONE])
+    other = bring_to(other, Status.REFERRED, hr=hr, reviewer=reviewer2)
+
+    case.refresh_from_db()
+    assert case.risk_level == "low"  # the snapshot is as it was; the rule reads live
+    assert "close_cleared" not in services.allowed_actions(hr, case)
+    with pytest.raises(
+        InvalidTransition, match=f"linked to a referred or rejected case .*{other.reference}"
+    ):
+        services.perform_action(hr, case, "close_cleared")
+    assert "start_review" in services.allowed_actions(reviewer, case)
+
+    services.perform_action(reviewer2, other, "reopen", note="Wrong case referred")
+    assert "close_cleared" in services.allowed_actions(hr, case)
+
+
+def test_a_north_korean_address_or_a_critical_finding_needs_a_reviewer(answered_case, hr, reviewer):
+    from cases.models import Case, Finding
+
+    case = answered_case(ip_addresses=["175.45.176.77"])
+    case = bring_to(case, Status.SUBMITTED, hr=hr, reviewer=reviewer)
+    assert case.risk_level == "critical"  # forced by the finding under policy 2026.2
+    # A case snapshotted under 2026.1 (answers only) could read low: the rule does not.
+    Case.objects.filter(pk=case.pk).update(risk_level="low")
+    case.refresh_from_db()
+    reasons = permissions.why_reviewer_must_decide(case)
+    assert reasons == ["a North Korean IP address or phone number was found (ip.dprk_address)"]
+    assert permissions.reviewer_must_decide(case)
+    with pytest.raises(InvalidTransition, match="North Korean IP address"):
+        services.perform_action(hr, case, "close_cleared")
+
+    Finding.objects.filter(case=case).update(check_code="persona.public_identifier")
+    assert permissions.why_reviewer_must_decide(case) == [
+        "critical findings (persona.public_identifier)"
+    ]
+    Finding.objects.filter(case=case).update(status="dismissed")
+    assert permissions.why_reviewer_must_decide(case) == []
+    assert "close_cleared" in services.allowed_actions(hr, case)
+
+
+def test_the_reasons_are_translated(answered_case):
+    from django.utils import translation
+
+    case = answered_case(ip_addresses=["175.45.176.77"])
+    english = permissions.why_reviewer_must_decide(case)
+    with translation.override("ko"):
+        korean = permissions.why_reviewer_must_decide(case)
+    assert english and korean and korean != english

@@ -42,7 +42,10 @@ def test_english_risk_summary_says_everything_an_auditor_needs(referred_case, re
         "+1 416 555 0100",
         "https://github.com/jinpark-dev",
         "Unit 4, 77 Forwarder Road, Laredo TX",
-        f"{snapshot['score']} · High",
+        # Policy 2026.2: the North Korean IP address among the facts forces critical.
+        f"{snapshot['score']} · Critical",
+        "Levels forced by",
+        "Open finding ip.dprk_address (critical)",
         f"Scoring policy {snapshot['policy_version']}",
         "How the score was reached",
         "Red flag observed",

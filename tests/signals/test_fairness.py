@@ -69,3 +69,18 @@ def test_a_korean_name_and_nationality_on_a_real_case_change_nothing(open_case):
         ],
     )
     assert [f for f in screen_candidate(case.candidate) if f.severity >= Severity.MEDIUM] == []
+
+
+def test_links_carry_no_name_and_a_shared_name_alone_links_nothing(open_case, answered_case, hr):
+    from cases import selectors
+    from signals.facts import LinkFact
+
+    assert {field.name for field in dataclasses.fields(LinkFact)} == {
+        "reference",
+        "outcome",
+        "matched",
+    }
+    one = open_case(legal_name="김철수", claimed_country="KR")
+    two = open_case(legal_name="Kim Cheol-su", claimed_country="KR", date_of_birth="1990-01-01")
+    assert selectors.link_facts(one) == selectors.link_facts(two) == ()
+    assert [f for f in screen_candidate(two.candidate) if f.check.startswith("links.")] == []

@@ -22,6 +22,8 @@ BRIEF_IDS = {
     "shipping.country_mismatch",
     "history.education_employment_geography",
     "persona.public_identifier",
+    "links.flagged_case",
+    "links.many_cases",
 }
 
 
