@@ -102,7 +102,7 @@ def spec(n: int, count: int) -> dict:
         )
         bank_country = "US"
     account = _digits(rng, rng.randint(10, 12))
-    address = f"{rng.randint(1, 999)} Main Street\n{CITY_LINES[country]}"
+    address = f"{rng.randint(1, 999)} Main Street, flat {n}\n{CITY_LINES[country]}"
     if rng.random() < 0.01:
         address = FORWARDER
     references = [phone()] if rng.random() < 0.3 else []

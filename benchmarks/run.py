@@ -26,6 +26,7 @@ README.md's Performance section when the figures change.
 """
 
 import argparse
+import base64
 import datetime
 import json
 import os
@@ -43,6 +44,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PDF_TARGET_SECONDS = 1.5
+BENCH_FIELD_KEY = base64.urlsafe_b64encode(b"vetting-benchmark-only-key-32byt").decode()
 EXPORT_TARGET_ROWS_PER_SECOND = 50_000
 EXPORT_TARGET_PEAK_MB = 200
 SCREEN_TARGET_MS = 50
@@ -59,6 +61,10 @@ def setup_django(var_dir: Path) -> None:
     os.environ.pop("DATABASE_URL", None)
     if os.environ.get("VETTING_BENCH_DATABASE_URL"):
         os.environ["DATABASE_URL"] = os.environ["VETTING_BENCH_DATABASE_URL"]
+        # Keys of the benchmark's own, not ones generated in the throwaway directory, so that
+        # the numbers encrypted in a database the next run reuses can still be read.
+        os.environ.setdefault("VETTING_FIELD_KEYS", BENCH_FIELD_KEY)
+        os.environ.setdefault("VETTING_BLIND_INDEX_KEY", "vetting-benchmark-blind-index-key")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vetting.settings")
     os.environ.setdefault("VETTING_LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(REPO))
@@ -286,17 +292,21 @@ def bench_screen(runs: int) -> dict:
     from cases.models import Finding
 
     case = busy_case()
-    timings = []
+    timings, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         services.screen_case(case)
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
     timings.sort()
     return {
         "runs": runs,
         "findings": Finding.objects.filter(case=case).count(),
         "median_ms": round(statistics.median(timings), 2),
         "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+        # This process's own CPU time: what the figure would be on an idle machine, less the
+        # database's work (SQLite runs in this process; PostgreSQL in its own).
+        "median_cpu_ms": round(statistics.median(cpu), 2),
     }
 
 
@@ -487,7 +497,8 @@ def table(pdf: dict | None, exports: list[dict], count: int, screen=None, rescre
         lines.append(
             f"| screening one case (IP addresses, phones, e-mail, bank, shipping, history; "
             f"{screen['findings']} findings stored): median of {screen['runs']} | "
-            f"{screen['median_ms']} ms (p95 {screen['p95_ms']} ms) | < {SCREEN_TARGET_MS} ms "
+            f"{screen['median_ms']} ms (p95 {screen['p95_ms']} ms; CPU "
+            f"{screen['median_cpu_ms']} ms) | < {SCREEN_TARGET_MS} ms "
             f"{verdict} |"
         )
     if rescreen:
