@@ -1,4 +1,4 @@
-"""`make bench`: how fast reports are produced.
+"""`make bench`: how fast reports are produced and cases screened.
 
 1. Median seconds to generate a typical risk summary PDF (every checklist item answered, some
    red flags observed with notes, 10 evidence files, submitted, reviewed and referred), measured
@@ -7,28 +7,51 @@
    through the same code the export view uses. Each format runs in a fresh process so the peak
    resident memory measured is the export's own, including Django itself.
 
+3. Screening one case (`cases.services.screen_case`, as `open_case` and `update_candidate` run
+   it) for a candidate with IP addresses, phones, e-mail addresses, a bank, a shipping address,
+   profiles and a history, its findings stored: the median over 200 screenings.
+4. Re-screening every open case after a reference-data update: N realistic cases (100,000, or
+   VETTING_BENCH_RESCREEN_CASES) are written once (`benchmarks/population.py`), then a fresh
+   process imports a new persona dataset with `manage.py update_signal_data`, which re-screens
+   them through the real task (in-process, as without Redis). Reported: minutes, cases per
+   second and the resident memory at 10%, 50% and 100% of the run (flat memory: the late
+   samples are not much above the early one).
+
 Everything runs against a throwaway SQLite database in a temporary directory, unless
-VETTING_BENCH_DATABASE_URL names a database to use (it receives a million audit rows).
-Copy the printed table into README.md's Performance section when the figures change.
+VETTING_BENCH_DATABASE_URL names a database to use (it receives a million audit rows and the
+benchmark cases, and is reused by the next run). VETTING_BENCH_DIR keeps the SQLite database in
+that directory instead, for the next run to reuse. `--only rescreen` (or a comma-separated list
+of pdf, export, screen, rescreen) runs only some measurements. Copy the printed table into
+README.md's Performance section when the figures change.
 """
 
 import argparse
+import base64
 import datetime
 import json
 import os
 import platform
+import random
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PDF_TARGET_SECONDS = 1.5
+BENCH_FIELD_KEY = base64.urlsafe_b64encode(b"vetting-benchmark-only-key-32byt").decode()
 EXPORT_TARGET_ROWS_PER_SECOND = 50_000
 EXPORT_TARGET_PEAK_MB = 200
+SCREEN_TARGET_MS = 50
+RESCREEN_TARGET_MINUTES = 10  # for 100,000 open cases (and in proportion for more)
+RESCREEN_TARGET_CASES = 100_000
+RESCREEN_MEMORY_GROWTH_MB = 50  # resident memory from 10% of the run to its end
+MEASURES = ("pdf", "export", "screen", "rescreen")
 
 
 def setup_django(var_dir: Path) -> None:
@@ -38,12 +61,20 @@ def setup_django(var_dir: Path) -> None:
     os.environ.pop("DATABASE_URL", None)
     if os.environ.get("VETTING_BENCH_DATABASE_URL"):
         os.environ["DATABASE_URL"] = os.environ["VETTING_BENCH_DATABASE_URL"]
+        # Keys of the benchmark's own, not ones generated in the throwaway directory, so that
+        # the numbers encrypted in a database the next run reuses can still be read.
+        os.environ.setdefault("VETTING_FIELD_KEYS", BENCH_FIELD_KEY)
+        os.environ.setdefault("VETTING_BLIND_INDEX_KEY", "vetting-benchmark-blind-index-key")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vetting.settings")
     os.environ.setdefault("VETTING_LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(REPO))
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # `update_signal_data` (the re-screening benchmark) writes here, not into signals/data/.
+    settings.SIGNALS_DATA_DIR = var_dir / "signal-data"
 
 
 def prepare_database() -> None:
@@ -219,10 +250,224 @@ def bench_export(var_dir: Path, count: int) -> list[dict]:
     return results
 
 
+# ---------------------------------------------------------------- screening one case
+
+
+def busy_case():
+    """A case whose candidate gives every check something to look at; its findings stored."""
+    from django.contrib.auth.models import Group, User
+
+    from accounts import roles
+    from accounts.services import sync_roles
+    from cases import services
+
+    sync_roles()
+    hr, _ = User.objects.get_or_create(username="bench-screen-hr")
+    hr.groups.set(Group.objects.filter(name=roles.HR))
+    return services.open_case(
+        hr,
+        {
+            "legal_name": "Bench Candidate",
+            "role_applied_for": "Engineer",
+            "claimed_country": "US",
+            "routing_number": "026073150",
+            "bank_name": "Example Bank",
+            "account_number": "9876543210123",
+            "shipping_address": "4283 Express Lane\nSuite 1\nSarasota, FL 34238\nUSA",
+            "phones": ["+1 646 555 0142", "+82 10 1234 5678", "+850 2 381 2222"],
+            "emails": ["a@gmail.com", "b@mailinator.com", "c@belgradeuniversity.edu"],
+            "ip_addresses": ["73.0.0.1", "52.1.1.1", "211.234.10.1", "175.45.176.9"],
+            "profiles": [{"kind": "github", "url_or_handle": "https://github.com/bench"}],
+            "history": [
+                {"kind": "education", "organisation": "Uni", "country": "CN"},
+                {"kind": "employment", "organisation": "A", "country": "US"},
+                {"kind": "employment", "organisation": "B", "country": "KR"},
+            ],
+        },
+    )
+
+
+def bench_screen(runs: int) -> dict:
+    from cases import services
+    from cases.models import Finding
+
+    case = busy_case()
+    timings, cpu = [], []
+    for _ in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        services.screen_case(case)
+        timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    timings.sort()
+    return {
+        "runs": runs,
+        "findings": Finding.objects.filter(case=case).count(),
+        "median_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+        # This process's own CPU time: what the figure would be on an idle machine, less the
+        # database's work (SQLite runs in this process; PostgreSQL in its own).
+        "median_cpu_ms": round(statistics.median(cpu), 2),
+    }
+
+
+# ---------------------------------------------------------------- re-screening
+
+
+def rescreen_target_minutes(cases: int) -> float:
+    return RESCREEN_TARGET_MINUTES * max(1, cases / RESCREEN_TARGET_CASES)
+
+
+def rss_mb() -> float:
+    """Resident memory now (Linux), else the peak so far."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextmanager
+def sampling_memory(samples: list, every: float = 0.1):
+    """Record (share of the re-screening done, resident MB) while the block runs."""
+    from cases import selectors
+
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(every):
+            progress = selectors.rescreen_progress() or {}
+            share = progress["done"] / progress["total"] if progress.get("total") else 0
+            samples.append((share, rss_mb()))
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        samples.append((1.0, rss_mb()))
+
+
+def persona_update(var_dir: Path, cases: int) -> Path:
+    """A newer persona dataset: the shipped entries plus the first e-mail address of about one
+    benchmark case in a hundred, drawn afresh each run (so a rerun opens and removes some)."""
+    from benchmarks.population import own_email
+    from signals.reference import PACKAGE_DATA_DIR, read_json
+
+    data = read_json(PACKAGE_DATA_DIR / "persona_identifiers.json")
+    provenance = read_json(PACKAGE_DATA_DIR / "persona_identifiers.provenance.json")
+    day = max(data["version"].split(".")[0], datetime.date.today().isoformat())
+    data["version"] = provenance["version"] = f"{day}.{int(time.time())}"
+    draw = random.Random(time.time_ns())
+    data["entries"] = data["entries"] + [
+        {
+            "kind": "email",
+            "value": own_email(n),
+            "persona": "benchmark persona",
+            "source": {"title": "Benchmark data", "url": "https://example.org/benchmark"},
+        }
+        for n in range(cases)
+        if draw.random() < 0.01
+    ]
+    folder = var_dir / "persona-update"
+    folder.mkdir(exist_ok=True)
+    (folder / "persona_identifiers.json").write_text(json.dumps(data))
+    (folder / "persona_identifiers.provenance.json").write_text(json.dumps(provenance))
+    return folder / "persona_identifiers.json"
+
+
+def rescreen_child(var_dir: Path, cases: int) -> dict:
+    """Runs in its own process: import a data update, which re-screens every open case."""
+    from django.core.management import call_command
+
+    from cases import selectors
+
+    update = persona_update(var_dir, cases)
+    samples: list[tuple[float, float]] = []
+    before = rss_mb()
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    with sampling_memory(samples):
+        call_command(
+            "update_signal_data",
+            "persona_identifiers",
+            "--file",
+            str(update),
+            "--provenance",
+            str(update.with_name("persona_identifiers.provenance.json")),
+            stdout=open(os.devnull, "w"),  # noqa: SIM115 - closed with the process
+        )
+    elapsed = time.perf_counter() - started
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_seconds = used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime
+    progress = selectors.rescreen_progress() or {}
+    from audit.models import AuditEvent
+
+    totals = AuditEvent.objects.filter(action="findings.rescreened").order_by("-id").first().data
+
+    def at(share: float) -> float:
+        return round(next(rss for done, rss in samples if done >= share), 1)
+
+    return {
+        "cases": totals["cases"],
+        "opened": totals["opened"],
+        "updated": totals["updated"],
+        "removed": totals["removed"],
+        "finished": bool(progress.get("finished")),
+        "seconds": round(elapsed, 1),
+        "minutes": round(elapsed / 60, 2),
+        "cases_per_second": int(totals["cases"] / elapsed),
+        "cpu_seconds": round(cpu_seconds, 1),
+        "load_average": os.getloadavg()[0],
+        "rss_before_mb": round(before, 1),
+        "rss_mb": {"10%": at(0.1), "50%": at(0.5), "100%": at(1.0)},
+        "rss_max_mb": round(max(rss for _done, rss in samples), 1),
+    }
+
+
+def bench_rescreen(var_dir: Path, cases: int) -> dict:
+    from benchmarks.population import populate
+
+    def progress(done, total):
+        if done == total or done // 2000 % 10 == 0:
+            print(f"  {done:,} of {total:,} open cases written", flush=True)
+
+    started = time.perf_counter()
+    added = populate(cases, progress)
+    populated = time.perf_counter() - started
+    from django.db import connections
+
+    connections.close_all()
+    output = subprocess.run(  # noqa: S603 - runs this very module
+        [sys.executable, "-m", "benchmarks.run", "--rescreen-child", str(cases)],
+        cwd=REPO,
+        env={**os.environ, "VETTING_VAR_DIR": str(var_dir)},
+        capture_output=True,
+        text=True,
+    )
+    if output.returncode:
+        raise RuntimeError(f"the re-screening child failed:\n{output.stderr}")
+    result = json.loads(output.stdout.strip().splitlines()[-1])
+    result["populated"] = {"added": added, "seconds": round(populated, 1)}
+    return result
+
+
 # ---------------------------------------------------------------- report
 
 
-def table(pdf: dict | None, exports: list[dict], count: int) -> str:
+def rescreen_misses(result: dict) -> list[str]:
+    """The targets a re-screening result misses, by name."""
+    growth = result["rss_max_mb"] - result["rss_mb"]["10%"]
+    misses = []
+    if result["minutes"] >= rescreen_target_minutes(result["cases"]):
+        misses.append("time")
+    if growth >= RESCREEN_MEMORY_GROWTH_MB:
+        misses.append("memory")
+    return misses
+
+
+def table(pdf: dict | None, exports: list[dict], count: int, screen=None, rescreen=None) -> str:
     lines = [
         f"Measured {datetime.date.today().isoformat()} on {platform.machine()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
@@ -247,41 +492,112 @@ def table(pdf: dict | None, exports: list[dict], count: int) -> str:
             f"{result['peak_rss_mb']} MB RSS | > {EXPORT_TARGET_ROWS_PER_SECOND:,} rows/s "
             f"{'✓' if fast else '✗'}, < {EXPORT_TARGET_PEAK_MB} MB {'✓' if small else '✗'} |"
         )
+    if screen:
+        verdict = "✓" if screen["median_ms"] < SCREEN_TARGET_MS else "✗"
+        lines.append(
+            f"| screening one case (IP addresses, phones, e-mail, bank, shipping, history; "
+            f"{screen['findings']} findings stored): median of {screen['runs']} | "
+            f"{screen['median_ms']} ms (p95 {screen['p95_ms']} ms; CPU "
+            f"{screen['median_cpu_ms']} ms) | < {SCREEN_TARGET_MS} ms "
+            f"{verdict} |"
+        )
+    if rescreen:
+        misses = rescreen_misses(rescreen)
+        rss = rescreen["rss_mb"]
+        lines.append(
+            f"| re-screening {rescreen['cases']:,} open cases after a reference-data update "
+            f"(findings opened: {rescreen['opened']:,}, removed: {rescreen['removed']:,}) | "
+            f"{rescreen['minutes']} min, {rescreen['cases_per_second']:,} cases/s "
+            f"({rescreen['cpu_seconds']} s of CPU); RSS at "
+            f"10/50/100%: {rss['10%']} / {rss['50%']} / {rss['100%']} MB | "
+            f"< {rescreen_target_minutes(rescreen['cases']):g} min "
+            f"{'✗' if 'time' in misses else '✓'}, flat (< +{RESCREEN_MEMORY_GROWTH_MB} MB "
+            f"after 10%) {'✗' if 'memory' in misses else '✓'} |"
+        )
     return "\n".join(lines)
+
+
+def measures(text: str) -> set[str]:
+    chosen = {name.strip() for name in text.split(",") if name.strip()}
+    unknown = chosen - set(MEASURES)
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown measure {', '.join(sorted(unknown))}; choose from {', '.join(MEASURES)}"
+        )
+    return chosen
+
+
+@contextmanager
+def bench_dir():
+    """VETTING_BENCH_DIR (kept, so its SQLite database is reused), else a throwaway one."""
+    if os.environ.get("VETTING_BENCH_DIR"):
+        path = Path(os.environ["VETTING_BENCH_DIR"]).resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="vetting-bench-") as tmp:
+        yield Path(tmp)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pdf-runs", type=int, default=5)
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["pdf", "export"])
+    parser.add_argument("--screen-runs", type=int, default=200)
+    parser.add_argument(
+        "--rescreen-cases",
+        type=int,
+        default=int(os.environ.get("VETTING_BENCH_RESCREEN_CASES", RESCREEN_TARGET_CASES)),
+    )
+    parser.add_argument(
+        "--only",
+        type=measures,
+        default=set(MEASURES),
+        help=f"comma-separated: {', '.join(MEASURES)}",
+    )
     parser.add_argument("--export-child", choices=["csv", "json"], help=argparse.SUPPRESS)
+    parser.add_argument("--rescreen-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.export_child:
         setup_django(Path(os.environ["VETTING_VAR_DIR"]))
         print(json.dumps(export_child(args.export_child)))
         return 0
+    if args.rescreen_child:
+        var_dir = Path(os.environ["VETTING_VAR_DIR"])
+        setup_django(var_dir)
+        print(json.dumps(rescreen_child(var_dir, args.rescreen_child)))
+        return 0
 
-    with tempfile.TemporaryDirectory(prefix="vetting-bench-") as tmp:
-        var_dir = Path(tmp)
+    with bench_dir() as var_dir:
         setup_django(var_dir)
         prepare_database()
-        pdf = None
+        pdf = screen = rescreen = None
         exports = []
-        if args.only in (None, "pdf"):
+        if "pdf" in args.only:
             print("Rendering risk summaries…", flush=True)
             pdf = bench_pdf(args.pdf_runs)
-        if args.only in (None, "export"):
+        if "export" in args.only:
             print(f"Inserting {args.events:,} audit events and exporting them…", flush=True)
             exports = bench_export(var_dir, args.events)
-    text = table(pdf, exports, args.events)
+        if "screen" in args.only:
+            print(f"Screening one case {args.screen_runs} times…", flush=True)
+            screen = bench_screen(args.screen_runs)
+        if "rescreen" in args.only:
+            print(f"Writing {args.rescreen_cases:,} open cases and re-screening them…", flush=True)
+            rescreen = bench_rescreen(var_dir, args.rescreen_cases)
+    text = table(pdf, exports, args.events, screen, rescreen)
     print()
     print(text)
-    failed = (pdf and pdf["median_seconds"] >= PDF_TARGET_SECONDS) or any(
-        r["rows_per_second"] <= EXPORT_TARGET_ROWS_PER_SECOND
-        or r["peak_rss_mb"] >= EXPORT_TARGET_PEAK_MB
-        for r in exports
+    failed = (
+        (pdf and pdf["median_seconds"] >= PDF_TARGET_SECONDS)
+        or any(
+            r["rows_per_second"] <= EXPORT_TARGET_ROWS_PER_SECOND
+            or r["peak_rss_mb"] >= EXPORT_TARGET_PEAK_MB
+            for r in exports
+        )
+        or (screen and screen["median_ms"] >= SCREEN_TARGET_MS)
+        or (rescreen and rescreen_misses(rescreen))
     )
     return 1 if failed else 0
 

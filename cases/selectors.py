@@ -392,6 +392,16 @@ def _own_last(contact: CandidateContact) -> bool:
     return not contact.is_reference
 
 
+# Where a batch read (`cases.screening.screening_prefetches`) puts a candidate's related rows.
+PREFETCHED_ROWS = "_screening_"
+
+
+def related_rows(candidate, name: str) -> list:
+    """The candidate's related rows `name`: as prefetched for screening, else read now."""
+    rows = getattr(candidate, PREFETCHED_ROWS + name, None)
+    return rows if rows is not None else list(getattr(candidate, name).all())
+
+
 def linked_cases(case: Case) -> list[LinkedCase]:
     """Other cases whose candidate shares an identifier with this one, and what matched."""
     candidate = case.candidate
@@ -405,7 +415,7 @@ def linked_cases(case: Case) -> list[LinkedCase]:
             if (what, shown) not in matches:
                 matches.append((what, shown))
 
-    contacts = list(candidate.contacts.all())
+    contacts = related_rows(candidate, "contacts")
     for kind in ContactKind.values:
         # A value the candidate gives as its own and as a reference's counts as its own.
         mine = sorted((c for c in contacts if c.kind == kind and c.normalized), key=_own_last)
@@ -419,7 +429,7 @@ def linked_cases(case: Case) -> list[LinkedCase]:
             contact = normalized[value]
             references = contact.is_reference or belongs_to == CandidateContact.Owner.REFERENCE
             add([(other_id, contact.value)], contact_match(kind, reference=references))
-    handles = {p.normalized_handle: p.url_or_handle for p in candidate.profiles.all()}
+    handles = {p.normalized_handle: p.url_or_handle for p in related_rows(candidate, "profiles")}
     if handles:
         rows = OnlineProfile.objects.filter(normalized_handle__in=handles).values_list(
             "candidate_id", "normalized_handle"

@@ -1,11 +1,12 @@
 """Findings: the stored results of the automated checks, and the people's decisions on them.
 
 `screen_case` runs in the transaction of the change that called it (`open_case`,
-`update_candidate`): screening one case takes about 9 ms once the reference data is loaded
-(about 1 s, once per process), so the findings a case shows always match its facts as committed,
-with no window in which a page or the API shows stale ones and no dependency on the broker.
-`rescreen_open_cases` re-screens every case that is not closed after reference data changes,
-one case per transaction.
+`update_candidate`): screening one case takes a few ms once the reference data is loaded
+(`make bench`), so the findings a case shows always match its facts as committed, with no
+window in which a page or the API shows stale ones and no dependency on the broker.
+`rescreen_open_cases` re-screens every case that is not closed after reference data changes:
+read in batches, written (one case per transaction, the case locked) only where a finding
+changes.
 
 Links make one case's findings depend on others (`links.flagged_case`, `links.many_cases`):
 `rescreen_linked_cases` re-screens the cases that are not closed and are linked to a case whose
@@ -20,12 +21,15 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import record_event
 from common.errors import InvalidTransition, ServiceValidationError
+from signals.checks.links import FINDINGS as LINK_FINDINGS
 from signals.findings import Finding as CheckFinding
+from signals.reference import reload_reference_data
 
 from .. import permissions, screening, selectors
 from ..models import FINAL_STATUSES, NOTE_MAX_LENGTH, Case, Finding, FindingStatus
@@ -45,7 +49,7 @@ logger = logging.getLogger(__name__)
 # Stored texts are written in the project's language, whoever triggered the screening; the
 # summary is translated again when read (the detail carries values and stays as stored).
 STORED_LANGUAGE = "en"
-RESCREEN_BATCH_SIZE = 100
+RESCREEN_BATCH_SIZE = 500
 LINKED_RESCREEN_LIMIT = 50
 
 
@@ -54,19 +58,22 @@ def fingerprint(check: str, subject: str) -> str:
     return hashlib.sha256(f"{check}\n{subject}".encode()).hexdigest()
 
 
+SUMMARY_MAX_LENGTH = Finding._meta.get_field("summary").max_length
+
+
 def _stored_fields(found: CheckFinding) -> dict:
-    with translation.override(STORED_LANGUAGE):
-        return {
-            "check_code": found.check,
-            "subject": found.subject,
-            "severity": found.severity.code,
-            "summary": str(found.summary)[: Finding._meta.get_field("summary").max_length],
-            "detail": str(found.detail),
-            "suggests_item_code": found.suggests.item_code if found.suggests else "",
-            "suggests_value": found.suggests.value if found.suggests else "",
-            "source_title": found.source.title,
-            "source_url": found.source.url,
-        }
+    """A finding's fields as stored, with STORED_LANGUAGE active (`screened_findings`)."""
+    return {
+        "check_code": found.check,
+        "subject": found.subject,
+        "severity": found.severity.code,
+        "summary": str(found.summary)[:SUMMARY_MAX_LENGTH],
+        "detail": str(found.detail),
+        "suggests_item_code": found.suggests.item_code if found.suggests else "",
+        "suggests_value": found.suggests.value if found.suggests else "",
+        "source_title": found.source.title,
+        "source_url": found.source.url,
+    }
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,48 @@ def _event(actor, action: str, finding: Finding, summary: str, **data):
     )
 
 
+def screened_findings(candidate, links=None) -> dict[str, dict]:
+    """The findings a candidate's facts (and its case's `links`, `selectors.link_facts`) give
+    now, by fingerprint, as they would be stored."""
+    found: dict[str, dict] = {}
+    with translation.override(STORED_LANGUAGE):
+        for check_finding in screening.screen_candidate(candidate, links):
+            key = fingerprint(check_finding.check, check_finding.subject)
+            if key not in found:  # most severe first
+                found[key] = _stored_fields(check_finding)
+    return found
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """What screening must write: fingerprints to open, stored rows to update or remove."""
+
+    to_open: list[str]
+    to_update: list[Finding]
+    to_remove: list[Finding]
+
+    def __bool__(self) -> bool:
+        return bool(self.to_open or self.to_update or self.to_remove)
+
+
+def _changes(found: dict[str, dict], stored: dict[str, Finding]) -> _Changes:
+    """Compare what the checks find with the stored rows. One rule for `screen_case` and the
+    re-screening's read-only pass: an unchanged case needs no lock and no write."""
+    to_open, to_update = [], []
+    for key, fields in found.items():
+        row = stored.get(key)
+        if row is None:
+            to_open.append(key)
+        elif row.status == FindingStatus.OPEN and any(
+            getattr(row, name) != value for name, value in fields.items()
+        ):
+            to_update.append(row)
+    to_remove = [
+        row for key, row in stored.items() if key not in found and row.status == FindingStatus.OPEN
+    ]
+    return _Changes(to_open, to_update, to_remove)
+
+
 @transaction.atomic
 def screen_case(case: Case, actor=None, *, links=None) -> Screening:
     """Recompute the findings of a case from its candidate's facts and its links.
@@ -101,47 +150,35 @@ def screen_case(case: Case, actor=None, *, links=None) -> Screening:
     case changed). `links`: the case's `selectors.linked_cases`, when already read.
     """
     case = lock_case(case)
-    link_facts = selectors.link_facts(case, links)
-    found: dict[str, dict] = {}
-    for check_finding in screening.screen_candidate(case.candidate, link_facts):
-        key = fingerprint(check_finding.check, check_finding.subject)
-        found.setdefault(key, _stored_fields(check_finding))  # most severe first
+    found = screened_findings(case.candidate, selectors.link_facts(case, links))
     stored = {row.fingerprint: row for row in Finding.objects.filter(case=case)}
-    opened = updated = removed = 0
-    for key, fields in found.items():
-        row = stored.get(key)
-        if row is None:
-            row = save_as(Finding(case=case, fingerprint=key, **fields), actor, reason="screened")
-            _event(
-                actor,
-                "finding.opened",
-                row,
-                f"Finding {row.check_code} ({row.severity}) on {case.reference}: {row.summary}",
-            )
-            opened += 1
-        elif row.status == FindingStatus.OPEN and any(
-            getattr(row, name) != value for name, value in fields.items()
-        ):
-            for name, value in fields.items():
-                setattr(row, name, value)
-            save_as(row, actor, reason="re-screened")
-            updated += 1
-    for key, row in stored.items():
-        if key not in found and row.status == FindingStatus.OPEN:
-            row.case = case
-            _event(
-                actor,
-                "finding.removed",
-                row,
-                f"Finding {row.check_code} on {case.reference} no longer applies",
-            )
-            row._history_user = actor
-            row.delete()
-            removed += 1
+    changes = _changes(found, stored)
+    for key in changes.to_open:
+        row = save_as(Finding(case=case, fingerprint=key, **found[key]), actor, reason="screened")
+        _event(
+            actor,
+            "finding.opened",
+            row,
+            f"Finding {row.check_code} ({row.severity}) on {case.reference}: {row.summary}",
+        )
+    for row in changes.to_update:
+        for name, value in found[row.fingerprint].items():
+            setattr(row, name, value)
+        save_as(row, actor, reason="re-screened")
+    for row in changes.to_remove:
+        row.case = case
+        _event(
+            actor,
+            "finding.removed",
+            row,
+            f"Finding {row.check_code} on {case.reference} no longer applies",
+        )
+        row._history_user = actor
+        row.delete()
     # Not a change of the case's record (no history): the panel's "never screened" state.
     case.screened_at = timezone.now()
     Case.objects.filter(pk=case.pk).update(screened_at=case.screened_at)
-    return Screening(opened, updated, removed)
+    return Screening(len(changes.to_open), len(changes.to_update), len(changes.to_remove))
 
 
 def rescreen_linked_cases(case: Case, links=None) -> list[str]:
@@ -261,27 +298,66 @@ def _record_progress(done: int, total: int, *, finished: bool = False) -> None:
     )
 
 
-def rescreen_open_cases(*, batch_size: int = RESCREEN_BATCH_SIZE) -> dict:
-    """Re-screen every case that is not closed, one transaction per case, in batches of ids.
+def _open_case_batches(batch_size: int):
+    """The cases that are not closed, by id, in batches read with what screening reads: the
+    candidate, its related rows (`screening.screening_prefetches`) and the stored findings
+    (as `stored_findings`).
 
-    Safe to run twice: screening is idempotent. Progress is logged and kept in the cache after
-    each batch (`selectors.rescreen_progress`); a `findings.rescreened` audit event counting what
-    changed ends the run.
+    Keyset pagination (id > the last one seen): each batch is a few queries whatever the table
+    size, and only one batch is in memory at a time.
     """
-    ids = list(
-        Case.objects.exclude(status__in=FINAL_STATUSES).order_by("id").values_list("id", flat=True)
+    cases = (
+        Case.objects.exclude(status__in=FINAL_STATUSES)
+        .order_by("id")
+        .select_related("candidate")
+        .defer("candidate__identity_document_number")  # encrypted, and no check reads it
+        .prefetch_related(
+            *screening.screening_prefetches("candidate__"),
+            Prefetch("findings", queryset=Finding.objects.order_by(), to_attr="stored_findings"),
+        )
     )
-    totals = {"cases": len(ids), "opened": 0, "updated": 0, "removed": 0}
-    _record_progress(0, len(ids))
-    for start in range(0, len(ids), batch_size):
-        for case in Case.objects.filter(pk__in=ids[start : start + batch_size]).order_by("id"):
-            result = screen_case(case)
-            totals["opened"] += result.opened
-            totals["updated"] += result.updated
-            totals["removed"] += result.removed
-        done = min(start + batch_size, len(ids))
-        logger.info("Re-screened %d of %d open cases", done, len(ids))
-        _record_progress(done, len(ids))
+    last = 0
+    while batch := list(cases.filter(id__gt=last)[:batch_size]):
+        yield batch
+        last = batch[-1].pk
+
+
+def rescreen_open_cases(*, batch_size: int = RESCREEN_BATCH_SIZE) -> dict:
+    """Re-screen every case that is not closed, after reference data changed.
+
+    Each batch of cases is read once (a few queries) and screened without a lock; a case whose
+    findings would change is screened again by `screen_case`, in a transaction of its own with
+    the case locked, so what is written reflects the facts as committed. A case with nothing to
+    change costs no write, no lock and no audit event. Safe to run twice: screening is
+    idempotent. Progress is logged and kept in the cache after each batch
+    (`selectors.rescreen_progress`); a `findings.rescreened` audit event counting what changed
+    ends the run.
+    """
+    reload_reference_data()  # a long-lived worker may hold the data from before the update
+    total = Case.objects.exclude(status__in=FINAL_STATUSES).count()
+    totals = {"cases": 0, "opened": 0, "updated": 0, "removed": 0}
+    _record_progress(0, total)
+    for batch in _open_case_batches(batch_size):
+        for case in batch:
+            # Reference data says nothing about links, and links are kept current when facts or
+            # outcomes change (`rescreen_linked_cases`): this pass leaves the link findings out
+            # on both sides, and `screen_case` (which reads the links) runs only where another
+            # finding changes. So the cross-case lookups cost nothing for unchanged cases.
+            stored = {
+                row.fingerprint: row
+                for row in case.stored_findings
+                if row.check_code not in LINK_FINDINGS
+            }
+            if _changes(screened_findings(case.candidate, links=()), stored):
+                result = screen_case(case)
+                totals["opened"] += result.opened
+                totals["updated"] += result.updated
+                totals["removed"] += result.removed
+        Case.objects.filter(pk__in=[case.pk for case in batch]).update(screened_at=timezone.now())
+        totals["cases"] += len(batch)
+        total = max(total, totals["cases"])  # cases opened meanwhile are screened too
+        logger.info("Re-screened %d of %d open cases", totals["cases"], total)
+        _record_progress(totals["cases"], total)
     with transaction.atomic():
         record_event(
             actor=None,
@@ -293,5 +369,5 @@ def rescreen_open_cases(*, batch_size: int = RESCREEN_BATCH_SIZE) -> dict:
             ),
             data=totals,
         )
-    _record_progress(len(ids), len(ids), finished=True)
+    _record_progress(totals["cases"], totals["cases"], finished=True)
     return totals
