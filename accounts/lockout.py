@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import ngettext
 
 LOCKED_OUT_STATUS = 429
+USERNAME_MAX = 150  # User.username's max_length; axes' own column holds 255
 
 
 def client_ip(request) -> str:
@@ -28,6 +29,17 @@ def client_ip(request) -> str:
         if addresses:
             return addresses[-min(proxies, len(addresses))]
     return meta.get("REMOTE_ADDR", "")
+
+
+def client_username(request, credentials=None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the username tried, cut to what axes can store (the API token
+    endpoint takes usernames of any length, and PostgreSQL refuses longer ones)."""
+    if credentials:
+        value = credentials.get("username")
+    else:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        value = data.get("username") if hasattr(data, "get") else None
+    return None if value is None else str(value)[:USERNAME_MAX]
 
 
 def lockout_minutes() -> int:

@@ -185,6 +185,7 @@ AXES_VERBOSE = False
 # client itself wrote there is never trusted). DRF's throttles read it the same way.
 PROXY_COUNT = env_int("VETTING_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
 
 # Sessions end after VETTING_IDLE_SECONDS without a request (accounts/middleware.py), and in any
 # case VETTING_SESSION_SECONDS after signing in.

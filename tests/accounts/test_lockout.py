@@ -263,3 +263,14 @@ def test_limits_have_sane_defaults_and_come_from_the_environment():
         )
         == "3 3600.0 600 5/min"
     )
+
+
+def test_a_very_long_username_is_counted_cut_to_a_storable_length(no_token_throttle, db):
+    username = "x" * 400
+
+    for _ in range(5):
+        assert api_sign_in(username, "guess").status_code in (400, 429)
+
+    (attempt,) = AccessAttempt.objects.all()
+    assert attempt.username == "x" * 150 and attempt.failures_since_start == 5
+    assert api_sign_in(username, "guess").status_code == 429
