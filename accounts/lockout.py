@@ -67,7 +67,7 @@ def is_locked_out(request) -> bool:
 
 def api_lockout_response() -> JsonResponse:
     return JsonResponse(
-        {"detail": lockout_message(), "retry_after_seconds": lockout_minutes() * 60},
+        {"detail": lockout_message()},
         status=LOCKED_OUT_STATUS,
         headers={"Retry-After": str(lockout_minutes() * 60)},
     )

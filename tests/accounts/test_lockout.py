@@ -109,7 +109,8 @@ def test_twenty_wrong_passwords_on_the_api_lock_out_the_right_one(hr, no_token_t
 
     assert response.status_code == 429
     assert "token" not in response.json()
-    assert response.json()["detail"] == lockout.lockout_message()
+    assert response.json() == {"detail": lockout.lockout_message()}
+    assert response["Retry-After"] == "900"
     assert not AuditEvent.objects.filter(action="auth.token_issued").exists()
 
 
