@@ -275,3 +275,13 @@ def test_a_very_long_username_is_counted_cut_to_a_storable_length(no_token_throt
     (attempt,) = AccessAttempt.objects.all()
     assert attempt.username == "x" * 150 and attempt.failures_since_start == 5
     assert api_sign_in(username, "guess").status_code == 429
+
+
+def test_the_admin_sign_in_is_locked_the_same_way(client, admin_user):
+    for _ in range(5):
+        client.post("/admin/login/", {"username": "alex", "password": "wrong-password"})
+
+    response = client.post("/admin/login/", {"username": "alex", "password": "pw-alex"})
+
+    assert response.status_code == 429
+    assert not is_signed_in(client)
