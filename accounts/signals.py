@@ -15,17 +15,19 @@ from . import audit, services
 password_changed = Signal()
 password_changed.__doc__ = """Sent once each time a user's password is set to a new value.
 
-Sent (by `password_saved` below, the only sender) from inside the save of the user, for every
-door: the password change page, the admin's "change password" form (a reset by an admin),
-`manage.py changepassword`, `user.set_password(...); user.save()` in services or the shell. Not
-sent when a user is created, nor when Django re-hashes an unchanged password at sign-in.
+Sent (by `password_after_save` below, the only sender) from inside the save of the user, for
+every door: the password change page, the admin's "change password" form (a reset by an admin),
+`manage.py changepassword`, `user.set_password(...); user.save()` in services or the shell, a
+stored hash assigned directly. Not sent when a user is created, nor when Django re-hashes an
+unchanged password at sign-in.
 
 Keyword arguments: `user` (the User, already saved with the new password) and `actor` (who set
 it: the user, an admin, or None for the system). `sender` is the User class.
 
 By then every other session of the user is already invalid (Django checks a hash of the
 password on each request; the page that changed it keeps its own session with
-update_session_auth_hash). Receivers revoke what else the old password gave, e.g. API tokens.
+update_session_auth_hash). Receivers revoke what else the old password gave: API tokens
+(`tokens_revoked_on_password_change`); the audit log records it (`password_change_recorded`).
 They run inside the save's transaction: an exception aborts the change.
 """
 
@@ -63,17 +65,12 @@ def locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
     audit.record_lockout(username or "", request)
 
 
-def password_saved(sender, instance, created, raw=False, **kwargs):
-    """post_save of User: `set_password()` leaves the new password in `_password` until
-    AbstractBaseUser.save() has run the validators' hooks; a re-hash at sign-in does not."""
-    if raw or created or getattr(instance, "_password", None) is None:
-        return
-    actor = audit.request_user()
-    password_changed.send(sender=User, user=instance, actor=actor)
-
-
 def password_change_recorded(sender, user, actor=None, **kwargs):
     audit.record_password_change(user, actor)
+
+
+def tokens_revoked_on_password_change(sender, user, **kwargs):
+    services.revoke_all_tokens(user, "password changed")
 
 
 def flags_before_save(sender, instance, raw=False, update_fields=None, **kwargs):
@@ -113,8 +110,9 @@ def password_before_save(sender, instance, raw=False, update_fields=None, **kwar
 
 
 def password_after_save(sender, instance, created, raw=False, **kwargs):
+    """The one sender of `password_changed`."""
     if instance.__dict__.pop(_PASSWORD_CHANGED, False):
-        services.revoke_all_tokens(instance, "password changed")
+        password_changed.send(sender=User, user=instance, actor=audit.request_user())
 
 
 def groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -142,8 +140,10 @@ def connect() -> None:
     user_login_failed.connect(sign_in_failed, dispatch_uid="vetting-audit-sign-in-failed")
     user_logged_out.connect(signed_out, dispatch_uid="vetting-audit-signed-out")
     user_locked_out.connect(locked_out, dispatch_uid="vetting-audit-locked-out")
-    post_save.connect(password_saved, sender=User, dispatch_uid="vetting-password-saved")
     password_changed.connect(password_change_recorded, dispatch_uid="vetting-audit-password")
+    password_changed.connect(
+        tokens_revoked_on_password_change, dispatch_uid="vetting-password-revokes-tokens"
+    )
     pre_save.connect(flags_before_save, sender=User, dispatch_uid="vetting-audit-flags-before")
     post_save.connect(flags_after_save, sender=User, dispatch_uid="vetting-audit-flags-after")
     pre_save.connect(password_before_save, sender=User, dispatch_uid="vetting-password-before")
