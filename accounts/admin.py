@@ -6,6 +6,8 @@ and hands out only the role groups (or a group whose permissions it holds itself
 have no admin: their keys are not stored, and a user's tokens are revoked by an action.
 """
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
@@ -86,7 +88,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
 
     audit_kind = "user"
     audited_elsewhere = audit.ACCESS_FLAGS + ("groups",)
-    actions = ["revoke_api_tokens"]
+    actions = ["revoke_api_tokens", "unlock_sign_in"]
 
     # ------------------------------------------------------------ boundaries
 
@@ -176,6 +178,38 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
             messages.SUCCESS,
         )
 
+    @admin.action(
+        description=gettext_lazy("Unlock sign-in (forget failed sign-ins)"),
+        permissions=["change"],
+    )
+    def unlock_sign_in(self, request, queryset):
+        unlocked = [
+            user.get_username()
+            for user in queryset
+            if self.has_change_permission(request, user)
+            and services.unlock_sign_in(user, actor=request.user)
+        ]
+        if unlocked:
+            self.message_user(
+                request,
+                _("Sign-in unlocked for: %(users)s.") % {"users": ", ".join(unlocked)},
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request, _("None of these users had failed sign-ins to forget."), messages.INFO
+            )
+
+
+class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
+    """axes' list of failed sign-ins; deleting entries (which unlocks) is audited."""
+
+    def delete_model(self, request, obj):
+        services.forget_failed_sign_ins(AccessAttempt.objects.filter(pk=obj.pk), actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        services.forget_failed_sign_ins(queryset, actor=request.user)
+
 
 class GroupAdmin(AuditedAdminMixin, DjangoGroupAdmin):
     audit_kind = "group"
@@ -189,6 +223,9 @@ admin.site.unregister(User)
 admin.site.register(User, UserAdmin)
 admin.site.unregister(Group)
 admin.site.register(Group, GroupAdmin)
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, AuditedAccessAttemptAdmin)
 
 
 @admin.register(ExternalIdentity)

@@ -6,11 +6,12 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from common.api import error_responses
+from common.api import ErrorSerializer, error_responses
 
-from . import roles, selectors, services
+from . import lockout, roles, selectors, services
 from .api_permissions import HasRequiredRole, RoleDocumentingSchema
 from .models import ApiToken
 
@@ -76,9 +77,25 @@ class MeSerializer(serializers.Serializer):
         return sorted(roles.user_roles(user))
 
 
+TOO_MANY = OpenApiResponse(
+    ErrorSerializer,
+    description="Too many failed sign-ins for this username or from this address (locked for "
+    "VETTING_LOCKOUT_MINUTES), or too many token requests from this address "
+    "(VETTING_TOKEN_RATE). `detail` says how long to wait, and so does the Retry-After "
+    "header (in seconds).",
+)
+
+
 class AuthToken(APIView):
     schema = RoleDocumentingSchema()
     serializer_class = CredentialsSerializer
+    # Password guesses are throttled per address; axes locks the username and the address.
+    throttle_scope = "auth-token"
+
+    def get_throttles(self):
+        if self.request is not None and self.request.method == "POST":
+            return [ScopedRateThrottle()]
+        return super().get_throttles()
 
     def get_permissions(self):
         if self.request and self.request.method == "POST":
@@ -99,11 +116,13 @@ class AuthToken(APIView):
             "`Authorization: Token <token>`. The key is shown only in this answer: only a hash "
             "of it is stored. It expires after VETTING_TOKEN_DAYS days (30 by default) and is "
             "revoked when the password changes. Sign-ins, failed sign-ins and issuing tokens "
-            "are recorded in the audit log."
+            "are recorded in the audit log. Repeated failed sign-ins lock the username and the "
+            "client address for a while (429), even with the right password; so do too many "
+            "requests."
         ),
         auth=[],
         request=CredentialsSerializer,
-        responses={200: TokenSerializer, 400: error_responses(400)[400]},
+        responses={200: TokenSerializer, 400: error_responses(400)[400], 429: TOO_MANY},
         examples=[
             OpenApiExample(
                 "Credentials",
@@ -123,7 +142,11 @@ class AuthToken(APIView):
     )
     def post(self, request, *args, **kwargs):
         serializer = CredentialsSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        valid = serializer.is_valid()
+        if lockout.is_locked_out(request):  # authenticate() was refused, or this failure locked
+            return lockout.api_lockout_response()
+        if not valid:
+            raise serializers.ValidationError(serializer.errors)
         data = serializer.validated_data
         token, key = services.sign_in_for_token(data["user"], request, data.get("name", ""))
         return Response({"token": key, "id": token.pk, "expires_at": token.expires_at})

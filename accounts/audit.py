@@ -1,4 +1,5 @@
-"""What the audit log records about accounts: sign-ins, failed sign-ins, sign-outs, role changes.
+"""What the audit log records about accounts: sign-ins, failed sign-ins, lockouts and unlocks,
+sign-outs, password and role changes.
 
 Django's auth signals and the model signals of `User` call these (see accounts/signals.py), so
 every door is covered: the sign-in page, the admin, the API token endpoint, services, the shell.
@@ -15,6 +16,8 @@ from simple_history.models import HistoricalRecords
 
 from audit.services import record_event
 
+from .lockout import client_ip
+
 USER_AGENT_MAX = 300
 # Account flags that grant or take away access, audited with the role groups.
 ACCESS_FLAGS = ("is_active", "is_staff", "is_superuser")
@@ -28,7 +31,7 @@ def client_details(request) -> dict:
     path = getattr(request, "path", "")
     return {
         "via": "api" if path == reverse("api-token") else "web",
-        "ip": meta.get("REMOTE_ADDR", ""),
+        "ip": client_ip(request),
         "user_agent": meta.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX],
     }
 
@@ -57,6 +60,47 @@ def record_sign_in_failed(username: str, request) -> None:
     username = (username or "")[: User._meta.get_field("username").max_length]
     summary = f"Failed sign-in as {username or '(no username)'}"
     _record_access("auth.sign_in_failed", request, username=username, summary=summary)
+
+
+def record_lockout(username: str, request) -> None:
+    """Too many failed sign-ins: the username and the address are locked for a while."""
+    username = (username or "")[: User._meta.get_field("username").max_length]
+    summary = f"Sign-in locked after repeated failures as {username or '(no username)'}"
+    _record_access("auth.locked_out", request, username=username, summary=summary)
+
+
+def record_unlock(username: str, actor, attempts: int, *, user=None, addresses=()) -> None:
+    """An admin forgot failed sign-ins (`attempts` records of them), ending a lockout early."""
+    data = {"username": username, "failed_attempts_cleared": attempts}
+    if addresses:
+        data["addresses"] = list(addresses)
+    record_event(
+        actor=actor,
+        action="auth.unlocked",
+        obj=user,
+        object_type="auth.user",
+        summary=f"Sign-in of {username or '(no username)'} unlocked",
+        data=data,
+    )
+
+
+def record_password_change(user, actor=None) -> None:
+    """A new password; `by` tells whether the user chose it or someone else set it."""
+    username = user.get_username()
+    if actor is None:
+        by = "system"
+    elif actor.pk == user.pk:
+        by = "self"
+    else:
+        by = "admin"
+    record_event(
+        actor=actor,
+        action="accounts.password_changed",
+        obj=user,
+        object_type="auth.user",
+        summary=f"Password of {username} changed" + ("" if by == "self" else f" ({by})"),
+        data={"username": username, "by": by},
+    )
 
 
 def record_sign_out(user, request) -> None:

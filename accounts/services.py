@@ -1,4 +1,4 @@
-"""Role groups and demo users."""
+"""Role groups, demo users, sign-in unlocks and API tokens."""
 
 from datetime import timedelta
 
@@ -37,6 +37,9 @@ ROLE_ADMIN_PERMISSIONS = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        # Sign-in lockouts (django-axes): see them, and delete one to unlock early.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
     ],
 }
 
@@ -119,6 +122,38 @@ def may_assign_group(actor, group: Group) -> bool:
 def record_admin_change(*, actor, obj, action: str, summary: str, data: dict) -> None:
     """A change made in the Django admin (roles and access flags have their own event)."""
     record_event(actor=actor, action=action, obj=obj, summary=summary, data=data)
+
+
+# ---------------------------------------------------------------- sign-in lockout
+
+
+@transaction.atomic
+def unlock_sign_in(user: User, *, actor) -> int:
+    """Forget the user's failed sign-ins, ending a lockout before its time; recorded when there
+    was anything to forget. Returns how many records of failures were removed.
+
+    The failures are removed with the addresses they came from, so an address locked only by
+    failures as this user is unlocked too."""
+    from axes.utils import reset
+
+    cleared = reset(username=user.get_username())
+    if cleared:
+        audit.record_unlock(user.get_username(), actor, cleared, user=user)
+    return cleared
+
+
+def forget_failed_sign_ins(attempts, *, actor) -> int:
+    """Delete records of failed sign-ins chosen in the admin (a queryset of axes'
+    AccessAttempt): the admin's other way to unlock, e.g. an address. Recorded per username."""
+    rows: dict[str, list[str]] = {}
+    for username, address in attempts.values_list("username", "ip_address"):
+        rows.setdefault(username or "", []).append(address or "")
+    with transaction.atomic():
+        deleted, _ = attempts.delete()
+        for username, seen in sorted(rows.items()):
+            user = User.objects.filter(username=username).first() if username else None
+            audit.record_unlock(username, actor, len(seen), user=user, addresses=sorted(set(seen)))
+    return deleted
 
 
 # ---------------------------------------------------------------- API tokens

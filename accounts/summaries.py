@@ -27,6 +27,32 @@ def _sign_in_failed(event, data):
     }
 
 
+def _locked_out(event, data):
+    return _("Sign-in locked after repeated failures as %(user)s (%(route)s)") % {
+        "user": data["username"] or "—",
+        "route": _route(data),
+    }
+
+
+def _unlocked(event, data):
+    return _("Sign-in of %(user)s unlocked by %(admin)s") % {
+        "user": data["username"] or "—",
+        "admin": event.actor_username,
+    }
+
+
+PASSWORD_CHANGED_BY = {
+    "self": gettext_lazy("Password of %(user)s changed"),
+    "admin": gettext_lazy("Password of %(user)s set by %(admin)s"),
+    "system": gettext_lazy("Password of %(user)s set by the system"),
+}
+
+
+def _password_changed(event, data):
+    template = PASSWORD_CHANGED_BY.get(data.get("by"), PASSWORD_CHANGED_BY["self"])
+    return str(template) % {"user": data["username"], "admin": event.actor_username}
+
+
 def _signed_out(event, data):
     return _("%(user)s signed out") % {"user": data["username"]}
 
@@ -96,6 +122,9 @@ def register_describers() -> None:
             "auth.signed_in": _signed_in,
             "auth.sign_in_failed": _sign_in_failed,
             "auth.signed_out": _signed_out,
+            "auth.locked_out": _locked_out,
+            "auth.unlocked": _unlocked,
+            "accounts.password_changed": _password_changed,
             "auth.token_issued": _token_issued,
             "auth.token_retrieved": _user(gettext_lazy("API token retrieved by %(user)s")),
             "auth.token_revoked": _token_revoked,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 
 from accounts import roles
 from indicators.services import load_catalogs
@@ -24,6 +25,9 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.SECURE_SSL_REDIRECT = False
+    # Throttle counts live in the cache; failed sign-ins (django-axes) in the database, which
+    # each test rolls back.
+    cache.clear()
     # Tasks run in-process unless a test asks for the real worker.
     celery_app.conf.task_always_eager = True
     yield

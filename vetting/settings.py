@@ -7,6 +7,7 @@ database, and without REDIS_URL Celery tasks run in-process.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number ≥ {minimum}; it is {value!r}.")
+    return int(value)
 
 
 def _persisted_secret(file_name: str, generate=lambda: secrets.token_urlsafe(64)) -> str:
@@ -74,6 +84,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_countries",
+    "axes",
     "vetting",
     "common",
     "accounts",
@@ -95,9 +106,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "common.middleware.PrivacyHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "common.middleware.ServiceErrorMiddleware",
+    # Last, so it sees the sign-in views' lockout flag and answers with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vetting.urls"
@@ -144,12 +158,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Passwords (accounts/password_validation.py): long, varied, not built from the user's names.
+PASSWORD_MIN_LENGTH = env_int("VETTING_PASSWORD_MIN_LENGTH", 12, minimum=8)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_validation.PersonalNameValidator"},
+    {"NAME": "accounts.password_validation.VarietyValidator"},
 ]
+
+# Sign-in lockout (django-axes): after VETTING_LOCKOUT_FAILURES failed sign-ins for one username,
+# or from one client address, further sign-ins from it are refused for VETTING_LOCKOUT_MINUTES
+# (each new failure during the lockout starts it again), on the sign-in page, the admin and the
+# API token endpoint alike. An admin unlocks a user early (Users → "Unlock sign-in").
+# axes' backend comes first in AUTHENTICATION_BACKENDS (below, with single sign-on).
+AXES_FAILURE_LIMIT = env_int("VETTING_LOCKOUT_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("VETTING_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit log already
+AXES_VERBOSE = False
+# The client address (accounts.lockout.client_ip): REMOTE_ADDR; with VETTING_PROXY_COUNT
+# reverse proxies in front, the address the outermost one added to X-Forwarded-For (what the
+# client itself wrote there is never trusted). DRF's throttles read it the same way.
+PROXY_COUNT = env_int("VETTING_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
+
+# Sessions end after VETTING_IDLE_SECONDS without a request (accounts/middleware.py), and in any
+# case VETTING_SESSION_SECONDS after signing in.
+SESSION_IDLE_SECONDS = env_int("VETTING_IDLE_SECONDS", 30 * 60, minimum=60)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -158,6 +202,8 @@ LOGOUT_REDIRECT_URL = "login"
 # set. Endpoints come from the issuer's discovery document unless given here.
 # VETTING_OIDC_ROLE_MAP maps the IdP's groups to vetting's roles: "idp-group=role,...".
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any sign-in while the username or the address is locked out (see above).
+    "axes.backends.AxesStandaloneBackend",
     "accounts.backends.LocalPasswordBackend",
     "accounts.sso.VettingOIDCBackend",
 ]
@@ -296,6 +342,19 @@ VETTING_ORGANISATION_NAME = os.environ.get("VETTING_ORGANISATION_NAME", "Example
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache (API throttles): Redis when REDIS_URL is set, so every web process counts together,
+# otherwise this process's memory.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "vetting",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 # An explicit host keeps kombu from warning on every in-process task.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
@@ -335,6 +394,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 25,
+    # Obtaining a token (a password guess) is throttled per client address, on top of the
+    # lockout; see accounts/api.py.
+    "DEFAULT_THROTTLE_RATES": {
+        "auth-token": os.environ.get("VETTING_TOKEN_RATE", "10/min"),
+    },
+    "NUM_PROXIES": PROXY_COUNT or None,
 }
 # JSON bodies are parsed with a nesting limit (see common/api.py JSONParser).
 REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
@@ -411,5 +476,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("VETTING_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
