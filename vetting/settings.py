@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_countries",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "vetting",
     "common",
     "accounts",
@@ -92,7 +94,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After sign-in, the second factor before any page (see accounts/otp.py).
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "common.middleware.ServiceErrorMiddleware",
@@ -146,6 +151,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+
+# Second factor (TOTP plus recovery codes; see README, Security). The roles that must use one;
+# any other user may enrol from their account page. Role names as in accounts/roles.py.
+VETTING_SECOND_FACTOR_ROLES = env_list(
+    "VETTING_SECOND_FACTOR_ROLES", ["reviewer", "compliance", "admin"]
+)
+OTP_TOTP_ISSUER = os.environ.get("VETTING_OTP_ISSUER", "vetting")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Single sign-on: a session signed in through the IdP counts as second-factor verified when the
+# ID token's `amr` holds one of these values or its `acr` is one of these (RFC 8176; empty: never).
+VETTING_OIDC_TRUSTED_AMR = env_list("VETTING_OIDC_TRUSTED_AMR", [])
+VETTING_OIDC_TRUSTED_ACR = env_list("VETTING_OIDC_TRUSTED_ACR", [])
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -255,9 +272,10 @@ REST_FRAMEWORK = {
 # Service errors map to the same status codes for every API view (see common/api.py).
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "common.api.exception_handler"
 # Token first, so an anonymous API call gets 401 with WWW-Authenticate rather than 403.
+# A browser session counts only once its second factor is verified (accounts/api_auth.py).
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "rest_framework.authentication.TokenAuthentication",
-    "rest_framework.authentication.SessionAuthentication",
+    "accounts.api_auth.VerifiedSessionAuthentication",
 ]
 SPECTACULAR_SETTINGS = {
     "TITLE": "vetting API",

@@ -62,6 +62,14 @@ MATRIX = [
     Row("GET", "login", cells(302, 302, 302, 302, 200)),
     Row("GET", "password_change", readers(200, admin=200)),
     Row("POST", "logout", cells(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
+    Row("GET", "account", readers(200, admin=200)),
+    # Signed in fully (see tests/conftest.py): reviewer, compliance and admin have an
+    # authenticator app and a verified session, hr has none (optional for hr).
+    Row("GET", "second_factor_enrol", cells(200, 302, 302, 302)),
+    Row("POST", "second_factor_enrol", cells(400, 302, 302, 302), {"code": "not-a-code"}),
+    Row("GET", "second_factor_verify", cells(302, 302, 302, 302)),  # nothing to verify
+    Row("POST", "second_factor_verify", cells(302, 302, 302, 302), {"code": "not-a-code"}),
+    Row("POST", "second_factor_recovery_codes", cells(302, 200, 200, 200)),
     # ------------------------------------------------------------ cases
     Row("GET", "dashboard", readers(200, admin=200)),
     Row("GET", "case_list", readers(200)),
