@@ -6,6 +6,7 @@ see README, Security.
 """
 
 from django.utils.translation import gettext as _
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
@@ -37,3 +38,9 @@ class VerifiedSessionAuthentication(SessionAuthentication):
                 )
             )
         return result
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """Documented in the OpenAPI schema as the session cookie it is."""
+
+    target_class = "accounts.api_auth.VerifiedSessionAuthentication"

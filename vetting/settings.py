@@ -305,8 +305,9 @@ SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUr
 SPECTACULAR_SETTINGS["DESCRIPTION"] += """
 
 **Authentication.** `POST /api/v1/auth/token/` with a username and password returns a token; send
-it as `Authorization: Token <token>`. A signed-in browser session works too (unsafe methods then
-need the CSRF token). `GET /api/v1/auth/me/` shows your roles.
+it as `Authorization: Token <token>`. A signed-in browser session works too once it has passed
+the second factor (otherwise 403; unsafe methods need the CSRF token). `GET /api/v1/auth/me/`
+shows your roles.
 
 **Errors.** 400: bad input, with a list of messages per field (`non_field_errors` for the request
 as a whole); nothing was changed. 401: not signed in. 403: your role may not do this, or the

@@ -69,6 +69,13 @@ def test_a_required_role_signing_in_without_an_app_is_sent_to_enrol_and_nowhere_
     assert client.post(reverse("logout")).status_code == 302
 
 
+def test_an_htmx_request_of_a_pending_session_is_sent_to_the_step_page_whole(client, reviewer):
+    password_only_login(client, reviewer)
+    response = client.get("/cases/", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == ENROL
+
+
 def test_hr_is_not_forced_to_enrol_and_may_enrol_from_the_account_page(client, hr):
     response = sign_in_with_password(client, "hana")
     assert response.status_code == 200
