@@ -31,8 +31,8 @@ class SecondFactorMiddleware:
         return {reverse(name) for name in (*OPEN_PAGES, *STEP_PAGES.values())}
 
     def _gate(self, request):
-        path = request.path_info
-        static = "/" + settings.STATIC_URL.lstrip("/")
+        path = request.path  # with the script prefix, as reverse() gives it
+        static = settings.STATIC_URL
         api = reverse("api-schema").removesuffix("schema/")
         if path.startswith(static) or path.startswith(api):
             return None
