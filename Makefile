@@ -14,7 +14,7 @@ TEST_DEBS := chromium docker-compose
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install system-deps test-system-deps run worker test lint format bench messages clean
+.PHONY: help install system-deps test-system-deps run totp worker test lint format bench messages clean
 
 help:
 	@echo "make run    install, migrate, load the catalogue, create demo users, serve on $(HOST):$(PORT)"
@@ -52,6 +52,10 @@ run: install
 	DJANGO_DEBUG=1 $(PY) manage.py create_demo_users
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the users above."
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The current authenticator code of a demo user, e.g. `make totp user=reviewer` (development only).
+totp: install
+	@DJANGO_DEBUG=1 $(PY) manage.py demo_totp $(user)
 
 worker: install
 	$(VENV)/bin/celery -A vetting worker -B -l info

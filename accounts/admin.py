@@ -17,9 +17,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import audit, services
+from common.errors import NotAllowed
+
+from . import audit, roles, services
 from .models import ExternalIdentity
 
 # Fields only a superuser sets or sees in a form.
@@ -88,7 +91,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
 
     audit_kind = "user"
     audited_elsewhere = audit.ACCESS_FLAGS + ("groups",)
-    actions = ["revoke_api_tokens", "unlock_sign_in"]
+    actions = ["revoke_api_tokens", "unlock_sign_in", "reset_second_factor"]
 
     # ------------------------------------------------------------ boundaries
 
@@ -200,6 +203,34 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
                 request, _("None of these users had failed sign-ins to forget."), messages.INFO
             )
 
+    def has_reset_second_factor_permission(self, request) -> bool:
+        return roles.has_role(request.user, roles.ADMIN)
+
+    @admin.action(
+        description=gettext_lazy("Reset second factor (the user must set it up again)"),
+        permissions=["reset_second_factor"],
+    )
+    def reset_second_factor(self, request, queryset):
+        done = []
+        for user in queryset.order_by("username"):
+            try:
+                if services.reset_second_factor(request.user, user):
+                    done.append(user.get_username())
+            except NotAllowed as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return
+        if done:
+            self.message_user(
+                request,
+                _("Second factor reset for: %(users)s. They must set it up again.")
+                % {"users": ", ".join(done)},
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request, _("None of these users had a second factor to reset."), messages.INFO
+            )
+
 
 class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
     """axes' list of failed sign-ins; deleting entries (which unlocks) is audited."""
@@ -248,3 +279,9 @@ class ExternalIdentityAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+# Devices change only through accounts.services (enrolment, the audited reset above); the
+# plugin's admin would show and delete them unaudited.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)

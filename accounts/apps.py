@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self):
-        from . import services, signals, summaries
+        from . import checks, services, signals, summaries  # noqa: F401 - checks registers itself
 
         signals.connect()
         summaries.register_describers()

@@ -36,7 +36,9 @@ def client_details(request) -> dict:
     }
 
 
-def _record_access(action: str, request, *, username: str, summary: str, user=None) -> None:
+def _record_access(
+    action: str, request, *, username: str, summary: str, user=None, extra: dict | None = None
+) -> None:
     details = client_details(request)
     record_event(
         actor=user,
@@ -44,7 +46,7 @@ def _record_access(action: str, request, *, username: str, summary: str, user=No
         obj=user,
         object_type="auth.user",
         summary=f"{summary} ({details['via']}, {details['ip']})",
-        data={"username": username, **details},
+        data={"username": username, **details, **(extra or {})},
     )
 
 
@@ -107,6 +109,30 @@ def record_sign_out(user, request) -> None:
     username = user.get_username()
     _record_access(
         "auth.signed_out", request, user=user, username=username, summary=f"{username} signed out"
+    )
+
+
+# What each second-factor event says, in the log's own (English) summary.
+SECOND_FACTOR_SUMMARIES = {
+    "auth.second_factor_verified": "{user} passed the second factor ({method})",
+    "auth.second_factor_failed": "Wrong second-factor code for {user} ({method})",
+    "auth.second_factor_not_shown_by_idp": "The IdP showed no second factor for {user}",
+    "accounts.second_factor_enrolled": "{user} set up an authenticator app",
+    "accounts.recovery_codes_regenerated": "{user} generated new recovery codes",
+}
+
+
+def record_second_factor(user, request, action: str, *, method: str, **data) -> None:
+    """A second-factor step of the signed-in `user`: verified, failed, enrolled, new codes."""
+    username = user.get_username()
+    summary = SECOND_FACTOR_SUMMARIES[action].format(user=username, method=method)
+    _record_access(
+        action,
+        request,
+        user=user,
+        username=username,
+        summary=summary,
+        extra={"method": method, **data},
     )
 
 

@@ -1,5 +1,6 @@
-"""Role groups, demo users, sign-in unlocks and API tokens."""
+"""Role groups, demo users, sign-in unlocks, API tokens and the second factor."""
 
+from base64 import b32encode
 from datetime import timedelta
 
 from django.apps import apps as global_apps
@@ -9,12 +10,27 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import verify_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import record_event
-from common.errors import NotFound, ServiceValidationError
+from common.errors import (
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+    ServiceValidationError,
+)
 
-from . import audit, roles
-from .models import ApiToken, hash_key, new_key
+from . import audit, otp, roles
+from .models import (
+    ApiToken,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    code_digest,
+    hash_key,
+    new_code,
+    new_key,
+)
 
 # Django-admin permissions each role gets. The business rules themselves are enforced by the
 # case services from the role; these only decide what each role sees in /admin/.
@@ -77,8 +93,11 @@ def sync_roles_after_migrate(sender, app_config=None, using="default", **kwargs)
 
 
 @transaction.atomic
-def create_demo_users(password: str = DEMO_PASSWORD) -> list[tuple[str, list[str]]]:
-    """Create one demo user per role; existing demo users get their password and roles reset."""
+def create_demo_users(password: str = DEMO_PASSWORD) -> list[tuple[str, list[str], str]]:
+    """Create one demo user per role; existing demo users get their password and roles reset.
+
+    Demo users whose role must use a second factor get an authenticator key (kept across runs);
+    each tuple ends with it in base32 ("" for the others)."""
     sync_roles()
     created = []
     for username, first, last, user_roles in DEMO_USERS:
@@ -91,8 +110,18 @@ def create_demo_users(password: str = DEMO_PASSWORD) -> list[tuple[str, list[str
             user.set_password(password)
             user.save()
             user.groups.set(Group.objects.filter(name__in=user_roles))
-        created.append((username, user_roles))
+        key = demo_authenticator_key(user) if set(user_roles) & otp.required_roles() else ""
+        created.append((username, user_roles, key))
     return created
+
+
+def demo_authenticator_key(user) -> str:
+    """A confirmed authenticator app for a demo user (the existing one if any), as the base32
+    key to type into an app; `manage.py demo_totp` prints its current code in development."""
+    device = otp.authenticator(user)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=True)
+    return b32encode(device.bin_key).decode()
 
 
 @transaction.atomic
@@ -306,3 +335,152 @@ def _record_refused_token(token: ApiToken) -> None:
         f"{token.user.get_username()}",
         data=_token_data(token, why=why),
     )
+
+
+# ---------------------------------------------------------------- second factor
+
+RECOVERY_CODE_COUNT = 10
+AUTHENTICATOR_NAME = "Authenticator app"
+RECOVERY_CODES_NAME = "Recovery codes"
+
+
+def wrong_code_message() -> str:
+    return _(
+        "That code is not right. Enter the 6-digit code your authenticator app shows now, "
+        "or one of your recovery codes."
+    )
+
+
+def start_enrolment(user) -> TOTPDevice:
+    """The authenticator app being set up: one unconfirmed device per user, kept until confirmed
+    so that reloading the page shows the same key."""
+    if otp.has_authenticator(user):
+        raise InvalidTransition(_("You already have an authenticator app set up."))
+    device = otp.authenticator(user, confirmed=False)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+    return device
+
+
+def confirm_enrolment(request, code: str) -> list[str]:
+    """Confirm the signed-in user's new authenticator app with a code from it; the session
+    counts as verified. Returns the new recovery codes: the only time they are readable."""
+    user = request.user
+    device = otp.authenticator(user, confirmed=False)
+    if device is None or otp.has_authenticator(user):
+        raise InvalidTransition(_("There is no authenticator app waiting to be confirmed."))
+    _check_code(request, device, code, method="enrolment")
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _replace_recovery_codes(user)
+        audit.record_second_factor(user, request, "accounts.second_factor_enrolled", method="totp")
+    _session_verified(request, device)
+    return codes
+
+
+def verify_second_factor(request, code: str) -> int | None:
+    """Check a code from the authenticator app (digits) or a recovery code (letters) for the
+    signed-in user; the session then counts as verified. Returns the number of recovery codes
+    left when one was used, else None."""
+    user = request.user
+    code = (code or "").strip()
+    is_totp = code.replace(" ", "").isdigit()
+    if is_totp:
+        device, method = otp.authenticator(user), "totp"
+    else:
+        device = RecoveryCodeDevice.objects.filter(user=user, confirmed=True).first()
+        method = "recovery_code"
+    _check_code(request, device, code.replace(" ", "") if is_totp else code, method=method)
+    left = None
+    if not is_totp:
+        left = device.codes_left()
+    audit.record_second_factor(
+        user,
+        request,
+        "auth.second_factor_verified",
+        method=method,
+        **({"recovery_codes_left": left} if left is not None else {}),
+    )
+    _session_verified(request, device)
+    return left
+
+
+@transaction.atomic
+def regenerate_recovery_codes(request) -> list[str]:
+    """New recovery codes for the signed-in, verified user; the old ones stop working."""
+    user = request.user
+    if not otp.has_authenticator(user):
+        raise InvalidTransition(_("Set up an authenticator app first."))
+    if not otp.is_verified(request):
+        raise NotAllowed(_("Enter a code from your authenticator app first."))
+    codes = _replace_recovery_codes(user)
+    audit.record_second_factor(
+        user, request, "accounts.recovery_codes_regenerated", method="recovery_code"
+    )
+    return codes
+
+
+def recovery_codes_left(user) -> int:
+    return RecoveryCode.objects.filter(device__user=user).count()
+
+
+@transaction.atomic
+def reset_second_factor(actor, user) -> bool:
+    """An admin removes `user`'s authenticator app and recovery codes: the user's sessions lose
+    their verification and the user must enrol again (if their role requires it) at the next
+    page. Recorded in the audit log; False when the user had nothing to reset."""
+    if not roles.has_role(actor, roles.ADMIN):
+        raise NotAllowed(_("Only admin users may reset a second factor."))
+    apps = TOTPDevice.objects.filter(user=user)
+    code_sets = RecoveryCodeDevice.objects.filter(user=user)
+    had = {"authenticator_apps": apps.count(), "recovery_codes": recovery_codes_left(user)}
+    if not had["authenticator_apps"] and not code_sets.exists():
+        return False
+    apps.delete()
+    code_sets.delete()
+    from audit.services import record_event
+
+    username = user.get_username()
+    record_event(
+        actor=actor,
+        action="accounts.second_factor_reset",
+        obj=user,
+        object_type="auth.user",
+        summary=f"Second factor of {username} reset by {actor.get_username()}",
+        data={"username": username, **had},
+    )
+    return True
+
+
+def _check_code(request, device, code: str, *, method: str) -> None:
+    """The code against the device, with django-otp's row lock, replay and throttling rules;
+    a refusal is recorded and raised with the reason a person can act on."""
+    if device is not None:
+        allowed, details = device.verify_is_allowed()
+        locked_until = (details or {}).get("locked_until")
+        if not allowed and locked_until:
+            seconds = max(1, int((locked_until - timezone.now()).total_seconds()) + 1)
+            message = _(
+                "Too many wrong codes. Wait %(seconds)d seconds, then enter a new code."
+            ) % {"seconds": seconds}
+            raise ServiceValidationError({"code": message})
+        if verify_token(request.user, device.persistent_id, code) is not None:
+            return
+    audit.record_second_factor(request.user, request, "auth.second_factor_failed", method=method)
+    raise ServiceValidationError({"code": wrong_code_message()})
+
+
+def _replace_recovery_codes(user) -> list[str]:
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name=RECOVERY_CODES_NAME, confirmed=True)
+    codes = [new_code() for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, digest=code_digest(code)) for code in codes
+    )
+    return codes
+
+
+def _session_verified(request, device) -> None:
+    request.session.cycle_key()  # a new session id for the more trusted session
+    otp.device_verified(request, device)

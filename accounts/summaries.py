@@ -116,6 +116,39 @@ def _admin_change(template) -> Callable:
     return describe
 
 
+SECOND_FACTOR_METHODS = {
+    "totp": gettext_lazy("authenticator app"),
+    "recovery_code": gettext_lazy("recovery code"),
+    "enrolment": gettext_lazy("setting up an authenticator app"),
+    "idp": gettext_lazy("identity provider"),
+}
+
+
+def _method(data) -> str:
+    return str(SECOND_FACTOR_METHODS.get(data.get("method"), data.get("method", "")))
+
+
+def _second_factor_verified(event, data):
+    return _("%(user)s passed the second factor (%(method)s)") % {
+        "user": data["username"],
+        "method": _method(data),
+    }
+
+
+def _second_factor_failed(event, data):
+    return _("Wrong second-factor code for %(user)s (%(method)s)") % {
+        "user": data["username"],
+        "method": _method(data),
+    }
+
+
+def _second_factor_reset(event, data):
+    return _("Second factor of %(user)s reset by %(admin)s") % {
+        "user": data["username"],
+        "admin": event.actor_username,
+    }
+
+
 def register_describers() -> None:
     register(
         {
@@ -143,5 +176,17 @@ def register_describers() -> None:
                 gettext_lazy("Group %(name)s deleted in the admin")
             ),
             "accounts.roles_changed": _roles_changed,
+            "auth.second_factor_verified": _second_factor_verified,
+            "auth.second_factor_failed": _second_factor_failed,
+            "auth.second_factor_not_shown_by_idp": _user(
+                gettext_lazy("The identity provider showed no second factor for %(user)s")
+            ),
+            "accounts.second_factor_enrolled": _user(
+                gettext_lazy("%(user)s set up an authenticator app")
+            ),
+            "accounts.recovery_codes_regenerated": _user(
+                gettext_lazy("%(user)s generated new recovery codes")
+            ),
+            "accounts.second_factor_reset": _second_factor_reset,
         }
     )

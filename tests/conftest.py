@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from accounts import roles
 from indicators.services import load_catalogs
-from tests.helpers import make_user
+from tests.helpers import make_user, sign_in_fully
 from vetting.celery import app as celery_app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,6 +32,17 @@ def _test_settings(settings, tmp_path):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` signs in fully: a user whose role needs a second factor (or
+    who has one) gets an authenticator app and a verified session, so tests of pages are not
+    about the second factor. Tests of the second factor use `tests.helpers.password_only_login`.
+    """
+    from django.test import Client
+
+    monkeypatch.setattr(Client, "force_login", sign_in_fully)
 
 
 @pytest.fixture

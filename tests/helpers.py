@@ -1,8 +1,19 @@
 """Builders for test state, shared by every test package (fixtures live in conftest.py)."""
 
-from django.contrib.auth.models import Group, User
+import time
 
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import otp
 from accounts.services import sync_roles
+
+# Django's own force_login: a password sign-in only, the second factor still to do.
+# tests/conftest.py makes `client.force_login` also pass the second factor (see there).
+password_only_login = Client.force_login
 
 
 def make_user(username: str, *role_names: str) -> User:
@@ -46,3 +57,39 @@ def new_case_form(**facts) -> dict:
         "history-INITIAL_FORMS": "0",
         **facts,
     }
+
+
+# ---------------------------------------------------------------- second factor
+
+
+def authenticator_for(user) -> TOTPDevice:
+    """The user's confirmed authenticator app (created if none), ready to take a new code."""
+    device = otp.authenticator(user)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    # Each code is taken once per 30 s: forget the last one so a test may sign in again.
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
+    device.refresh_from_db()
+    return device
+
+
+def totp_code(device: TOTPDevice, at: float | None = None) -> str:
+    """The code an authenticator app shows for `device` now (or at the Unix time `at`)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() if at is None else at
+    return f"{totp.token():0{device.digits}d}"
+
+
+def pass_second_factor(client, user) -> None:
+    """Mark the client's session as verified by the user's authenticator app (made if needed)."""
+    device = authenticator_for(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def sign_in_fully(client, user) -> None:
+    """force_login, then the second factor when the user has or needs one."""
+    password_only_login(client, user)
+    if otp.is_required_for(user) or otp.has_authenticator(user):
+        pass_second_factor(client, user)

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_countries",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "vetting",
     "common",
     "accounts",
@@ -105,8 +107,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "common.middleware.PrivacyHeadersMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
+    # After sign-in, the second factor before any page (see accounts/otp.py).
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "common.middleware.ServiceErrorMiddleware",
@@ -195,6 +200,18 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
 SESSION_IDLE_SECONDS = env_int("VETTING_IDLE_SECONDS", 30 * 60, minimum=60)
 
 LOGIN_URL = "login"
+
+# Second factor (TOTP plus recovery codes; see README, Security). The roles that must use one;
+# any other user may enrol from their account page. Role names as in accounts/roles.py.
+VETTING_SECOND_FACTOR_ROLES = env_list(
+    "VETTING_SECOND_FACTOR_ROLES", ["reviewer", "compliance", "admin"]
+)
+OTP_TOTP_ISSUER = os.environ.get("VETTING_OTP_ISSUER", "vetting")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Single sign-on: a session signed in through the IdP counts as second-factor verified when the
+# ID token's `amr` holds one of these values or its `acr` is one of these (RFC 8176; empty: never).
+VETTING_OIDC_TRUSTED_AMR = env_list("VETTING_OIDC_TRUSTED_AMR", [])
+VETTING_OIDC_TRUSTED_ACR = env_list("VETTING_OIDC_TRUSTED_ACR", [])
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -415,9 +432,10 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "common.api.exception_handler"
 # Token first, so an anonymous API call gets 401 with WWW-Authenticate rather than 403.
 # Tokens are accounts.ApiToken (hashed, expiring), not DRF's authtoken (clear keys, no expiry).
+# A browser session counts only once its second factor is verified (accounts/api_auth.py).
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "accounts.authentication.ApiTokenAuthentication",
-    "rest_framework.authentication.SessionAuthentication",
+    "accounts.api_auth.VerifiedSessionAuthentication",
 ]
 SPECTACULAR_SETTINGS = {
     "TITLE": "vetting API",
@@ -449,8 +467,9 @@ SPECTACULAR_SETTINGS["DESCRIPTION"] += """
 **Authentication.** `POST /api/v1/auth/token/` with a username and password returns a new token,
 shown only in that answer; send it as `Authorization: Token <token>`. Tokens expire (30 days by
 default) and are revoked when the password changes; `GET /api/v1/auth/tokens/` lists yours and
-`DELETE /api/v1/auth/tokens/{id}/` revokes one. A signed-in browser session works too (unsafe
-methods then need the CSRF token). `GET /api/v1/auth/me/` shows your roles.
+`DELETE /api/v1/auth/tokens/{id}/` revokes one. A signed-in browser session works too once it has
+passed the second factor (otherwise 403; unsafe methods then need the CSRF token).
+`GET /api/v1/auth/me/` shows your roles.
 
 **Errors.** 400: bad input, with a list of messages per field (`non_field_errors` for the request
 as a whole); nothing was changed. 401: not signed in. 403: your role may not do this, or the

@@ -13,9 +13,11 @@ import pytest
 import requests
 from django.db import connection, connections
 
+from accounts import otp
 from cases import selectors
 from cases.models import AnswerValue, SignOff, Status
 from tests.cases.helpers import bring_to
+from tests.helpers import authenticator_for, totp_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,6 +73,15 @@ def signed_in(base: str, user) -> requests.Session:
     )
     assert response.status_code == 302, response.text
     session.headers["X-CSRFToken"] = session.cookies["csrftoken"]  # rotated at sign-in
+    if otp.is_required_for(user) or otp.has_authenticator(user):
+        device = authenticator_for(user)  # each sign-in may take the current code again
+        response = session.post(
+            f"{base}/accounts/two-factor/verify/",
+            data={"code": totp_code(device), "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+            timeout=30,
+            allow_redirects=False,
+        )
+        assert response.status_code == 302, response.text
     return session
 
 

@@ -13,10 +13,11 @@ from django.urls import reverse
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from django.contrib.auth.models import User  # noqa: E402
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
-from accounts import roles  # noqa: E402
-from tests.helpers import make_user  # noqa: E402
+from accounts import otp, roles  # noqa: E402
+from tests.helpers import authenticator_for, make_user, totp_code  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -64,6 +65,12 @@ def shot(page: Page, name: str) -> None:
 
 
 def log_in(page: Page, base: str, username: str, language: str = "en") -> None:
+    """Sign in through the form; then, when the user's role needs one (or the user has one),
+    enter the code of their authenticator app (set up beforehand), computed from its key."""
+    user = User.objects.get(username=username)
+    device = None
+    if otp.is_required_for(user) or otp.has_authenticator(user):
+        device = authenticator_for(user)
     page.goto(f"{base}/accounts/login/")
     if language != "en":
         page.select_option("#lang-select", language)
@@ -72,6 +79,11 @@ def log_in(page: Page, base: str, username: str, language: str = "en") -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", f"pw-{username}")
     page.locator("main button[type=submit]").click()
+    if device is not None:
+        expect(page).to_have_url(re.compile(r"/accounts/two-factor/verify/"))
+        page.fill("#id_code", totp_code(device))
+        page.locator("main button[type=submit]").click()
+        expect(page).not_to_have_url(re.compile(r"/accounts/two-factor/"))
     expect(page.locator("h1")).to_be_visible()
 
 

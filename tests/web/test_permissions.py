@@ -72,6 +72,14 @@ MATRIX = [
     # Only its owner (hr here) may revoke a token; to anyone else it does not exist.
     Row("POST", "api_token_revoke", cells(302, 404, 404, 404), kwargs=("token_id",)),
     Row("GET", "api_token_revoke", NOT_POST, kwargs=("token_id",)),
+    Row("GET", "account", readers(200, admin=200)),
+    # Signed in fully (see tests/conftest.py): reviewer, compliance and admin have an
+    # authenticator app and a verified session, hr has none (optional for hr).
+    Row("GET", "second_factor_enrol", cells(200, 302, 302, 302)),
+    Row("POST", "second_factor_enrol", cells(400, 302, 302, 302), {"code": "not-a-code"}),
+    Row("GET", "second_factor_verify", cells(302, 302, 302, 302)),  # nothing to verify
+    Row("POST", "second_factor_verify", cells(302, 302, 302, 302), {"code": "not-a-code"}),
+    Row("POST", "second_factor_recovery_codes", cells(302, 200, 200, 200)),
     # ------------------------------------------------------------ cases
     Row("GET", "dashboard", readers(200, admin=200)),
     Row("GET", "case_list", readers(200)),

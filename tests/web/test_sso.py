@@ -166,7 +166,9 @@ def test_sign_in_creates_the_user_with_the_mapped_role(live_server, sso_settings
 
     browser, response = idp_sign_in(live_server.url, "alice")
 
-    assert response.status_code == 200 and response.url == f"{live_server.url}/"
+    # A reviewer whose IdP showed no trusted second factor must still set up vetting's own.
+    assert response.status_code == 200
+    assert response.url.startswith(f"{live_server.url}/accounts/two-factor/enrol/")
     user = User.objects.get(username="alice")
     assert roles.user_roles(user) == {roles.REVIEWER}
     assert (user.email, user.first_name, user.last_name) == ("alice@example.com", "Alice", "Ahn")
@@ -174,8 +176,7 @@ def test_sign_in_creates_the_user_with_the_mapped_role(live_server, sso_settings
     link = ExternalIdentity.objects.get(user=user)
     assert (link.issuer, link.subject) == (provider["issuer"], "alice")
     assert AuditEvent.objects.filter(action="auth.signed_in", actor=user).exists()
-    me = browser.get(f"{live_server.url}/api/v1/auth/me/")
-    assert me.json()["roles"] == ["reviewer"]
+    assert browser.get(f"{live_server.url}/api/v1/auth/me/").status_code == 403  # not yet
 
 
 def test_a_role_changed_at_the_idp_applies_at_the_next_sign_in_and_is_audited(
@@ -317,6 +318,18 @@ def test_signing_out_ends_the_session_at_the_idp_too(live_server, sso_settings, 
     again = _follow(browser, browser.get(f"{live_server.url}/accounts/sso/start/",
                                          allow_redirects=False))  # fmt: skip
     assert _form(again)[1].get("prompt") == "login"
+
+
+def test_a_trusted_multi_factor_sign_in_at_the_idp_counts_as_the_second_factor(
+    live_server, sso_settings, provider
+):
+    sso_settings.VETTING_OIDC_TRUSTED_AMR = ["otp", "mfa"]
+
+    browser, response = idp_sign_in(live_server.url, "erin")
+
+    assert response.url == f"{live_server.url}/"  # no enrolment asked for
+    me = browser.get(f"{live_server.url}/api/v1/auth/me/")
+    assert me.json()["roles"] == ["reviewer"]
 
 
 def test_the_idp_authentication_methods_are_kept_for_the_second_factor_check(
