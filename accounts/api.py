@@ -10,6 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from common.api import ErrorSerializer, error_responses
+from common.errors import ServiceValidationError
 
 from . import lockout, roles, selectors, services
 from .api_permissions import HasRequiredRole, RoleDocumentingSchema
@@ -31,6 +32,15 @@ class CredentialsSerializer(serializers.Serializer):
         write_only=True,
         help_text=f"A label for the new token (default “{services.DEFAULT_API_TOKEN_NAME}”).",
     )
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        write_only=True,
+        help_text="The current code of your authenticator app (or a recovery code): required "
+        "when your account has a second factor. A role that must have one (reviewer, "
+        "compliance, admin by default) gets no token until it is set up on the web.",
+    )
 
     def validate(self, attrs):
         user = authenticate(
@@ -42,6 +52,12 @@ class CredentialsSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 _("Unable to log in with provided credentials."), code="authorization"
             )
+        try:
+            services.check_second_factor_for_token(
+                self.context.get("request"), user, attrs.get("code", "")
+            )
+        except ServiceValidationError as exc:
+            raise serializers.ValidationError(exc.errors) from exc
         attrs["user"] = user
         return attrs
 

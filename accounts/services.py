@@ -453,9 +453,11 @@ def reset_second_factor(actor, user) -> bool:
     return True
 
 
-def _check_code(request, device, code: str, *, method: str) -> None:
+def _check_code(request, device, code: str, *, method: str, user=None) -> None:
     """The code against the device, with django-otp's row lock, replay and throttling rules;
-    a refusal is recorded and raised with the reason a person can act on."""
+    a refusal is recorded and raised with the reason a person can act on. `user`: whose code it
+    is, when not the request's (the API token endpoint has no signed-in user)."""
+    user = user or request.user
     if device is not None:
         allowed, details = device.verify_is_allowed()
         locked_until = (details or {}).get("locked_until")
@@ -465,10 +467,49 @@ def _check_code(request, device, code: str, *, method: str) -> None:
                 "Too many wrong codes. Wait %(seconds)d seconds, then enter a new code."
             ) % {"seconds": seconds}
             raise ServiceValidationError({"code": message})
-        if verify_token(request.user, device.persistent_id, code) is not None:
+        if verify_token(user, device.persistent_id, code) is not None:
             return
-    audit.record_second_factor(request.user, request, "auth.second_factor_failed", method=method)
+    audit.record_second_factor(user, request, "auth.second_factor_failed", method=method)
     raise ServiceValidationError({"code": wrong_code_message()})
+
+
+def _device_for_code(user, code: str):
+    """The device a code is for: the authenticator app (digits) or the recovery codes."""
+    if code.replace(" ", "").isdigit():
+        return otp.authenticator(user), "totp", code.replace(" ", "")
+    device = RecoveryCodeDevice.objects.filter(user=user, confirmed=True).first()
+    return device, "recovery_code", code
+
+
+def check_second_factor_for_token(request, user, code: str) -> None:
+    """The second factor of a password sign-in at the API token endpoint: a token is as strong
+    as a session, so whoever has an authenticator app sends its current code (or a recovery
+    code), and whoever must have one but has not set it up gets no token until they do."""
+    code = (code or "").strip()
+    if not otp.has_authenticator(user):
+        if otp.is_required_for(user):
+            audit.record_second_factor(user, request, "auth.second_factor_failed", method="totp")
+            raise ServiceValidationError(
+                {
+                    "code": _(
+                        "Your role needs a second factor: sign in on the web once to set up an "
+                        "authenticator app, then send its code as `code`."
+                    )
+                }
+            )
+        return
+    if not code:
+        raise ServiceValidationError(
+            {
+                "code": _(
+                    "This account uses a second factor: send the current code from your "
+                    "authenticator app (or a recovery code) as `code`."
+                )
+            }
+        )
+    device, method, code = _device_for_code(user, code)
+    _check_code(request, device, code, method=method, user=user)
+    audit.record_second_factor(user, request, "auth.second_factor_verified", method=method)
 
 
 def _replace_recovery_codes(user) -> list[str]:
