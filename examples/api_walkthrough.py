@@ -94,12 +94,16 @@ class Api:
 
 
 def sign_in(base: str, credentials: str) -> Api:
-    username, _, password = credentials.partition(":")
+    """USER:PASSWORD, or USER:PASSWORD:CODE with the current code of the user's authenticator
+    app (a reviewer needs one; `make totp user=<name>` prints it for the demo users)."""
+    username, _, rest = credentials.partition(":")
+    password, _, code = rest.rpartition(":") if rest.count(":") else (rest, "", "")
     if not password:
-        raise StepFailed(f"give credentials as USER:PASSWORD, not {credentials!r}")
-    token = Api(base).json(
-        "POST", "/api/v1/auth/token/", {"username": username, "password": password}
-    )
+        raise StepFailed(f"give credentials as USER:PASSWORD[:CODE], not {credentials!r}")
+    body = {"username": username, "password": password}
+    if code:
+        body["code"] = code
+    token = Api(base).json("POST", "/api/v1/auth/token/", body)
     return Api(base, token["token"])
 
 
@@ -204,7 +208,10 @@ def main(argv=None) -> int:
     parser.add_argument("base_url", help="where vetting runs, e.g. http://127.0.0.1:8000")
     parser.add_argument("--hr", required=True, metavar="USER:PASSWORD", help="an hr user")
     parser.add_argument(
-        "--reviewer", required=True, metavar="USER:PASSWORD", help="a reviewer (not the hr user)"
+        "--reviewer",
+        required=True,
+        metavar="USER:PASSWORD:CODE",
+        help="a reviewer (not the hr user), with the current code of their authenticator app",
     )
     parser.add_argument("--out", type=Path, default=Path("."), help="folder for the packet")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for the job")

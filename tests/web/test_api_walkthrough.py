@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from cases.models import Case, Decision
 from reports.models import JobStatus, ReportJob
 from tests.conftest import REPO
-from tests.helpers import make_user
+from tests.helpers import authenticator_for, make_user, totp_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -31,10 +31,11 @@ def test_a_script_using_only_the_api_gets_a_verified_referral_packet(live_server
 
     load_catalogs()
     make_user("hana", roles.HR)
-    make_user("riley", roles.REVIEWER)
+    riley = make_user("riley", roles.REVIEWER)
+    code = totp_code(authenticator_for(riley))  # a reviewer's token needs the second factor
 
     result = run_script(
-        live_server.url, "--hr", "hana:pw-hana", "--reviewer", "riley:pw-riley",
+        live_server.url, "--hr", "hana:pw-hana", "--reviewer", f"riley:pw-riley:{code}",
         "--out", str(tmp_path), "--timeout", "120",
     )  # fmt: skip
 
