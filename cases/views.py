@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from common.errors import ServiceError, ServiceValidationError, error_text
+from common.errors import InvalidTransition, ServiceError, ServiceValidationError, error_text
 from common.http import attachment_response
 from common.web import is_htmx, paginate, safe_next
 
@@ -706,12 +706,17 @@ def _evidence(case: Case, evidence_id: int) -> Evidence:
 @case_page
 def evidence_download(request, case, evidence_id):
     evidence = _evidence(case, evidence_id)
-    services.record_evidence_download(request.user, evidence)
+    try:
+        services.record_evidence_download(request.user, evidence)
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+        return redirect("case_evidence", reference=case.reference)
     return attachment_response(
         evidence.file,
         filename=evidence.original_name,
         content_type=evidence.content_type,
         sha256=evidence.sha256,
+        size=evidence.size,
     )
 
 

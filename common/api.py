@@ -1,7 +1,7 @@
 """REST API plumbing every app uses: error mapping, cursor pagination, documented errors, files.
 
 The same service error gives the same status code everywhere: ServiceValidationError → 400 with
-field messages, NotAllowed → 403, NotFound → 404, InvalidTransition → 409.
+field messages, NotAllowed → 403, NotFound → 404, InvalidTransition → 409, Unavailable → 503.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -12,7 +12,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import InvalidTransition, NotAllowed, NotFound, ServiceValidationError
+from .errors import InvalidTransition, NotAllowed, NotFound, ServiceValidationError, Unavailable
 
 # ---------------------------------------------------------------- errors
 
@@ -20,6 +20,7 @@ STATUS_BY_ERROR = (
     (NotAllowed, status.HTTP_403_FORBIDDEN),
     (NotFound, status.HTTP_404_NOT_FOUND),
     (InvalidTransition, status.HTTP_409_CONFLICT),
+    (Unavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
 )
 
 
@@ -92,6 +93,10 @@ _ERRORS = {
         description="Your role may not do this (or the four-eyes rule forbids it).",
     ),
     404: OpenApiResponse(ErrorSerializer, description="No such object, or one you may not see."),
+    503: OpenApiResponse(
+        ErrorSerializer,
+        description="The file storage cannot be reached just now; nothing was changed. Try again.",
+    ),
     409: OpenApiResponse(
         ErrorSerializer,
         description="Not possible in the object's current state (e.g. approving a draft).",

@@ -201,10 +201,44 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("VETTING_STATIC_ROOT", VAR_DIR / "staticfiles"))
 STATICFILES_DIRS = [SITE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("VETTING_MEDIA_ROOT", VAR_DIR / "media"))
+# Evidence, reports and integrity check results are private: they are stored on the local disk
+# (the embedded default) or in an S3-compatible object store, and served only through views that
+# check permissions, verify the SHA-256 and record each download.
+STORAGE = os.environ.get("VETTING_STORAGE", "local").strip().lower() or "local"
+if STORAGE not in {"local", "s3"}:
+    raise ImproperlyConfigured("VETTING_STORAGE must be 'local' or 's3'.")
+if STORAGE == "s3":
+    from botocore.config import Config as _S3ClientConfig
+
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured(
+            "VETTING_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (and usually AWS_S3_ENDPOINT_URL, "
+            "AWS_S3_REGION_NAME, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)."
+        )
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_LOCATION = os.environ.get("VETTING_S3_PREFIX", "").strip("/")
+    # Keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the machine's role).
+    _sse = os.environ.get("VETTING_S3_ENCRYPTION", "").strip()
+    AWS_S3_OBJECT_PARAMETERS = {}
+    if _sse:  # "AES256", or "aws:kms" with VETTING_S3_KMS_KEY_ID
+        AWS_S3_OBJECT_PARAMETERS["ServerSideEncryption"] = _sse
+        if os.environ.get("VETTING_S3_KMS_KEY_ID"):
+            AWS_S3_OBJECT_PARAMETERS["SSEKMSKeyId"] = os.environ["VETTING_S3_KMS_KEY_ID"]
+    # A storage that is down answers quickly with a clear error instead of hanging a request.
+    AWS_S3_CLIENT_CONFIG = _S3ClientConfig(
+        connect_timeout=float(os.environ.get("VETTING_S3_TIMEOUT", "5")),
+        read_timeout=float(os.environ.get("VETTING_S3_TIMEOUT", "5")) * 6,
+        retries={"max_attempts": 3, "mode": "standard"},
+        s3={"addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or "auto"},
+        signature_version="s3v4",
+    )
+    _default_storage = {"BACKEND": "common.storage.S3Storage"}
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    # Evidence and reports are private: they are stored here and served only through views
-    # that check permissions and record each download.
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
