@@ -38,6 +38,23 @@ def setup_django(var_dir: Path) -> None:
     os.environ.pop("DATABASE_URL", None)
     if os.environ.get("VETTING_BENCH_DATABASE_URL"):
         os.environ["DATABASE_URL"] = os.environ["VETTING_BENCH_DATABASE_URL"]
+        # A shared database needs its secrets from the environment: the benchmark keeps its
+        # own beside its database, so a reused database stays readable.
+        import base64
+        import secrets
+
+        for name, generate in (
+            ("DJANGO_SECRET_KEY", lambda: secrets.token_urlsafe(64)),
+            ("VETTING_FIELD_KEYS", lambda: base64.urlsafe_b64encode(os.urandom(32)).decode()),
+            ("VETTING_BLIND_INDEX_KEY", lambda: secrets.token_urlsafe(32)),
+        ):
+            if not os.environ.get(name):
+                kept = var_dir / f"bench_{name.lower()}"
+                if not kept.exists():
+                    var_dir.mkdir(parents=True, exist_ok=True)
+                    kept.write_text(generate())
+                    kept.chmod(0o600)
+                os.environ[name] = kept.read_text().strip()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vetting.settings")
     os.environ.setdefault("VETTING_LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(REPO))

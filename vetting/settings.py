@@ -51,7 +51,41 @@ def _persisted_secret(file_name: str, generate=lambda: secrets.token_urlsafe(64)
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or _persisted_secret("secret_key")
+# Embedded mode (SQLite under var/, one machine) and development generate missing secrets and keep
+# them under VAR_DIR. With a shared database (DATABASE_URL) several machines may serve the same
+# data and must use the same secrets: there they come from the environment or nothing starts.
+EMBEDDED = not os.environ.get("DATABASE_URL")
+SECRETS_MAY_BE_GENERATED = DEBUG or EMBEDDED
+_missing_secrets: list[str] = []
+
+
+def _secret(env_name: str, file_name: str, generate=lambda: secrets.token_urlsafe(64)) -> str:
+    value = os.environ.get(env_name, "").strip()
+    if value:
+        return value
+    if SECRETS_MAY_BE_GENERATED:
+        return _persisted_secret(file_name, generate)
+    _missing_secrets.append(env_name)
+    return ""
+
+
+SECRET_KEY = _secret("DJANGO_SECRET_KEY", "secret_key")
+# Key for the keyed hashes (blind indexes) that let cases be linked on encrypted numbers.
+BLIND_INDEX_KEY = _secret("VETTING_BLIND_INDEX_KEY", "blind_index_key")
+# Encryption of bank account and identity document numbers. VETTING_FIELD_KEYS is a
+# comma-separated list of Fernet keys: the first encrypts, all decrypt (key rotation).
+FIELD_ENCRYPTION_KEYS = env_list("VETTING_FIELD_KEYS", []) or [
+    _secret("VETTING_FIELD_KEYS", "field_key", generate=lambda: Fernet.generate_key().decode())
+]
+if _missing_secrets:
+    raise ImproperlyConfigured(
+        f"vetting will not start: set {', '.join(_missing_secrets)} in the environment. "
+        "With DATABASE_URL (a shared database, possibly several machines) and DJANGO_DEBUG off, "
+        "secrets and field keys are never generated into per-machine files under var/: every "
+        "web and worker machine must use the same ones. Generate them once (README, "
+        "'Install with Docker') and keep VETTING_FIELD_KEYS safe: without it the encrypted "
+        "numbers cannot be read."
+    )
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long.")
 
@@ -264,13 +298,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("VETTING_SESSION_SECONDS", str(8 * 3600)))
 X_FRAME_OPTIONS = "DENY"
 
-# Encryption of bank account and identity document numbers. VETTING_FIELD_KEYS is a
-# comma-separated list of Fernet keys: the first encrypts, all decrypt (key rotation).
-# Key for the keyed hashes (blind indexes) that let cases be linked on encrypted numbers.
-BLIND_INDEX_KEY = os.environ.get("VETTING_BLIND_INDEX_KEY") or _persisted_secret("blind_index_key")
-FIELD_ENCRYPTION_KEYS = env_list("VETTING_FIELD_KEYS", []) or [
-    _persisted_secret("field_key", generate=lambda: Fernet.generate_key().decode())
-]
+# Field encryption keys and the blind index key: see _secret() near the top.
 
 # Evidence uploads.
 EVIDENCE_MAX_BYTES = int(os.environ.get("VETTING_EVIDENCE_MAX_BYTES", str(50 * 1024 * 1024)))
