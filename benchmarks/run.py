@@ -43,13 +43,17 @@ def setup_django(var_dir: Path) -> None:
         import base64
         import secrets
 
-        for name, generate in (
-            ("DJANGO_SECRET_KEY", lambda: secrets.token_urlsafe(64)),
-            ("VETTING_FIELD_KEYS", lambda: base64.urlsafe_b64encode(os.urandom(32)).decode()),
-            ("VETTING_BLIND_INDEX_KEY", lambda: secrets.token_urlsafe(32)),
+        for name, file_name, generate in (
+            ("DJANGO_SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(64)),
+            (
+                "VETTING_FIELD_KEYS",
+                "field_key",
+                lambda: base64.urlsafe_b64encode(os.urandom(32)).decode(),
+            ),
+            ("VETTING_BLIND_INDEX_KEY", "blind_index_key", lambda: secrets.token_urlsafe(32)),
         ):
             if not os.environ.get(name):
-                kept = var_dir / f"bench_{name.lower()}"
+                kept = var_dir / file_name  # the names embedded mode used for them
                 if not kept.exists():
                     var_dir.mkdir(parents=True, exist_ok=True)
                     kept.write_text(generate())
