@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEvent
+from audit.summaries import describe_event
 from cases import services as case_services
 from cases.models import Evidence
 from common import storage
@@ -123,7 +124,11 @@ def test_a_tampered_object_is_refused_on_download(s3_storage, client, open_case,
         assert b"no longer matches the SHA-256" in response.content
         page = f"/cases/{evidence.case.reference}/evidence/"
         assert response.redirect_chain[-1][0].endswith(page)
-    assert AuditEvent.objects.filter(action="evidence.integrity_failed").count() == 1
+    event = AuditEvent.objects.get(action="evidence.integrity_failed")
+    assert describe_event(event) == (
+        f"The stored file of cv.pdf of {evidence.case.reference} does not match its recorded "
+        "SHA-256"
+    )
     assert not AuditEvent.objects.filter(action="evidence.downloaded").exists()
 
 
@@ -172,6 +177,22 @@ def test_reports_are_generated_into_the_bucket_and_downloaded(
         data = streamed(response)
         assert data.startswith(b"%PDF")
         assert hashlib.sha256(data).hexdigest() == job.sha256 == response["X-Content-SHA256"]
+
+
+def test_a_report_missing_from_the_bucket_is_explained(
+    s3_storage, assessed_case, hr, client, generate
+):
+    job = generate(hr, assessed_case)
+    server, bucket = s3_storage
+    server.client().delete_object(Bucket=bucket, Key=job.file.name)
+    client.force_login(hr)
+
+    response = client.get(f"/api/v1/reports/{job.pk}/download/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "The stored file is missing."}
+    response = client.get(f"/reports/jobs/{job.pk}/download/", follow=True)
+    assert b"The stored file is missing." in response.content
+    assert not AuditEvent.objects.filter(action="report.downloaded").exists()
 
 
 def test_a_referral_packet_reads_its_evidence_from_the_bucket(

@@ -194,6 +194,63 @@ def test_embedded_mode_and_development_still_generate_their_secrets(tmp_path, mo
     assert {"secret_key", "field_key", "blind_index_key"} <= {p.name for p in tmp_path.iterdir()}
 
 
+def storage_settings(tmp_path, **env_vars) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "VETTING_S3"))}
+    env.update(VETTING_VAR_DIR=str(tmp_path), **env_vars)
+    code = (
+        "from django.conf import settings; "
+        "print(settings.STORAGES['default']['BACKEND']); "
+        "from django.core.files.storage import default_storage as s; "
+        "print(s.bucket_name, s.endpoint_url, s.region_name, s.default_acl, s.file_overwrite, "
+        "s.object_parameters, s.client_config.connect_timeout) if hasattr(s, 'bucket_name') "
+        "else print(s.location)"
+    )
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            f"'vetting.settings'); django.setup(); {code}",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def test_files_stay_on_the_local_disk_unless_s3_is_configured(tmp_path):
+    local = storage_settings(tmp_path, VETTING_MEDIA_ROOT=str(tmp_path / "media"))
+    assert local.stdout.split() == [
+        "django.core.files.storage.FileSystemStorage",
+        str(tmp_path / "media"),
+    ]
+
+    s3 = storage_settings(
+        tmp_path,
+        VETTING_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="vetting-files",
+        AWS_S3_ENDPOINT_URL="https://s3.example.org",
+        AWS_S3_REGION_NAME="eu-central-1",
+        VETTING_S3_ENCRYPTION="aws:kms",
+        VETTING_S3_KMS_KEY_ID="key-1",
+    )
+    assert s3.returncode == 0, s3.stderr
+    backend, details = s3.stdout.split("\n", 1)
+    assert backend == "common.storage.S3Storage"
+    assert details.strip() == (
+        "vetting-files https://s3.example.org eu-central-1 private False "
+        "{'ServerSideEncryption': 'aws:kms', 'SSEKMSKeyId': 'key-1'} 5.0"
+    )
+
+    no_bucket = storage_settings(tmp_path, VETTING_STORAGE="s3")
+    assert no_bucket.returncode != 0
+    assert "VETTING_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME" in no_bucket.stderr
+    wrong = storage_settings(tmp_path, VETTING_STORAGE="ftp")
+    assert "VETTING_STORAGE must be 'local' or 's3'." in wrong.stderr
+
+
 @pytest.mark.django_db
 def test_health_endpoint(client):
     response = client.get("/healthz")
