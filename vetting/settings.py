@@ -253,7 +253,9 @@ if STORAGE == "s3":
     AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
     AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
     AWS_LOCATION = os.environ.get("VETTING_S3_PREFIX", "").strip("/")
-    # Keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the machine's role).
+    # Unset or empty: boto3's own chain (the machine's role or profile).
+    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
     _sse = os.environ.get("VETTING_S3_ENCRYPTION", "").strip()
     AWS_S3_OBJECT_PARAMETERS = {}
     if _sse:  # "AES256", or "aws:kms" with VETTING_S3_KMS_KEY_ID
