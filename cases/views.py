@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from common.errors import InvalidTransition, ServiceError, ServiceValidationError, error_text
+from common.errors import (
+    InvalidTransition,
+    ServiceError,
+    ServiceValidationError,
+    Unavailable,
+    error_text,
+)
 from common.http import attachment_response
 from common.web import is_htmx, paginate, safe_next
 
@@ -677,6 +683,10 @@ def case_evidence(request, case):
                 )
             except ServiceValidationError as exc:
                 add_service_errors(form, exc.errors)
+            except Unavailable as exc:
+                # Not the user's input: the file storage is down. Say so, and nothing else.
+                form.add_error(None, exc.message)
+                status = 503
             except ServiceError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -686,8 +696,9 @@ def case_evidence(request, case):
                     % {"name": evidence.original_name, "hash": evidence.sha256[:12]},
                 )
                 return redirect("case_evidence", reference=case.reference)
-        messages.error(request, _("The file was not uploaded: correct the marked fields."))
-        status = 400
+        if status != 503:
+            messages.error(request, _("The file was not uploaded: correct the marked fields."))
+            status = 400
     context = _case_context(
         request,
         case,

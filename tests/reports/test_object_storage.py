@@ -317,8 +317,9 @@ def test_an_upload_while_the_server_is_down_keeps_nothing_and_says_why(
     response = client.post(
         f"/cases/{case.reference}/evidence/", {"file": SimpleUploadedFile("cv.pdf", PDF)}
     )
-    assert response.status_code == 400
+    assert response.status_code == 503
     assert b"file storage cannot be reached" in response.content
+    assert b"correct the marked fields" not in response.content
 
     assert not Evidence.objects.exists()
     assert not AuditEvent.objects.filter(action="evidence.uploaded").exists()
