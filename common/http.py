@@ -7,7 +7,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from .errors import InvalidTransition, NotFound, Unavailable
-from .storage import IntegrityError, StorageUnavailable, unavailable_message, verified_chunks
+from .storage import HashMismatch, StorageUnavailable, unavailable_message, verified_chunks
 
 
 def attachment_response(
@@ -28,7 +28,7 @@ def attachment_response(
         raise NotFound(_("The stored file is missing.")) from exc
     except StorageUnavailable as exc:
         raise Unavailable(unavailable_message(exc)) from exc
-    except IntegrityError as exc:
+    except HashMismatch as exc:
         raise InvalidTransition(
             _(
                 "The stored file no longer matches the SHA-256 recorded for it, so it is not "

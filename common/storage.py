@@ -186,13 +186,13 @@ def hash_stored(name: str, storage=None) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-class IntegrityError(OSError):
+class HashMismatch(OSError):
     """The bytes read back do not have the SHA-256 recorded for them."""
 
 
 def verified_chunks(name: str, sha256: str, storage=None) -> Iterator[bytes]:
     """The stored file in chunks, hashed as they pass. If the bytes do not match `sha256`, the
-    last chunk is withheld and IntegrityError raised, so a download is cut short rather than
+    last chunk is withheld and HashMismatch raised, so a download is cut short rather than
     completed with bytes that were changed since they were checked."""
     digest = hashlib.sha256()
     pending = None
@@ -202,7 +202,7 @@ def verified_chunks(name: str, sha256: str, storage=None) -> Iterator[bytes]:
         digest.update(chunk)
         pending = chunk
     if sha256 and digest.hexdigest() != sha256:
-        raise IntegrityError(f"{name} does not match its recorded SHA-256")
+        raise HashMismatch(f"{name} does not match its recorded SHA-256")
     if pending is not None:
         yield pending
 

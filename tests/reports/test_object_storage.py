@@ -140,7 +140,7 @@ def test_bytes_changed_during_a_large_download_are_never_handed_out_whole(
     put(s3_storage, evidence.file.name, data[:-1] + b"y")  # changed after it was checked
 
     received = []
-    with pytest.raises(storage.IntegrityError):
+    with pytest.raises(storage.HashMismatch):
         for chunk in storage.verified_chunks(evidence.file.name, evidence.sha256):
             received.append(chunk)
     assert 0 < len(b"".join(received)) < len(data)
