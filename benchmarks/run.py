@@ -26,7 +26,6 @@ README.md's Performance section when the figures change.
 """
 
 import argparse
-import base64
 import datetime
 import json
 import os
@@ -44,7 +43,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PDF_TARGET_SECONDS = 1.5
-BENCH_FIELD_KEY = base64.urlsafe_b64encode(b"vetting-benchmark-only-key-32byt").decode()
 EXPORT_TARGET_ROWS_PER_SECOND = 50_000
 EXPORT_TARGET_PEAK_MB = 200
 SCREEN_TARGET_MS = 50
@@ -61,10 +59,27 @@ def setup_django(var_dir: Path) -> None:
     os.environ.pop("DATABASE_URL", None)
     if os.environ.get("VETTING_BENCH_DATABASE_URL"):
         os.environ["DATABASE_URL"] = os.environ["VETTING_BENCH_DATABASE_URL"]
-        # Keys of the benchmark's own, not ones generated in the throwaway directory, so that
-        # the numbers encrypted in a database the next run reuses can still be read.
-        os.environ.setdefault("VETTING_FIELD_KEYS", BENCH_FIELD_KEY)
-        os.environ.setdefault("VETTING_BLIND_INDEX_KEY", "vetting-benchmark-blind-index-key")
+        # A shared database needs its secrets from the environment: the benchmark keeps its
+        # own beside its database, so a reused database stays readable.
+        import base64
+        import secrets
+
+        for name, file_name, generate in (
+            ("DJANGO_SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(64)),
+            (
+                "VETTING_FIELD_KEYS",
+                "field_key",
+                lambda: base64.urlsafe_b64encode(os.urandom(32)).decode(),
+            ),
+            ("VETTING_BLIND_INDEX_KEY", "blind_index_key", lambda: secrets.token_urlsafe(32)),
+        ):
+            if not os.environ.get(name):
+                kept = var_dir / file_name  # the names embedded mode used for them
+                if not kept.exists():
+                    var_dir.mkdir(parents=True, exist_ok=True)
+                    kept.write_text(generate())
+                    kept.chmod(0o600)
+                os.environ[name] = kept.read_text().strip()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vetting.settings")
     os.environ.setdefault("VETTING_LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(REPO))

@@ -454,15 +454,17 @@ class EvidenceDownload(FileDownloadMixin, EvidenceMixin, CaseAPIView):
         description=(
             "The stored file as an attachment under its original name, cleaned and ending with "
             "the extension of its stored type (`resume.pdf.js` stored as text/plain is sent as "
-            "`resume.pdf.js.txt`). Each download is "
-            "recorded in the audit log. `X-Content-SHA256` carries the hash recorded at upload."
+            "`resume.pdf.js.txt`), streamed. It is read back and checked against the SHA-256 "
+            "recorded at upload first (409 if it no longer matches, 404 if it is gone, 503 if "
+            "the file storage cannot be reached). Each download is recorded in the audit log. "
+            "`X-Content-SHA256` carries the hash."
         ),
         parameters=[EVIDENCE_ID],
         responses={
             (200, "application/octet-stream"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The file, with its sniffed content type."
             ),
-            **error_responses(403, 404),
+            **error_responses(403, 404, 409, 503),
         },
     )
     def get(self, request, reference, evidence_id):
@@ -473,6 +475,7 @@ class EvidenceDownload(FileDownloadMixin, EvidenceMixin, CaseAPIView):
             filename=evidence.download_name,
             content_type=evidence.content_type,
             sha256=evidence.sha256,
+            size=evidence.size,
         )
 
 

@@ -132,6 +132,13 @@ def _evidence_downloaded(event, data):
     return _("Downloaded %(name)s of %(ref)s") % {"name": data["name"], "ref": event.case_reference}
 
 
+def _evidence_integrity_failed(event, data):
+    return _("The stored file of %(name)s of %(ref)s does not match its recorded SHA-256") % {
+        "name": data["name"],
+        "ref": event.case_reference,
+    }
+
+
 def _finding_opened(event, data):
     return _("Finding %(check)s (%(severity)s) opened on %(ref)s") % {
         "check": data["check"],
@@ -183,6 +190,7 @@ def register_describers() -> None:
             "evidence.linked": _evidence_linked,
             "evidence.withdrawn": _evidence_withdrawn,
             "evidence.downloaded": _evidence_downloaded,
+            "evidence.integrity_failed": _evidence_integrity_failed,
             "finding.opened": _finding_opened,
             "finding.removed": _finding_removed,
             "finding.accepted": _finding_accepted,

@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from common.errors import ServiceError, ServiceValidationError, StaleVersion, error_text
+from common.errors import (
+    InvalidTransition,
+    ServiceError,
+    ServiceValidationError,
+    StaleVersion,
+    Unavailable,
+    error_text,
+)
 from common.http import attachment_response
 from common.web import is_htmx, paginate, safe_next
 
@@ -737,6 +744,10 @@ def case_evidence(request, case):
                 )
             except ServiceValidationError as exc:
                 add_service_errors(form, exc.errors)
+            except Unavailable as exc:
+                # Not the user's input: the file storage is down. Say so, and nothing else.
+                form.add_error(None, exc.message)
+                status = 503
             except ServiceError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -747,8 +758,9 @@ def case_evidence(request, case):
                 )
                 _say_download_name(request, evidence)
                 return redirect("case_evidence", reference=case.reference)
-        messages.error(request, _("The file was not uploaded: correct the marked fields."))
-        status = 400
+        if status != 503:
+            messages.error(request, _("The file was not uploaded: correct the marked fields."))
+            status = 400
     context = _case_context(
         request,
         case,
@@ -767,12 +779,17 @@ def _evidence(case: Case, evidence_id: int) -> Evidence:
 @case_page
 def evidence_download(request, case, evidence_id):
     evidence = _evidence(case, evidence_id)
-    services.record_evidence_download(request.user, evidence)
+    try:
+        services.record_evidence_download(request.user, evidence)
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+        return redirect("case_evidence", reference=case.reference)
     return attachment_response(
         evidence.file,
         filename=evidence.download_name,
         content_type=evidence.content_type,
         sha256=evidence.sha256,
+        size=evidence.size,
     )
 
 

@@ -3,9 +3,9 @@ errors, files.
 
 The same service error gives the same status code everywhere: ServiceValidationError → 400 with
 field messages, NotAllowed → 403, NotFound → 404, InvalidTransition → 409 (StaleVersion: 409
-with the current value, see `StaleVersionMixin`). A body over the size limit is 413. Every error
-body is JSON, also for what never reaches a view (`common.views` answers 404, 400, 403 and 500
-under /api/ in JSON).
+with the current value, see `StaleVersionMixin`), Unavailable → 503. A body over the size limit
+is 413. Every error body is JSON, also for what never reaches a view (`common.views` answers
+404, 400, 403 and 500 under /api/ in JSON).
 """
 
 from django.conf import settings
@@ -20,7 +20,14 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import InvalidTransition, NotAllowed, NotFound, ServiceValidationError, StaleVersion
+from .errors import (
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+    ServiceValidationError,
+    StaleVersion,
+    Unavailable,
+)
 
 # ---------------------------------------------------------------- parsing
 
@@ -71,6 +78,7 @@ STATUS_BY_ERROR = (
     (NotAllowed, status.HTTP_403_FORBIDDEN),
     (NotFound, status.HTTP_404_NOT_FOUND),
     (InvalidTransition, status.HTTP_409_CONFLICT),
+    (Unavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
 )
 
 
@@ -204,6 +212,10 @@ _ERRORS = {
         description="Your role may not do this (or the four-eyes rule forbids it).",
     ),
     404: OpenApiResponse(ErrorSerializer, description="No such object, or one you may not see."),
+    503: OpenApiResponse(
+        ErrorSerializer,
+        description="The file storage cannot be reached just now; nothing was changed. Try again.",
+    ),
     409: OpenApiResponse(
         OpenApiTypes.OBJECT,
         description="Not possible in the object's current state (e.g. approving a draft). "

@@ -1,6 +1,7 @@
 """The errors every service raises. Each interface maps them once, the same way:
 NotAllowed → 403, InvalidTransition → 409, ServiceValidationError → 400 with field messages,
-NotFound → 404 (see `common.api.exception_handler` and `common.web.error_text`)."""
+NotFound → 404, Unavailable → 503 (see `common.api.exception_handler` and
+`common.web.error_text`)."""
 
 
 class ServiceError(Exception):
@@ -32,6 +33,10 @@ class StaleVersion(InvalidTransition):
 
 class NotFound(ServiceError):
     """The object (or its stored file) does not exist, or the user may not know it exists."""
+
+
+class Unavailable(ServiceError):
+    """A service the request needs (the file storage) cannot be reached; nothing was changed."""
 
 
 class ServiceValidationError(ServiceError):

@@ -1,11 +1,14 @@
 """HTTP helpers shared by the web pages and the API."""
 
-from django.http import FileResponse
+from itertools import chain
+
+from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from . import files
-from .errors import NotFound
+from .errors import InvalidTransition, NotFound, Unavailable
+from .storage import HashMismatch, StorageUnavailable, unavailable_message, verified_chunks
 
 # A downloaded file never runs anything, even if a browser were to show it.
 DOWNLOAD_CSP = "default-src 'none'; sandbox"
@@ -24,16 +27,42 @@ def mark_as_download(response, *, filename: str, sha256: str = ""):
 
 
 def attachment_response(
-    stored_file, *, filename: str, content_type: str, sha256: str = "", fallback_name: str = ""
+    stored_file,
+    *,
+    filename: str,
+    content_type: str,
+    sha256: str = "",
+    size: int | None = None,
+    fallback_name: str = "",
 ):
     """A stored file as a download that browsers save rather than render, never cached, with
     its hash. Its name and type follow common.files (clean name, extension of the served type,
-    active content as plain text). A file missing from storage is NotFound (404 on the web and
-    in the API alike)."""
+    active content as plain text).
+
+    The file is streamed in chunks from the storage in use and hashed as it goes: bytes that do
+    not match `sha256` are never handed out whole (a small file is refused before the answer
+    starts, a large one is cut short before its last chunk). A file missing from storage is
+    NotFound (404) and an unreachable storage Unavailable (503), on the web and in the API
+    alike."""
+    if not stored_file:
+        raise NotFound(_("The stored file is missing."))
     name, served = files.safe_download(filename, content_type, fallback_name)
+    chunks = verified_chunks(stored_file.name, sha256, storage=stored_file.storage)
     try:
-        handle = stored_file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
+        first = next(chunks, b"")
+    except FileNotFoundError as exc:
         raise NotFound(_("The stored file is missing.")) from exc
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=served)
+    except StorageUnavailable as exc:
+        raise Unavailable(unavailable_message(exc)) from exc
+    except HashMismatch as exc:
+        raise InvalidTransition(
+            _(
+                "The stored file no longer matches the SHA-256 recorded for it, so it is not "
+                "handed out. Tell your administrator."
+            )
+        ) from exc
+    response = StreamingHttpResponse(chain([first], chunks), content_type=served)
+    if size is not None:
+        # With the length announced, a download cut short is seen as incomplete.
+        response["Content-Length"] = str(size)
     return mark_as_download(response, filename=name, sha256=sha256)

@@ -4,17 +4,18 @@ privacy headers on every response."""
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.exception import response_for_exception
-from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 
-from .errors import NotAllowed, NotFound
+from .errors import NotAllowed, NotFound, Unavailable
+from .views import error_page
 
 API_PREFIX = "/api/"
 
 
 class ServiceErrorMiddleware:
-    """NotAllowed → 403 page with its reason; NotFound → 404 page. API views map errors
-    themselves (common.api.exception_handler) and never let them reach here."""
+    """NotAllowed → 403 page with its reason; NotFound → 404 page and Unavailable → 503 page,
+    each saying what is missing or unreachable. API views map errors themselves
+    (common.api.exception_handler) and never let them reach here."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -26,7 +27,9 @@ class ServiceErrorMiddleware:
         if isinstance(exception, NotAllowed):
             return response_for_exception(request, PermissionDenied(exception.message))
         if isinstance(exception, NotFound):
-            return response_for_exception(request, Http404(exception.message))
+            return error_page(request, 404, exception.message)
+        if isinstance(exception, Unavailable):
+            return error_page(request, 503, exception.message)
         return None
 
 

@@ -23,6 +23,11 @@ def _error(request, status: int, template: str, reason: str = ""):
     return render(request, template, {"reason": reason}, status=status)
 
 
+def error_page(request, status: int, reason: str = ""):
+    """The error page for `status` (404 or 503) with the reason a service gave."""
+    return _error(request, status, f"errors/{status}.html", reason)
+
+
 def bad_request(request, exception=None):
     if is_api(request):
         if isinstance(exception, RequestDataTooBig):

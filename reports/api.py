@@ -165,15 +165,15 @@ class ReportDownload(FileDownloadMixin, ReportAPIView):
         description=(
             "The PDF, ZIP or CSV as an attachment. The stored file is checked against the SHA-256 "
             "recorded when it was generated (409 if it no longer matches, or if the job is not "
-            "done), and each download is recorded in the audit log. `X-Content-SHA256` carries "
-            "the hash."
+            "done; 404 if it is gone; 503 if the file storage cannot be reached), and each "
+            "download is recorded in the audit log. `X-Content-SHA256` carries the hash."
         ),
         parameters=[JOB_ID],
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
             (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="ZIP"),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV"),
-            **error_responses(403, 404, 409),
+            **error_responses(403, 404, 409, 503),
         },
     )
     def get(self, request, job_id):
@@ -183,6 +183,7 @@ class ReportDownload(FileDownloadMixin, ReportAPIView):
             filename=job.file_name,
             content_type=job.content_type,
             sha256=job.sha256,
+            size=job.size,
         )
 
 

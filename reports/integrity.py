@@ -2,20 +2,20 @@
 
 Evidence is hashed at upload and reports when they are generated; a file whose SHA-256 no longer
 matches, or that is gone, was changed or lost outside the application. The check writes one CSV
-row per file, streaming, and returns a summary of what it found.
+row per file, streaming, and returns a summary of what it found. Files are read from the storage
+in use (the local disk or the object store); a storage that cannot be reached fails the check
+rather than reporting every file missing.
 """
 
 import csv
-import hashlib
 import io
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.core.files.storage import default_storage
-
 from audit.services import record_event
 from cases.models import Evidence
+from common.storage import StorageUnavailable, hash_stored
 
 from .documents import Built
 from .export import neutralise_formula
@@ -38,16 +38,6 @@ SUMMARY_PROBLEMS_SHOWN = 50
 # Progress doubles as the heartbeat the redispatcher watches: report it at least this often,
 # however large or slow to read the files are.
 PROGRESS_EVERY_SECONDS = 10
-
-
-def hash_stored(name: str) -> tuple[str, int]:
-    """SHA-256 and size of a stored file, read in chunks. Raises OSError if it is gone."""
-    digest, size = hashlib.sha256(), 0
-    with default_storage.open(name, "rb") as stored:
-        for chunk in iter(lambda: stored.read(1024 * 1024), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 @dataclass(frozen=True)
@@ -108,6 +98,8 @@ def check(stored: StoredFile) -> tuple[str, str, int | None]:
     """(result, actual SHA-256, actual size) of one file."""
     try:
         digest, size = hash_stored(stored.path)
+    except StorageUnavailable:
+        raise  # not a verdict on the file: the job fails with the reason and can be retried
     except OSError:
         return MISSING, "", None
     return (OK if digest == stored.sha256 else CHANGED), digest, size

@@ -28,9 +28,10 @@ from audit.services import record_event
 from cases import permissions as case_permissions
 from cases import services as case_services
 from cases.models import Case
+from common import storage
 from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
 
-from . import documents, export, integrity, selectors
+from . import documents, export, selectors
 from .kinds import spec_for
 from .models import CASE_REPORT_KINDS, JobStatus, ReportJob, ReportKind, ReportLanguage
 
@@ -175,12 +176,9 @@ def retry_job(actor, job: ReportJob) -> ReportJob:
 
 
 def verify_file(job: ReportJob) -> bool:
-    """Whether the stored file still has the SHA-256 recorded when it was generated."""
-    try:
-        digest, _size = integrity.hash_stored(job.file.name)
-    except OSError:
-        return False
-    return digest == job.sha256
+    """Whether the stored file still has the SHA-256 recorded when it was generated, read back
+    from the storage in use. NotFound if it is gone, Unavailable if the storage is unreachable."""
+    return storage.stored_file_matches(job.file.name, job.sha256)
 
 
 def record_download(actor, job: ReportJob) -> ReportJob:
@@ -406,7 +404,7 @@ def _finish(job_id: int, output, built: documents.Built) -> ReportJob | None:
     output.seek(0)
     name = default_storage.save(_stored_name(job), File(output))
     # The hash is of the bytes as stored, read back: what a download will hand out.
-    digest, size = integrity.hash_stored(name)
+    digest, size = storage.hash_stored(name)
     with transaction.atomic():
         job = _locked_jobs("case", "requester").get(pk=job_id)
         if job.status == JobStatus.DONE:
@@ -450,16 +448,20 @@ def _record_reveals(job: ReportJob, fields: list[str]) -> None:
 def remove_leftovers(job: ReportJob) -> list[str]:
     """Delete files of earlier runs of this job that were killed before registering them."""
     folder = f"reports/{job.case.reference if job.case_id else 'other'}"
-    try:
-        _dirs, files = default_storage.listdir(folder)
-    except (FileNotFoundError, NotImplementedError):
-        return []
     keep = os.path.basename(job.file.name or "")
     removed = []
-    for file_name in files:
-        if file_name.startswith(f"{job.pk}-") and file_name != keep:
-            default_storage.delete(f"{folder}/{file_name}")
-            removed.append(file_name)
+    try:
+        # On the local disk and in an object store alike: the names directly in the folder.
+        _dirs, files = default_storage.listdir(folder)
+        for file_name in files:
+            if file_name.startswith(f"{job.pk}-") and file_name != keep:
+                default_storage.delete(f"{folder}/{file_name}")
+                removed.append(file_name)
+    except (FileNotFoundError, NotImplementedError):
+        pass
+    except storage.StorageUnavailable:
+        # Only a leftover stays behind; the job's own file and record are not affected.
+        logger.warning("Could not remove leftovers of report job %s", job.pk, exc_info=True)
     return removed
 
 

@@ -118,6 +118,7 @@ def download(request, pk: int):
         filename=job.file_name,
         content_type=job.content_type,
         sha256=job.sha256,
+        size=job.size,
     )
 
 

@@ -246,3 +246,97 @@ def wait_for(predicate, timeout: float = 60.0, interval: float = 0.2):
             return result
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+# ---------------------------------------------------------------- a real S3-API server
+
+
+class S3Server:
+    """moto's S3 API served over HTTP on a free localhost port, in this process: the storage
+    talks to it through boto3 exactly as to any S3-compatible object store."""
+
+    def __init__(self):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.server = None
+
+    def start(self):
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.server.start()
+        wait_for(self.is_up, timeout=30)
+
+    def stop(self):
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def is_up(self) -> bool:
+        import socket
+
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        except OSError:
+            return False
+        return True
+
+    def client(self):
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    server = S3Server()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings):
+    """Evidence and reports in a fresh bucket of the S3 server; yields (server, bucket name)."""
+    import uuid
+
+    from botocore.config import Config
+
+    bucket = f"vetting-{uuid.uuid4().hex[:12]}"
+    s3_server.client().create_bucket(Bucket=bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "common.storage.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": s3_server.endpoint,
+                "region_name": "us-east-1",
+                "access_key": "testing",
+                "secret_key": "testing",
+                "client_config": Config(
+                    connect_timeout=2,
+                    read_timeout=10,
+                    retries={"max_attempts": 1, "mode": "standard"},
+                    signature_version="s3v4",
+                ),
+            },
+        },
+    }
+    yield s3_server, bucket
+    if s3_server.server is None:  # a test stopped it
+        s3_server.start()

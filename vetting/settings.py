@@ -62,7 +62,41 @@ def _persisted_secret(file_name: str, generate=lambda: secrets.token_urlsafe(64)
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or _persisted_secret("secret_key")
+# Embedded mode (SQLite under var/, one machine) and development generate missing secrets and keep
+# them under VAR_DIR. With a shared database (DATABASE_URL) several machines may serve the same
+# data and must use the same secrets: there they come from the environment or nothing starts.
+EMBEDDED = not os.environ.get("DATABASE_URL")
+SECRETS_MAY_BE_GENERATED = DEBUG or EMBEDDED
+_missing_secrets: list[str] = []
+
+
+def _secret(env_name: str, file_name: str, generate=lambda: secrets.token_urlsafe(64)) -> str:
+    value = os.environ.get(env_name, "").strip()
+    if value:
+        return value
+    if SECRETS_MAY_BE_GENERATED:
+        return _persisted_secret(file_name, generate)
+    _missing_secrets.append(env_name)
+    return ""
+
+
+SECRET_KEY = _secret("DJANGO_SECRET_KEY", "secret_key")
+# Key for the keyed hashes (blind indexes) that let cases be linked on encrypted numbers.
+BLIND_INDEX_KEY = _secret("VETTING_BLIND_INDEX_KEY", "blind_index_key")
+# Encryption of bank account and identity document numbers. VETTING_FIELD_KEYS is a
+# comma-separated list of Fernet keys: the first encrypts, all decrypt (key rotation).
+FIELD_ENCRYPTION_KEYS = env_list("VETTING_FIELD_KEYS", []) or [
+    _secret("VETTING_FIELD_KEYS", "field_key", generate=lambda: Fernet.generate_key().decode())
+]
+if _missing_secrets:
+    raise ImproperlyConfigured(
+        f"vetting will not start: set {', '.join(_missing_secrets)} in the environment. "
+        "With DATABASE_URL (a shared database, possibly several machines) and DJANGO_DEBUG off, "
+        "secrets and field keys are never generated into per-machine files under var/: every "
+        "web and worker machine must use the same ones. Generate them once (README, "
+        "'Install with Docker') and keep VETTING_FIELD_KEYS safe: without it the encrypted "
+        "numbers cannot be read."
+    )
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long.")
 
@@ -269,10 +303,46 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("VETTING_STATIC_ROOT", VAR_DIR / "staticfiles"))
 STATICFILES_DIRS = [SITE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("VETTING_MEDIA_ROOT", VAR_DIR / "media"))
+# Evidence, reports and integrity check results are private: they are stored on the local disk
+# (the embedded default) or in an S3-compatible object store, and served only through views that
+# check permissions, verify the SHA-256 and record each download.
+STORAGE = os.environ.get("VETTING_STORAGE", "local").strip().lower() or "local"
+if STORAGE not in {"local", "s3"}:
+    raise ImproperlyConfigured("VETTING_STORAGE must be 'local' or 's3'.")
+if STORAGE == "s3":
+    from botocore.config import Config as _S3ClientConfig
+
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured(
+            "VETTING_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (and usually AWS_S3_ENDPOINT_URL, "
+            "AWS_S3_REGION_NAME, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)."
+        )
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_LOCATION = os.environ.get("VETTING_S3_PREFIX", "").strip("/")
+    # Unset or empty: boto3's own chain (the machine's role or profile).
+    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+    _sse = os.environ.get("VETTING_S3_ENCRYPTION", "").strip()
+    AWS_S3_OBJECT_PARAMETERS = {}
+    if _sse:  # "AES256", or "aws:kms" with VETTING_S3_KMS_KEY_ID
+        AWS_S3_OBJECT_PARAMETERS["ServerSideEncryption"] = _sse
+        if os.environ.get("VETTING_S3_KMS_KEY_ID"):
+            AWS_S3_OBJECT_PARAMETERS["SSEKMSKeyId"] = os.environ["VETTING_S3_KMS_KEY_ID"]
+    # A storage that is down answers quickly with a clear error instead of hanging a request.
+    AWS_S3_CLIENT_CONFIG = _S3ClientConfig(
+        connect_timeout=float(os.environ.get("VETTING_S3_TIMEOUT", "5")),
+        read_timeout=float(os.environ.get("VETTING_S3_TIMEOUT", "5")) * 6,
+        retries={"max_attempts": 3, "mode": "standard"},
+        s3={"addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or "auto"},
+        signature_version="s3v4",
+    )
+    _default_storage = {"BACKEND": "common.storage.S3Storage"}
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    # Evidence and reports are private: they are stored here and served only through views
-    # that check permissions and record each download.
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -340,13 +410,7 @@ PERMISSIONS_POLICY = ", ".join(
     )
 )
 
-# Encryption of bank account and identity document numbers. VETTING_FIELD_KEYS is a
-# comma-separated list of Fernet keys: the first encrypts, all decrypt (key rotation).
-# Key for the keyed hashes (blind indexes) that let cases be linked on encrypted numbers.
-BLIND_INDEX_KEY = os.environ.get("VETTING_BLIND_INDEX_KEY") or _persisted_secret("blind_index_key")
-FIELD_ENCRYPTION_KEYS = env_list("VETTING_FIELD_KEYS", []) or [
-    _persisted_secret("field_key", generate=lambda: Fernet.generate_key().decode())
-]
+# Field encryption keys and the blind index key: see _secret() near the top.
 
 # Evidence uploads.
 EVIDENCE_MAX_BYTES = int(os.environ.get("VETTING_EVIDENCE_MAX_BYTES", str(50 * 1024 * 1024)))

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
+from common import storage
+from common.errors import InvalidTransition, NotAllowed, ServiceValidationError, Unavailable
 
 from .. import permissions, uploads
 from ..models import (
@@ -87,7 +88,11 @@ def upload_evidence(
         sha256=digest.hexdigest(),
         uploaded_by=actor,
     )
-    evidence.file.save(evidence.stored_name, uploaded_file, save=False)
+    try:
+        evidence.file.save(evidence.stored_name, uploaded_file, save=False)
+    except storage.StorageUnavailable as exc:
+        # Nothing is kept: the transaction rolls back and no row points to a missing file.
+        raise Unavailable(storage.unavailable_message(exc)) from exc
     try:
         save_as(evidence, actor)
         if answers:
@@ -170,8 +175,28 @@ def withdraw_evidence(actor, evidence: Evidence, reason: str) -> Evidence:
 
 
 def record_evidence_download(actor, evidence: Evidence) -> None:
+    """Check a download is allowed and the stored file intact (read back from the storage in
+    use and hashed), and record it in the audit log."""
     if not permissions.can_view_case(actor, evidence.case):
         raise NotAllowed(_("You may not download evidence of this case."))
+    if not storage.stored_file_matches(evidence.file.name, evidence.sha256):
+        case_event(
+            actor,
+            "evidence.integrity_failed",
+            evidence.case,
+            f"Stored file of {evidence.original_name} of {evidence.case.reference} does not "
+            "match its recorded SHA-256",
+            obj=evidence,
+            name=evidence.original_name,
+            sha256=evidence.sha256,
+        )
+        raise InvalidTransition(
+            _(
+                "The stored file of %(name)s no longer matches the SHA-256 recorded at upload, "
+                "so it is not handed out. Tell your administrator."
+            )
+            % {"name": evidence.original_name}
+        )
     case_event(
         actor,
         "evidence.downloaded",

@@ -4,8 +4,9 @@ import datetime
 import hashlib
 import json
 import zipfile
+from itertools import chain
 
-from django.core.files.storage import default_storage
+from common.storage import read_chunks
 
 from ..documents import DocumentError
 
@@ -84,14 +85,17 @@ class PacketArchive:
         evidence = entry["evidence"]
         digest, size = hashlib.sha256(), 0
         compress = not evidence.content_type.startswith(_STORED_TYPES)
+        # Read in chunks from the storage in use. An unreachable storage (StorageUnavailable)
+        # is a temporary problem: it propagates, and the job is retried.
+        chunks = read_chunks(evidence.file.name)
         try:
-            source = default_storage.open(evidence.file.name, "rb")
-        except OSError as exc:
+            first = next(chunks, b"")
+        except FileNotFoundError as exc:
             raise DocumentError(
                 f"Evidence {entry['number']} ({evidence.original_name}) is missing from storage."
             ) from exc
-        with source, self.zip.open(self._info(entry["path"], compress), "w") as target:
-            for chunk in iter(lambda: source.read(1024 * 1024), b""):
+        with self.zip.open(self._info(entry["path"], compress), "w") as target:
+            for chunk in chain([first], chunks):
                 digest.update(chunk)
                 size += len(chunk)
                 target.write(chunk)

@@ -165,3 +165,24 @@ def test_a_missing_stored_evidence_file_is_not_found_on_the_web_and_the_api(
     assert response.status_code == 404
     if door == "api":
         assert response.json() == {"detail": "The stored file is missing."}
+
+
+@pytest.mark.parametrize("door", ["web", "api"])
+def test_evidence_changed_on_disk_is_not_handed_out(client, open_case, hr, door):
+    case = open_case()
+    evidence = services.upload_evidence(hr, case, upload("cv.pdf", PDF), "CV")
+    with open(evidence.file.path, "ab") as stored:
+        stored.write(b"edited outside vetting")
+    client.force_login(hr)
+    base = "/api/v1/cases" if door == "api" else "/cases"
+
+    response = client.get(f"{base}/{case.reference}/evidence/{evidence.pk}/download/")
+
+    if door == "api":
+        assert response.status_code == 409
+        assert "no longer matches the SHA-256 recorded at upload" in response.json()["detail"]
+    else:
+        assert response.status_code == 302
+        assert response["Location"] == f"/cases/{case.reference}/evidence/"
+    assert AuditEvent.objects.filter(action="evidence.integrity_failed").exists()
+    assert not AuditEvent.objects.filter(action="evidence.downloaded").exists()

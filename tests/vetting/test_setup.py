@@ -120,7 +120,8 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
 
 
 def test_missing_secret_is_generated_and_kept_private(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    # Embedded mode: no DATABASE_URL.
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "DATABASE_URL")}
     env["VETTING_VAR_DIR"] = str(tmp_path)
     code = "from django.conf import settings; print(len(settings.SECRET_KEY))"
     result = subprocess.run(
@@ -139,6 +140,116 @@ def test_missing_secret_is_generated_and_kept_private(tmp_path):
     assert int(result.stdout) >= 50
     key_file = tmp_path / "secret_key"
     assert key_file.stat().st_mode & 0o077 == 0
+
+
+SECRETS = ("DJANGO_SECRET_KEY", "VETTING_FIELD_KEYS", "VETTING_BLIND_INDEX_KEY")
+
+
+def start_with(tmp_path, **env_vars) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in (*SECRETS, "DJANGO_DEBUG")}
+    env.update(VETTING_VAR_DIR=str(tmp_path), **env_vars)
+    code = "from django.conf import settings; print(len(settings.FIELD_ENCRYPTION_KEYS))"
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            f"'vetting.settings'); django.setup(); {code}",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def test_with_a_shared_database_secrets_must_come_from_the_environment(tmp_path):
+    shared = {"DATABASE_URL": "postgres://vetting@127.0.0.1:5432/vetting"}
+    result = start_with(tmp_path, **shared, DJANGO_SECRET_KEY="s" * 60)
+
+    assert result.returncode != 0
+    assert (
+        "vetting will not start: set VETTING_BLIND_INDEX_KEY, VETTING_FIELD_KEYS in the "
+        "environment" in result.stderr
+    )
+    assert "never generated into per-machine files under var/" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no per-node files
+
+    keys = {
+        "DJANGO_SECRET_KEY": "s" * 60,
+        "VETTING_FIELD_KEYS": "A" * 43 + "=",
+        "VETTING_BLIND_INDEX_KEY": "b" * 40,
+    }
+    result = start_with(tmp_path, **shared, **keys)
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("mode", ["embedded", "debug"])
+def test_embedded_mode_and_development_still_generate_their_secrets(tmp_path, mode):
+    env = {"DJANGO_DEBUG": "1", "DATABASE_URL": "sqlite:///" + str(tmp_path / "x.db")}
+    result = start_with(tmp_path, **(env if mode == "debug" else {}))
+    assert result.returncode == 0, result.stderr
+    assert {"secret_key", "field_key", "blind_index_key"} <= {p.name for p in tmp_path.iterdir()}
+
+
+def storage_settings(tmp_path, **env_vars) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "VETTING_S3"))}
+    env.update(VETTING_VAR_DIR=str(tmp_path), **env_vars)
+    code = (
+        "from django.conf import settings; "
+        "print(settings.STORAGES['default']['BACKEND']); "
+        "from django.core.files.storage import default_storage as s; "
+        "print(s.bucket_name, s.endpoint_url, s.region_name, s.default_acl, s.file_overwrite, "
+        "s.object_parameters, s.client_config.connect_timeout, s.access_key) "
+        "if hasattr(s, 'bucket_name') else print(s.location)"
+    )
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            f"'vetting.settings'); django.setup(); {code}",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def test_files_stay_on_the_local_disk_unless_s3_is_configured(tmp_path):
+    local = storage_settings(tmp_path, VETTING_MEDIA_ROOT=str(tmp_path / "media"))
+    assert local.stdout.split() == [
+        "django.core.files.storage.FileSystemStorage",
+        str(tmp_path / "media"),
+    ]
+
+    s3 = storage_settings(
+        tmp_path,
+        VETTING_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="vetting-files",
+        AWS_S3_ENDPOINT_URL="https://s3.example.org",
+        AWS_S3_REGION_NAME="eu-central-1",
+        VETTING_S3_ENCRYPTION="aws:kms",
+        VETTING_S3_KMS_KEY_ID="key-1",
+        AWS_ACCESS_KEY_ID="",  # as compose passes an unset one: boto3's own chain then
+    )
+    assert s3.returncode == 0, s3.stderr
+    backend, details = s3.stdout.split("\n", 1)
+    assert backend == "common.storage.S3Storage"
+    assert details.strip() == (
+        "vetting-files https://s3.example.org eu-central-1 private False "
+        "{'ServerSideEncryption': 'aws:kms', 'SSEKMSKeyId': 'key-1'} 5.0 None"
+    )
+
+    no_bucket = storage_settings(tmp_path, VETTING_STORAGE="s3")
+    assert no_bucket.returncode != 0
+    assert "VETTING_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME" in no_bucket.stderr
+    wrong = storage_settings(tmp_path, VETTING_STORAGE="ftp")
+    assert "VETTING_STORAGE must be 'local' or 's3'." in wrong.stderr
 
 
 @pytest.mark.django_db
