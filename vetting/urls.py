@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from common.views import health
+from common.metrics import metrics_view
+from common.views import health, health_ready
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,6 +11,8 @@ urlpatterns = [
     path("api/", include("vetting.api_urls")),
     path("reports/", include("reports.urls")),
     path("healthz", health, name="health"),
+    path("healthz/ready", health_ready, name="health_ready"),
+    path("metrics", metrics_view, name="metrics"),
     path("", include("cases.urls")),
 ]
 

@@ -1,0 +1,180 @@
+"""Prometheus metrics: request latency, report jobs and queue depth, served at /metrics.
+
+Off unless VETTING_METRICS=1; then a scrape needs `Authorization: Bearer <VETTING_METRICS_TOKEN>`
+or a client address in VETTING_METRICS_ALLOW (addresses or networks, comma-separated). Without
+either setting every scrape is refused: metrics are never public by accident.
+
+Several processes (gunicorn workers): counters and histograms live in each process. Set
+PROMETHEUS_MULTIPROC_DIR to an empty directory shared by the processes (prometheus_client's
+multiprocess mode) and every scrape aggregates them; without it a scrape sees only the worker that
+answered. Gauges computed at scrape time (queue depth, jobs by status) read Redis and the database,
+so they are right in either mode.
+"""
+
+import hmac
+import ipaddress
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import multiprocess as prometheus_multiprocess
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import REGISTRY
+
+logger = logging.getLogger(__name__)
+
+REQUEST_LATENCY = Histogram(
+    "vetting_http_request_duration_seconds",
+    "Time from the request reaching Django to the response leaving it.",
+    ["method", "route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8),
+)
+REPORT_JOB_DURATION = Histogram(
+    "vetting_report_job_duration_seconds",
+    "Time a worker spent on one run of a report job, by kind and outcome.",
+    ["kind", "outcome"],
+    buckets=(0.5, 1, 2.5, 5, 10, 20, 40, 80, 160, 320, 640),
+)
+REPORT_JOB_FAILURES = Counter(
+    "vetting_report_job_failures",
+    "Report jobs that failed for good (the user sees an error and may retry).",
+    ["kind"],
+)
+REPORT_JOBS_REDISPATCHED = Counter(
+    "vetting_report_jobs_redispatched",
+    "Report jobs handed to the broker again because it lost them or their worker died.",
+)
+
+# Scrape-time collectors other apps add (common imports no app): each returns metric families.
+_collectors: list[Callable[[], Iterable]] = []
+
+
+def register_collector(collect: Callable[[], Iterable]) -> None:
+    if collect not in _collectors:
+        _collectors.append(collect)
+
+
+def queue_depth() -> int | None:
+    """Messages waiting in the Celery queue, or None without a broker (tasks run in-process)."""
+    if not settings.REDIS_URL:
+        return None
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        return int(client.llen(settings.CELERY_TASK_DEFAULT_QUEUE))
+    finally:
+        client.close()
+
+
+class _ScrapeTimeCollector:
+    def collect(self):
+        try:
+            depth = queue_depth()
+        except Exception:  # a broker that is down must not break the scrape
+            logger.warning("Could not read the Celery queue length", exc_info=True)
+            depth = float("nan")
+        if depth is not None:
+            gauge = GaugeMetricFamily(
+                "vetting_celery_queue_depth",
+                "Tasks waiting in the Celery queue (NaN when the broker cannot be read).",
+                labels=["queue"],
+            )
+            gauge.add_metric([settings.CELERY_TASK_DEFAULT_QUEUE], depth)
+            yield gauge
+        for collect in _collectors:
+            try:
+                yield from collect()
+            except Exception:
+                logger.warning("A metrics collector failed", exc_info=True)
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "VETTING_METRICS", False))
+
+
+def render() -> bytes:
+    """The exposition text: this process's metrics (or all processes' in multiprocess mode)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        prometheus_multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = CollectorRegistry()
+        registry.register(_ProcessRegistry())
+    registry.register(_ScrapeTimeCollector())
+    return generate_latest(registry)
+
+
+class _ProcessRegistry:
+    """The default registry's metrics (ours and the process/platform collectors), re-exported."""
+
+    def collect(self):
+        return REGISTRY.collect()
+
+
+def client_allowed(request) -> bool:
+    """A bearer token equal to VETTING_METRICS_TOKEN, or a client address in VETTING_METRICS_ALLOW.
+
+    The address is REMOTE_ADDR, the peer that connected: behind a proxy that is the proxy, so
+    allow-list it only if the proxy does not forward /metrics from outside (see README).
+    """
+    token = getattr(settings, "VETTING_METRICS_TOKEN", "")
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if token and header.startswith("Bearer "):
+        if hmac.compare_digest(header[len("Bearer ") :].strip().encode(), token.encode()):
+            return True
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    for entry in getattr(settings, "VETTING_METRICS_ALLOW", []):
+        try:
+            if address in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            logger.warning("VETTING_METRICS_ALLOW has an invalid entry: %r", entry)
+    return False
+
+
+def metrics_view(request):
+    if not enabled():
+        raise Http404("Metrics are off.")
+    if not client_allowed(request):
+        response = HttpResponse("A bearer token or an allow-listed address is required.\n", status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        response["Content-Type"] = "text/plain; charset=utf-8"
+        return response
+    return HttpResponse(render(), content_type=CONTENT_TYPE_LATEST)
+
+
+class RequestMetricsMiddleware:
+    """Observes each request's latency by method, URL pattern (not the path: bounded labels) and
+    status. Placed first, so it measures the whole middleware stack."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        route = (match.route or match.view_name or "") if match else ""
+        REQUEST_LATENCY.labels(
+            request.method if request.method in _METHODS else "other",
+            route or "unmatched",
+            str(response.status_code),
+        ).observe(time.perf_counter() - started)
+        return response
+
+
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
