@@ -1,4 +1,4 @@
-"""Structured logs: one JSON object a line (VETTING_LOG_FORMAT=json), with the request's id and user.
+"""Structured logs: a JSON object a line (VETTING_LOG_FORMAT=json), with the request and user ids.
 
 RequestContextMiddleware gives each request an id (the proxy's X-Request-ID when it is a sane
 token, else a new one), returns it in the X-Request-ID response header, and keeps it with the
@@ -12,6 +12,8 @@ import json
 import logging
 import re
 import uuid
+
+from django.core.signals import request_finished, request_started
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 user_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("user_id", default="")
@@ -55,6 +57,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str, ensure_ascii=False)
 
 
+def clear_context(**kwargs) -> None:
+    request_id_var.set("")
+    user_id_var.set("")
+
+
+request_started.connect(clear_context, dispatch_uid="common.logs.clear_context.started")
+request_finished.connect(clear_context, dispatch_uid="common.logs.clear_context.finished")
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -62,14 +73,11 @@ class RequestContextMiddleware:
     def __call__(self, request):
         given = request.META.get("HTTP_X_REQUEST_ID", "")
         request.request_id = given if _SANE_ID.match(given) else uuid.uuid4().hex
-        id_token = request_id_var.set(request.request_id)
-        # The user is read lazily (after authentication ran), via a view hook below.
-        user_token = user_id_var.set("")
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(id_token)
-            user_id_var.reset(user_token)
+        # Kept until the request is finished (clear_context), not just while the middleware
+        # runs: Django logs "Not Found" and server errors after the middleware has returned.
+        request_id_var.set(request.request_id)
+        user_id_var.set("")  # set once authentication has run, in process_view
+        response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
 

@@ -122,19 +122,19 @@ class _ProcessRegistry:
         return REGISTRY.collect()
 
 
-def client_allowed(request) -> bool:
+def client_allowed(authorization: str, remote_addr: str) -> bool:
     """A bearer token equal to VETTING_METRICS_TOKEN, or a client address in VETTING_METRICS_ALLOW.
 
-    The address is REMOTE_ADDR, the peer that connected: behind a proxy that is the proxy, so
-    allow-list it only if the proxy does not forward /metrics from outside (see README).
+    The address is the peer that connected: behind a proxy that is the proxy, so allow-list an
+    address only for scrapes that do not pass through the proxy (see README).
     """
     token = getattr(settings, "VETTING_METRICS_TOKEN", "")
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    if token and header.startswith("Bearer "):
-        if hmac.compare_digest(header[len("Bearer ") :].strip().encode(), token.encode()):
+    if token and authorization.startswith("Bearer "):
+        given = authorization[len("Bearer ") :].strip()
+        if hmac.compare_digest(given.encode(), token.encode()):
             return True
     try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        address = ipaddress.ip_address(remote_addr)
     except ValueError:
         return False
     for entry in getattr(settings, "VETTING_METRICS_ALLOW", []):
@@ -146,15 +146,48 @@ def client_allowed(request) -> bool:
     return False
 
 
+REFUSED = b"A bearer token or an allow-listed address is required.\n"
+
+
 def metrics_view(request):
     if not enabled():
         raise Http404("Metrics are off.")
-    if not client_allowed(request):
-        response = HttpResponse("A bearer token or an allow-listed address is required.\n", status=401)
+    if not client_allowed(
+        request.META.get("HTTP_AUTHORIZATION", ""), request.META.get("REMOTE_ADDR", "")
+    ):
+        response = HttpResponse(REFUSED, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         response["Content-Type"] = "text/plain; charset=utf-8"
         return response
     return HttpResponse(render(), content_type=CONTENT_TYPE_LATEST)
+
+
+def worker_metrics_app(environ, start_response):
+    """The same endpoint for a Celery worker, which has no Django server (serve_worker_metrics)."""
+    if not client_allowed(environ.get("HTTP_AUTHORIZATION", ""), environ.get("REMOTE_ADDR", "")):
+        start_response(
+            "401 Unauthorized",
+            [("Content-Type", "text/plain; charset=utf-8"), ("WWW-Authenticate", "Bearer")],
+        )
+        return [REFUSED]
+    body = render()
+    start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
+    return [body]
+
+
+def serve_worker_metrics(port: int, address: str = "0.0.0.0"):  # noqa: S104 (inside a container)
+    """Serve /metrics of this worker (its pool's processes, in multiprocess mode) on `port`, from
+    a daemon thread. Returns the server."""
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+            pass
+
+    server = make_server(address, port, worker_metrics_app, WSGIServer, QuietHandler)
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    return server
 
 
 class RequestMetricsMiddleware:

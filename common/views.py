@@ -2,11 +2,11 @@
 
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template.loader import get_template
 from django.views.decorators.cache import never_cache
 
 from . import health as health_checks
-from django.shortcuts import render
-from django.template.loader import get_template
 
 
 def _error(request, status: int, template: str, reason: str = ""):

@@ -359,9 +359,7 @@ def run_job(job_id: int) -> ReportJob | None:
         outcome = "done"
         return finished
     finally:
-        metrics.REPORT_JOB_DURATION.labels(job.kind, outcome).observe(
-            time.perf_counter() - started
-        )
+        metrics.REPORT_JOB_DURATION.labels(job.kind, outcome).observe(time.perf_counter() - started)
 
 
 @contextmanager
@@ -427,8 +425,10 @@ def _claim(job_id: int) -> ReportJob | None:
     if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
         return None  # a duplicate or late delivery: the job already ended
     now = timezone.now()
-    if job.status == JobStatus.RUNNING and job.heartbeat_at and job.heartbeat_at >= now - (
-        RUNNING_STALE_AFTER
+    if (
+        job.status == JobStatus.RUNNING
+        and job.heartbeat_at
+        and job.heartbeat_at >= now - (RUNNING_STALE_AFTER)
     ):
         return None  # a second delivery (redispatch, broker redelivery): another worker has it
     job.status, job.progress = JobStatus.RUNNING, 5

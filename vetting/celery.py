@@ -1,7 +1,7 @@
 import logging
 import os
 
-from celery import Celery, bootsteps
+from celery import Celery, bootsteps, signals
 from celery.beat import PersistentScheduler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vetting.settings")
@@ -47,6 +47,22 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
 
 
 app.steps["worker"].add(WorkerHeartbeat)
+
+
+@signals.worker_init.connect
+def serve_metrics(**kwargs):
+    """With VETTING_METRICS=1 and VETTING_METRICS_WORKER_PORT, the worker serves its own metrics
+    (report job durations and failures), protected like the web's /metrics."""
+    from django.conf import settings
+
+    from common import metrics
+
+    port = os.environ.get("VETTING_METRICS_WORKER_PORT", "")
+    if metrics.enabled() and port:
+        metrics.serve_worker_metrics(int(port))
+        logger.info("Serving worker metrics on port %s", port)
+    elif port and not settings.VETTING_METRICS:
+        logger.info("VETTING_METRICS_WORKER_PORT is set but metrics are off")
 
 
 class HeartbeatScheduler(PersistentScheduler):
