@@ -1,8 +1,9 @@
 """The container health check: `python -m vetting.healthcheck` (see docker-compose.yml).
 
 It asks the server in this container for /healthz/ready (database and broker reachable) as the
-TLS-terminating proxy would: with a host name the site accepts and `X-Forwarded-Proto: https`. A plain request to 127.0.0.1 would
-get the HTTPS redirect or a 400 for a host outside DJANGO_ALLOWED_HOSTS from a healthy server.
+TLS-terminating proxy would: with a host name the site accepts and `X-Forwarded-Proto: https`.
+A plain request to 127.0.0.1 would get the HTTPS redirect or a 400 for a host outside
+DJANGO_ALLOWED_HOSTS from a healthy server.
 Exit status 0 means healthy.
 """
 
