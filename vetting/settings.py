@@ -276,7 +276,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Worst case: stale (90 s) + one redispatch period (60 s) = 150 s after the last heartbeat.
 # A message dispatched but never started (lost in a broker restart) is sent again after
 # REPORTS_QUEUED_STALE_SECONDS; a second delivery of a job that is running or done does nothing.
-REPORTS_HEARTBEAT_SECONDS = 15
+REPORTS_HEARTBEAT_SECONDS = float(os.environ.get("VETTING_REPORTS_HEARTBEAT_SECONDS", "15"))
+if not 0 < REPORTS_HEARTBEAT_SECONDS <= 20:
+    raise ImproperlyConfigured("VETTING_REPORTS_HEARTBEAT_SECONDS must be above 0 and at most 20.")
 REPORTS_RUNNING_STALE_SECONDS = 90
 REPORTS_QUEUED_STALE_SECONDS = 120
 REPORTS_REDISPATCH_SECONDS = 60
