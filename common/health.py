@@ -103,3 +103,15 @@ def broker_problem() -> str:
     except Exception as exc:
         return f"broker: {type(exc).__name__}: {exc}"[:300]
     return ""
+
+
+def queue_depth() -> int | None:
+    """Messages waiting in the Celery queue, or None without a broker (tasks run in-process).
+    Raises if the broker cannot be read."""
+    if not settings.REDIS_URL:
+        return None
+    client = _redis()
+    try:
+        return int(client.llen(settings.CELERY_TASK_DEFAULT_QUEUE))
+    finally:
+        client.close()

@@ -31,6 +31,8 @@ from prometheus_client import multiprocess as prometheus_multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import REGISTRY
 
+from . import health
+
 logger = logging.getLogger(__name__)
 
 REQUEST_LATENCY = Histogram(
@@ -65,16 +67,7 @@ def register_collector(collect: Callable[[], Iterable]) -> None:
 
 
 def queue_depth() -> int | None:
-    """Messages waiting in the Celery queue, or None without a broker (tasks run in-process)."""
-    if not settings.REDIS_URL:
-        return None
-    import redis
-
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-    try:
-        return int(client.llen(settings.CELERY_TASK_DEFAULT_QUEUE))
-    finally:
-        client.close()
+    return health.queue_depth()
 
 
 class _ScrapeTimeCollector:
@@ -192,12 +185,19 @@ def serve_worker_metrics(port: int, address: str = "0.0.0.0"):  # noqa: S104 (in
 
 class RequestMetricsMiddleware:
     """Observes each request's latency by method, URL pattern (not the path: bounded labels) and
-    status. Placed first, so it measures the whole middleware stack."""
+    status. Placed first, so it measures the whole middleware stack.
+
+    It also answers /metrics itself, before the host check and the HTTPS redirect: Prometheus
+    scrapes each web container by its internal address (http://web1:8000/metrics), a host name
+    the site does not serve, and cannot add the proxy's headers. The token or allow-list still
+    applies; when metrics are off the request goes on to the usual 404."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path_info == "/metrics" and enabled():
+            return metrics_view(request)
         started = time.perf_counter()
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)

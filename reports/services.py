@@ -30,7 +30,7 @@ from audit.services import record_event
 from cases import permissions as case_permissions
 from cases import services as case_services
 from cases.models import Case
-from common import metrics
+from common import health, metrics
 from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
 
 from . import documents, export, integrity, selectors
@@ -301,11 +301,10 @@ def redispatch_stuck_jobs(
     job, and only one run's file is ever registered.
     """
     now = now or timezone.now()
-    sent = list(
-        selectors.stuck_queued_jobs(now, undispatched_grace, queued_stale_after).values_list(
-            "pk", flat=True
-        )
-    )
+    stuck = selectors.stuck_queued_jobs(now, undispatched_grace, queued_stale_after)
+    sent = [pk for pk, dispatched in stuck.values_list("pk", "dispatched_at") if not dispatched]
+    if _messages_may_be_lost():
+        sent += [pk for pk, dispatched in stuck.values_list("pk", "dispatched_at") if dispatched]
     for job in selectors.stale_running_jobs(now, running_stale_after):
         if _requeue_dead_run(job.pk, now, running_stale_after):
             sent.append(job.pk)
@@ -314,6 +313,25 @@ def redispatch_stuck_jobs(
     if sent:
         metrics.REPORT_JOBS_REDISPATCHED.inc(len(sent))
     return sent
+
+
+def _messages_may_be_lost() -> bool:
+    """Whether the broker holds fewer messages than there are jobs handed to it and waiting.
+
+    A job waits long in a busy queue too: re-sending every waiting job each time beat runs would
+    pile up duplicates (harmless, but a long queue gets longer). While the queue holds at least
+    one message per waiting job none need be lost; when it holds fewer (a Redis restart emptied
+    it, a worker took a message and died), the waiting jobs are sent again. Without a broker
+    to ask (in-process tasks) or when it cannot be read, they are sent again.
+    """
+    try:
+        waiting = health.queue_depth()
+    except Exception:
+        return True
+    if waiting is None:
+        return True
+    handed_over = ReportJob.objects.filter(status=JobStatus.QUEUED, dispatched_at__isnull=False)
+    return waiting < handed_over.count()
 
 
 @transaction.atomic

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from common.metrics import metrics_view
 from common.views import health, health_ready
 
 urlpatterns = [
@@ -12,7 +11,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("healthz", health, name="health"),
     path("healthz/ready", health_ready, name="health_ready"),
-    path("metrics", metrics_view, name="metrics"),
     path("", include("cases.urls")),
 ]
 

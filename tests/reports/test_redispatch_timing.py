@@ -113,3 +113,21 @@ def test_a_heartbeat_moves_a_running_jobs_sign_of_life(assessed_case, hr):
     services._beat(job.pk)
 
     assert ReportJob.objects.get(pk=job.pk).heartbeat_at > old + datetime.timedelta(minutes=4)
+
+
+def test_a_waiting_job_is_sent_again_only_when_the_queue_lost_its_message(
+    assessed_case, hr, sent, monkeypatch
+):
+    from common import health
+
+    job, _ = services.request_report(hr, assessed_case, "risk_summary", "en")
+    services.dispatch_job(job.pk)
+    later = timezone.now() + services.QUEUED_STALE_AFTER + datetime.timedelta(seconds=1)
+
+    # A busy queue: its message is still in line behind others.
+    monkeypatch.setattr(health, "queue_depth", lambda: 4)
+    assert services.redispatch_stuck_jobs(now=later) == []
+    # Redis restarted without its data: the queue is empty, the job is still waiting.
+    monkeypatch.setattr(health, "queue_depth", lambda: 0)
+    assert services.redispatch_stuck_jobs(now=later) == [job.pk]
+    assert sent == [[job.pk], [job.pk]]

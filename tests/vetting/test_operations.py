@@ -327,3 +327,14 @@ def test_json_log_lines_of_an_api_call_carry_the_token_users_id(client, json_log
     assert response.status_code == 404
     lines = [line for line in json_lines(json_log) if line["logger"] == "django.request"]
     assert lines and lines[0]["user_id"] == str(user.pk)
+
+
+@pytest.mark.django_db
+def test_prometheus_scrapes_a_web_container_by_its_internal_address_over_http(client, metrics_on):
+    metrics_on.SECURE_SSL_REDIRECT = True
+    metrics_on.ALLOWED_HOSTS = ["vetting.example.org"]
+
+    response = client.get("/metrics", HTTP_HOST="web1:8000", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    assert response.status_code == 200
+    refused = client.get("/metrics", HTTP_HOST="web1:8000")
+    assert refused.status_code == 401
