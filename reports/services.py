@@ -364,10 +364,12 @@ def _requeue_dead_run(job_id: int, now, stale_after) -> bool:
 # ---------------------------------------------------------------- the worker's side
 
 
-def run_job(job_id: int) -> ReportJob | None:
+def run_job(job_id: int, *, is_retry: bool = False) -> ReportJob | None:
     """Generate the job's document. Does nothing for a done, failed or unknown job, nor for one
-    another worker is running (its heartbeat is fresh)."""
-    job = _claim(job_id)
+    another worker is running (its heartbeat is fresh), unless this is the task queue's retry of
+    a run that hit a temporary problem (`is_retry`): that run has ended, whatever its heartbeat
+    says, as its record may not have been updated while the database was away."""
+    job = _claim(job_id, take_over_running=is_retry)
     if job is None:
         return None
     started, outcome = time.perf_counter(), "error"
@@ -438,15 +440,16 @@ def _check_generation_allowed(job: ReportJob) -> None:
 
 
 @transaction.atomic
-def _claim(job_id: int) -> ReportJob | None:
+def _claim(job_id: int, take_over_running: bool = False) -> ReportJob | None:
     job = _locked_jobs("case", "requester").filter(pk=job_id).first()
     if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
         return None  # a duplicate or late delivery: the job already ended
     now = timezone.now()
     if (
         job.status == JobStatus.RUNNING
+        and not take_over_running
         and job.heartbeat_at
-        and job.heartbeat_at >= now - (RUNNING_STALE_AFTER)
+        and job.heartbeat_at >= now - RUNNING_STALE_AFTER
     ):
         return None  # a second delivery (redispatch, broker redelivery): another worker has it
     job.status, job.progress = JobStatus.RUNNING, 5

@@ -131,3 +131,15 @@ def test_a_waiting_job_is_sent_again_only_when_the_queue_lost_its_message(
     monkeypatch.setattr(health, "queue_depth", lambda: 0)
     assert services.redispatch_stuck_jobs(now=later) == [job.pk]
     assert sent == [[job.pk], [job.pk]]
+
+
+def test_the_task_queues_retry_after_a_temporary_error_runs_even_if_the_record_looks_alive(
+    assessed_case, hr
+):
+    # The database was away when the run failed: the job still says `running`, freshly.
+    job, _ = services.request_report(hr, assessed_case, "risk_summary", "en")
+    services._claim(job.pk)
+
+    done = services.run_job(job.pk, is_retry=True)
+
+    assert done.status == JobStatus.DONE and done.attempts == 2
