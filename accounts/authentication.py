@@ -3,6 +3,8 @@
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from common import logs
+
 from . import services
 
 
@@ -17,4 +19,5 @@ class ApiTokenAuthentication(TokenAuthentication):
             token = services.use_api_token(key)
         except services.TokenRefused as exc:
             raise exceptions.AuthenticationFailed(str(exc)) from exc
+        logs.user_id_var.set(str(token.user.pk))  # in this request's log lines
         return token.user, token

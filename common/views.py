@@ -1,4 +1,4 @@
-"""Friendly error pages (JSON bodies under /api/) and the health check."""
+"""Friendly error pages (JSON bodies under /api/) and the health checks."""
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
@@ -6,6 +6,9 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import get_template
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from . import health as health_checks
 
 API_PREFIX = "/api/"
 
@@ -60,7 +63,25 @@ def server_error(request):
     return HttpResponseServerError(get_template("errors/500.html").render({}))
 
 
+@never_cache
 def health(request):
+    """Liveness: the process answers and reaches its database."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def health_ready(request):
+    """Readiness: the database and the broker answer. 503 with the problems otherwise, so a proxy
+    or orchestrator stops sending requests here until they are back."""
+    checks = {
+        "database": health_checks.database_problem(),
+        "broker": health_checks.broker_problem(),
+    }
+    problems = {name: problem for name, problem in checks.items() if problem}
+    body = {
+        "status": "unavailable" if problems else "ok",
+        "checks": {name: problem or "ok" for name, problem in checks.items()},
+    }
+    return JsonResponse(body, status=503 if problems else 200)

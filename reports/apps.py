@@ -6,6 +6,9 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self):
-        from . import summaries
+        from common.metrics import register_collector
+
+        from . import metrics, summaries
 
         summaries.register_describers()
+        register_collector(metrics.collect)

@@ -13,13 +13,15 @@ import logging
 import os
 import secrets
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from functools import partial
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +30,7 @@ from audit.services import record_event
 from cases import permissions as case_permissions
 from cases import services as case_services
 from cases.models import Case
-from common import storage
+from common import health, metrics, storage
 from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
 
 from . import documents, export, selectors
@@ -40,13 +42,17 @@ logger = logging.getLogger(__name__)
 # In a job's summary: the candidate's numbers its document holds in clear.
 CLEAR_NUMBERS = "clear_numbers"
 
-# A run that has not reported progress for this long is considered dead and is re-queued.
+# A running job's worker writes a heartbeat this often, from a thread beside the build.
+HEARTBEAT_INTERVAL = datetime.timedelta(
+    seconds=float(getattr(settings, "REPORTS_HEARTBEAT_SECONDS", 15))
+)
+# A run without a heartbeat for this long is considered dead and is re-queued.
 RUNNING_STALE_AFTER = datetime.timedelta(
-    seconds=int(getattr(settings, "REPORTS_RUNNING_STALE_SECONDS", 600))
+    seconds=int(getattr(settings, "REPORTS_RUNNING_STALE_SECONDS", 90))
 )
 # A queued job handed to the broker this long ago and still not started is handed over again.
 QUEUED_STALE_AFTER = datetime.timedelta(
-    seconds=int(getattr(settings, "REPORTS_QUEUED_STALE_SECONDS", 900))
+    seconds=int(getattr(settings, "REPORTS_QUEUED_STALE_SECONDS", 120))
 )
 # A job never handed over (broker down at request time) is retried after this grace period.
 UNDISPATCHED_GRACE = datetime.timedelta(seconds=60)
@@ -292,17 +298,37 @@ def redispatch_stuck_jobs(
     job, and only one run's file is ever registered.
     """
     now = now or timezone.now()
-    sent = list(
-        selectors.stuck_queued_jobs(now, undispatched_grace, queued_stale_after).values_list(
-            "pk", flat=True
-        )
-    )
+    stuck = selectors.stuck_queued_jobs(now, undispatched_grace, queued_stale_after)
+    sent = [pk for pk, dispatched in stuck.values_list("pk", "dispatched_at") if not dispatched]
+    if _messages_may_be_lost():
+        sent += [pk for pk, dispatched in stuck.values_list("pk", "dispatched_at") if dispatched]
     for job in selectors.stale_running_jobs(now, running_stale_after):
         if _requeue_dead_run(job.pk, now, running_stale_after):
             sent.append(job.pk)
     for job_id in sent:
         dispatch_job(job_id)
+    if sent:
+        metrics.REPORT_JOBS_REDISPATCHED.inc(len(sent))
     return sent
+
+
+def _messages_may_be_lost() -> bool:
+    """Whether the broker holds fewer messages than there are jobs handed to it and waiting.
+
+    A job waits long in a busy queue too: re-sending every waiting job each time beat runs would
+    pile up duplicates (harmless, but a long queue gets longer). While the queue holds at least
+    one message per waiting job none need be lost; when it holds fewer (a Redis restart emptied
+    it, a worker took a message and died), the waiting jobs are sent again. Without a broker
+    to ask (in-process tasks) or when it cannot be read, they are sent again.
+    """
+    try:
+        waiting = health.queue_depth()
+    except Exception:
+        return True
+    if waiting is None:
+        return True
+    handed_over = ReportJob.objects.filter(status=JobStatus.QUEUED, dispatched_at__isnull=False)
+    return waiting < handed_over.count()
 
 
 @transaction.atomic
@@ -335,11 +361,60 @@ def _requeue_dead_run(job_id: int, now, stale_after) -> bool:
 # ---------------------------------------------------------------- the worker's side
 
 
-def run_job(job_id: int) -> ReportJob | None:
-    """Generate the job's document. Does nothing for a done, failed or unknown job."""
-    job = _claim(job_id)
+def run_job(job_id: int, *, is_retry: bool = False) -> ReportJob | None:
+    """Generate the job's document. Does nothing for a done, failed or unknown job, nor for one
+    another worker is running (its heartbeat is fresh), unless this is the task queue's retry of
+    a run that hit a temporary problem (`is_retry`): that run has ended, whatever its heartbeat
+    says, as its record may not have been updated while the database was away."""
+    job = _claim(job_id, take_over_running=is_retry)
     if job is None:
         return None
+    started, outcome = time.perf_counter(), "error"
+    try:
+        with heartbeat(job_id):
+            finished = _run(job)
+        outcome = "done"
+        return finished
+    finally:
+        metrics.REPORT_JOB_DURATION.labels(job.kind, outcome).observe(time.perf_counter() - started)
+
+
+@contextmanager
+def heartbeat(job_id: int, interval: datetime.timedelta | None = None, beat=None):
+    """While the block runs, a thread writes the job's heartbeat every `interval`, so a long
+    step (a large packet, a slow integrity check) is never mistaken for a dead worker, and a
+    killed worker falls silent at once."""
+    seconds = (interval or HEARTBEAT_INTERVAL).total_seconds()
+    beat = beat or _beat
+    stop = threading.Event()
+
+    def loop():
+        try:
+            while not stop.wait(seconds):
+                try:
+                    beat(job_id)
+                except Exception:
+                    logger.warning("Could not write the heartbeat of job %s", job_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=loop, name=f"report-job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def _beat(job_id: int) -> None:
+    ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        heartbeat_at=timezone.now()
+    )
+
+
+def _run(job: ReportJob) -> ReportJob | None:
+    job_id = job.pk
     delay = float(os.environ.get(TEST_DELAY_ENV) or 0)
     if delay:
         time.sleep(delay)
@@ -362,11 +437,18 @@ def _check_generation_allowed(job: ReportJob) -> None:
 
 
 @transaction.atomic
-def _claim(job_id: int) -> ReportJob | None:
+def _claim(job_id: int, take_over_running: bool = False) -> ReportJob | None:
     job = _locked_jobs("case", "requester").filter(pk=job_id).first()
     if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
         return None  # a duplicate or late delivery: the job already ended
     now = timezone.now()
+    if (
+        job.status == JobStatus.RUNNING
+        and not take_over_running
+        and job.heartbeat_at
+        and job.heartbeat_at >= now - RUNNING_STALE_AFTER
+    ):
+        return None  # a second delivery (redispatch, broker redelivery): another worker has it
     job.status, job.progress = JobStatus.RUNNING, 5
     job.attempts += 1
     job.started_at = job.heartbeat_at = now
@@ -466,6 +548,7 @@ def remove_leftovers(job: ReportJob) -> list[str]:
 
 
 def _fail(job: ReportJob, message: str) -> None:
+    metrics.REPORT_JOB_FAILURES.labels(job.kind).inc()
     job.status, job.error, job.finished_at = JobStatus.FAILED, message, timezone.now()
     _save_job(job, reason="failed")
     _job_event(None, "report.failed", job, f"{_describe(job)} failed: {message}", error=message)

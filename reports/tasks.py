@@ -49,7 +49,9 @@ class ReportTask(Task):
     reject_on_worker_lost=True,
 )
 def generate_report(self, job_id: int) -> None:
-    services.run_job(job_id)
+    # A retry (retries > 0) follows a run that ended with a temporary error; any other delivery
+    # of a job whose run is alive elsewhere (redispatch, broker redelivery) does nothing.
+    services.run_job(job_id, is_retry=self.request.retries > 0)
 
 
 @shared_task(name="reports.tasks.redispatch_stuck_jobs")

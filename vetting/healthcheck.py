@@ -1,8 +1,9 @@
 """The container health check: `python -m vetting.healthcheck` (see docker-compose.yml).
 
-It asks the server in this container for /healthz as the TLS-terminating proxy would: with a
-host name the site accepts and `X-Forwarded-Proto: https`. A plain request to 127.0.0.1 would
-get the HTTPS redirect or a 400 for a host outside DJANGO_ALLOWED_HOSTS from a healthy server.
+It asks the server in this container for /healthz/ready (database and broker reachable) as the
+TLS-terminating proxy would: with a host name the site accepts and `X-Forwarded-Proto: https`.
+A plain request to 127.0.0.1 would get the HTTPS redirect or a 400 for a host outside
+DJANGO_ALLOWED_HOSTS from a healthy server.
 Exit status 0 means healthy.
 """
 
@@ -11,6 +12,7 @@ import sys
 import urllib.request
 
 URL = "http://127.0.0.1:8000/healthz"
+READY_URL = URL + "/ready"
 
 
 def host_name(allowed_hosts: str) -> str:
@@ -22,7 +24,7 @@ def host_name(allowed_hosts: str) -> str:
     return "localhost"
 
 
-def main(url: str = URL) -> int:
+def main(url: str = READY_URL) -> int:
     host = host_name(os.environ.get("DJANGO_ALLOWED_HOSTS", ""))
     headers = {"Host": host, "X-Forwarded-Proto": "https"}
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 (an http URL, ours)

@@ -132,6 +132,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "common.metrics.RequestMetricsMiddleware",
+    "common.logs.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -448,12 +450,32 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("VETTING_CELERY_QUEUE", "vetting")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A job whose worker died is handed to another within 3 minutes, by these together (the sum is
+# checked in tests/reports/test_redispatch_timing.py):
+# - a running job writes a heartbeat every REPORTS_HEARTBEAT_SECONDS (a thread beside the build);
+# - it counts as dead after REPORTS_RUNNING_STALE_SECONDS without one (several missed beats);
+# - beat looks for dead and lost jobs every REPORTS_REDISPATCH_SECONDS.
+# Worst case: stale (90 s) + one redispatch period (60 s) = 150 s after the last heartbeat.
+# A message dispatched but never started (lost in a broker restart) is sent again after
+# REPORTS_QUEUED_STALE_SECONDS; a second delivery of a job that is running or done does nothing.
+REPORTS_HEARTBEAT_SECONDS = float(os.environ.get("VETTING_REPORTS_HEARTBEAT_SECONDS", "15"))
+if not 0 < REPORTS_HEARTBEAT_SECONDS <= 20:
+    raise ImproperlyConfigured("VETTING_REPORTS_HEARTBEAT_SECONDS must be above 0 and at most 20.")
+REPORTS_RUNNING_STALE_SECONDS = 90
+REPORTS_QUEUED_STALE_SECONDS = 120
+REPORTS_REDISPATCH_SECONDS = 60
+# Redis hands an unacknowledged message (acks_late) to another worker after this long. The
+# redispatcher above is faster for report jobs; this is the backstop for every other task, and
+# a redelivery of a report job still running elsewhere is ignored (its heartbeat is fresh).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_TIMEZONE = TIME_ZONE
+# Beat writes a heartbeat on every tick (vetting.celery.HeartbeatScheduler), at least this often.
+CELERY_BEAT_SCHEDULER = "vetting.celery:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
 CELERY_BEAT_SCHEDULE = {
     "redispatch-stuck-report-jobs": {
         "task": "reports.tasks.redispatch_stuck_jobs",
-        "schedule": 120.0,
+        "schedule": float(REPORTS_REDISPATCH_SECONDS),
     },
 }
 # Every night at HH:30 (server time zone) beat checks every stored file against its hash.
@@ -553,11 +575,37 @@ SPECTACULAR_SETTINGS["TAGS"] = [
     {"name": "audit", "description": "Compliance exports of the audit log."},
 ]
 
+# Operations (README, Operations): Prometheus metrics at /metrics, off unless VETTING_METRICS=1,
+# then only with the bearer token or from an allow-listed address (or network).
+VETTING_METRICS = env_bool("VETTING_METRICS", False)
+VETTING_METRICS_TOKEN = os.environ.get("VETTING_METRICS_TOKEN", "")
+VETTING_METRICS_ALLOW = env_list("VETTING_METRICS_ALLOW", [])
+if VETTING_METRICS and VETTING_METRICS_TOKEN and len(VETTING_METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("VETTING_METRICS_TOKEN must be at least 16 characters long.")
+
+# Logs: plain text by default, one JSON object a line with VETTING_LOG_FORMAT=json.
+VETTING_LOG_FORMAT = os.environ.get("VETTING_LOG_FORMAT", "plain").strip().lower()
+if VETTING_LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(
+        f"VETTING_LOG_FORMAT must be 'plain' or 'json'; it is {VETTING_LOG_FORMAT!r}."
+    )
+# Celery workers and beat log through this configuration too when the format is json.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = VETTING_LOG_FORMAT != "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_context": {"()": "common.logs.RequestContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "common.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": VETTING_LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("VETTING_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

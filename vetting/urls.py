@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from common.views import health
+from common.views import health, health_ready
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("vetting.api_urls")),
     path("reports/", include("reports.urls")),
     path("healthz", health, name="health"),
+    path("healthz/ready", health_ready, name="health_ready"),
     path("", include("cases.urls")),
 ]
 

@@ -6,6 +6,7 @@ while the job is running; the periodic redispatch then hands it to a fresh worke
 
 import datetime
 import hashlib
+import time
 
 import pytest
 
@@ -86,3 +87,43 @@ def test_a_job_whose_worker_is_killed_mid_run_completes_on_another_worker(
     assert done.attempts == 2
     assert hashlib.sha256(stored_bytes(done)).hexdigest() == done.sha256
     assert job_events(done) == ["report.requested", "report.requeued", "report.generated"]
+
+
+def test_a_killed_workers_job_falls_silent_and_is_redispatched_90_seconds_after_its_heartbeat(
+    celery_worker_process, assessed_case, hr
+):
+    """The real worker beats while the job runs; after SIGKILL the heartbeat stops, and beat's
+    next run after RUNNING_STALE_AFTER (time-travelled here) hands the job to another worker."""
+    regular = celery_worker_process
+    regular.stop()
+    slow_env = {
+        **regular.env,
+        services.TEST_DELAY_ENV: "120",
+        "VETTING_REPORTS_HEARTBEAT_SECONDS": "0.5",
+    }
+    slow = WorkerProcess(regular.queue, slow_env).start()
+    replacement = WorkerProcess(regular.queue, regular.env)
+    try:
+        job, _ = services.request_report(hr, assessed_case, "risk_summary", "en")
+        running = wait_for(lambda: job_in(job, JobStatus.RUNNING), 60)
+        # The heartbeat thread moves the sign of life while the run is busy (the test delay).
+        wait_for(lambda: job_in(job, JobStatus.RUNNING).heartbeat_at > running.heartbeat_at, 30)
+
+        slow.kill()
+        last = ReportJob.objects.get(pk=job.pk).heartbeat_at
+        time.sleep(2)
+        assert ReportJob.objects.get(pk=job.pk).heartbeat_at == last  # silent once killed
+
+        replacement.start()
+        almost = last + services.RUNNING_STALE_AFTER - datetime.timedelta(seconds=1)
+        assert services.redispatch_stuck_jobs(now=almost) == []
+        stale = last + services.RUNNING_STALE_AFTER + datetime.timedelta(seconds=1)
+        assert services.redispatch_stuck_jobs(now=stale) == [job.pk]
+
+        done = wait_for(lambda: job_in(job, JobStatus.DONE, JobStatus.FAILED), 120)
+    finally:
+        slow.kill()
+        replacement.stop()
+
+    assert done.status == JobStatus.DONE, done.error
+    assert done.attempts == 2

@@ -15,7 +15,7 @@ from vetting import healthcheck
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_docker_compose_file_is_valid_and_the_web_service_reports_its_health():
+def compose_config(file_name: str) -> dict:
     if not shutil.which("docker-compose"):
         if os.environ.get("VETTING_REQUIRE_SERVICES"):
             pytest.fail("docker-compose (Debian package) is needed in CI")
@@ -27,18 +27,62 @@ def test_docker_compose_file_is_valid_and_the_web_service_reports_its_health():
         "VETTING_BLIND_INDEX_KEY": "k",
     }
     result = subprocess.run(
-        ["docker-compose", "-f", str(REPO / "docker-compose.yml"), "config"],
+        ["docker-compose", "-f", str(REPO / file_name), "config"],
         capture_output=True,
         text=True,
         env=env,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    services = yaml.safe_load(result.stdout)["services"]
+    return yaml.safe_load(result.stdout)["services"]
+
+
+WEB_CHECK = ["CMD", "python", "-m", "vetting.healthcheck"]
+WORKER_CHECK = ["CMD", "python", "manage.py", "healthcheck", "worker"]
+BEAT_CHECK = ["CMD", "python", "manage.py", "healthcheck", "beat"]
+
+
+def test_docker_compose_file_is_valid_and_every_service_reports_its_health():
+    services = compose_config("docker-compose.yml")
     assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
-    assert services["web"]["healthcheck"]["test"] == ["CMD", "python", "-m", "vetting.healthcheck"]
-    # Workers serve no HTTP: the web check must not be inherited through the shared anchor.
-    assert "healthcheck" not in services["worker"] and "healthcheck" not in services["beat"]
+    assert services["web"]["healthcheck"]["test"] == WEB_CHECK
+    # Workers serve no HTTP: each checks its own heartbeat, not the web's check.
+    assert services["worker"]["healthcheck"]["test"] == WORKER_CHECK
+    assert services["beat"]["healthcheck"]["test"] == BEAT_CHECK
+    assert "VETTING_METRICS" in services["web"]["environment"]
+
+
+def test_the_scale_out_compose_file_has_two_web_containers_and_two_workers_behind_a_proxy():
+    services = compose_config("docker-compose.scale.yml")
+    webs = sorted(name for name, s in services.items() if "gunicorn" in str(s.get("command")))
+    workers = sorted(
+        name for name, s in services.items() if "worker" in str(s.get("command")).split()
+    )
+    beats = [name for name, s in services.items() if "beat" in str(s.get("command")).split()]
+    assert webs == ["web1", "web2"] and workers == ["worker1", "worker2"] and beats == ["beat"]
+    for name in webs:
+        assert services[name]["healthcheck"]["test"] == WEB_CHECK
+        assert "ports" not in services[name]  # reached only through the proxy
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+    for name in workers:
+        assert services[name]["healthcheck"]["test"] == WORKER_CHECK
+    assert services["beat"]["healthcheck"]["test"] == BEAT_CHECK
+    # One database, one broker, one shared store for every web and worker container.
+    for name in webs + workers + beats:
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"].endswith("@postgres:5432/vetting")
+        assert environment["REDIS_URL"] == "redis://redis:6379/0"
+        assert "vetting-data:/data:rw" in services[name]["volumes"]
+
+    proxy = services["proxy"]
+    assert {"80:80", "443:443"} <= {f"{p['published']}:{p['target']}" for p in proxy["ports"]}
+    (caddyfile,) = [v for v in proxy["volumes"] if ":/etc/caddy/Caddyfile:" in v]
+    config = Path(caddyfile.split(":")[0]).read_text()
+    assert "reverse_proxy web1:8000 web2:8000" in config
+    assert "health_uri /healthz/ready" in config
+    assert "respond /metrics 404" in config  # scraped inside the network, never through here
 
 
 def docker_ignores(path: str) -> bool:
