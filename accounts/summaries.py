@@ -149,10 +149,18 @@ def _second_factor_reset(event, data):
     }
 
 
+def _sso_refused(event, data):
+    return _("Single sign-on refused for %(subject)s: %(reason)s") % {
+        "subject": data.get("subject") or "—",
+        "reason": data.get("reason", ""),
+    }
+
+
 def register_describers() -> None:
     register(
         {
             "auth.signed_in": _signed_in,
+            "auth.sso_refused": _sso_refused,
             "auth.sign_in_failed": _sign_in_failed,
             "auth.signed_out": _signed_out,
             "auth.locked_out": _locked_out,

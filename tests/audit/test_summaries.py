@@ -16,6 +16,7 @@ from common.errors import NotAllowed
 from reports import services as report_services
 from tests.api.conftest import PDF_BYTES, token_client
 from tests.cases.helpers import bring_to
+from tests.helpers import authenticator_for, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,10 @@ def test_every_event_of_a_full_case_is_described_from_its_data(
     report_services.record_download(reviewer, job)
     today = timezone.localdate()
     report_services.start_audit_export(compliance, today, today, "json")
-    token_client(None).post("/api/v1/auth/token/", {"username": "chris", "password": "pw-chris"})
+    code = totp_code(authenticator_for(compliance))  # compliance needs the second factor
+    token_client(None).post(
+        "/api/v1/auth/token/", {"username": "chris", "password": "pw-chris", "code": code}
+    )
     client.post("/accounts/login/", {"username": "chris", "password": "wrong"})
     client.post("/accounts/login/", {"username": "chris", "password": "pw-chris"})
     client.post("/accounts/logout/")

@@ -387,3 +387,12 @@ def test_an_unreachable_provider_gives_a_clear_message(client, settings, catalog
 
     assert response.redirect_chain[-1][0] == reverse("login")
     assert "The identity provider could not be reached." in response.content.decode()
+
+
+def test_a_refusal_reads_in_the_audit_trail(live_server, sso_settings, provider):
+    from audit.summaries import describe_event
+
+    idp_sign_in(live_server.url, "bob")
+
+    event = AuditEvent.objects.get(action="auth.sso_refused")
+    assert describe_event(event) == "Single sign-on refused for bob: no mapped role"
