@@ -1,6 +1,9 @@
 """Builders for test state, shared by every test package (fixtures live in conftest.py)."""
 
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from django.contrib.auth.models import Group, User
 from django.test import Client
@@ -93,3 +96,24 @@ def sign_in_fully(client, user) -> None:
     password_only_login(client, user)
     if otp.is_required_for(user) or otp.has_authenticator(user):
         pass_second_factor(client, user)
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_with_django(code: str, env: dict, *, check: bool = False):
+    """Run `code` in a fresh Python process after `django.setup()` with `env` as its whole
+    environment: how settings read from the environment are tested."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            f"'vetting.settings'); django.setup(); {code}",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=check,
+    )

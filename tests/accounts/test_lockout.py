@@ -3,8 +3,6 @@ token endpoint alike; the right password is then refused too, until the lockout 
 admin unlocks it (audited). Token requests are throttled besides."""
 
 import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -16,8 +14,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from accounts import lockout, roles, services
 from audit.models import AuditEvent
-from tests.conftest import REPO
-from tests.helpers import make_user
+from tests.helpers import make_user, run_with_django
 
 pytestmark = pytest.mark.django_db
 
@@ -238,19 +235,7 @@ def settings_from_env(**env) -> str:
         "print(settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME.total_seconds(), "
         "settings.SESSION_IDLE_SECONDS, api_settings.DEFAULT_THROTTLE_RATES['auth-token'])"
     )
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
-            f"'vetting.settings'); django.setup(); {code}",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env=environment,
-        check=True,
-    ).stdout.strip()
+    return run_with_django(code, environment, check=True).stdout.strip()
 
 
 def test_limits_have_sane_defaults_and_come_from_the_environment():

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.helpers import run_with_django
 from vetting import healthcheck
 
 REPO = Path(__file__).resolve().parents[2]
@@ -193,19 +194,7 @@ def start_with(tmp_path, **env_vars) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in (*SECRETS, "DJANGO_DEBUG")}
     env.update(VETTING_VAR_DIR=str(tmp_path), **env_vars)
     code = "from django.conf import settings; print(len(settings.FIELD_ENCRYPTION_KEYS))"
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
-            f"'vetting.settings'); django.setup(); {code}",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    return run_with_django(code, env, check=False)
 
 
 def test_with_a_shared_database_secrets_must_come_from_the_environment(tmp_path):
@@ -249,19 +238,7 @@ def storage_settings(tmp_path, **env_vars) -> subprocess.CompletedProcess:
         "s.object_parameters, s.client_config.connect_timeout, s.access_key) "
         "if hasattr(s, 'bucket_name') else print(s.location)"
     )
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
-            f"'vetting.settings'); django.setup(); {code}",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    return run_with_django(code, env, check=False)
 
 
 def test_files_stay_on_the_local_disk_unless_s3_is_configured(tmp_path):
@@ -340,19 +317,7 @@ def nightly_check_schedule(tmp_path, hour: str | None) -> subprocess.CompletedPr
         "print(entry and (entry['task'], sorted(entry['schedule'].hour), "
         "sorted(entry['schedule'].minute)))"
     )
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
-            f"'vetting.settings'); django.setup(); {code}",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    return run_with_django(code, env, check=False)
 
 
 def test_beat_checks_integrity_every_night_at_a_configurable_hour(tmp_path):
