@@ -100,7 +100,7 @@ def stored_file_names(using: str = DEFAULT_DB_ALIAS) -> list[str]:
         for field in model._meta.concrete_fields:
             if isinstance(field, models.FileField):
                 values = (
-                    model._default_manager.using(using)
+                    model._base_manager.using(using)
                     .exclude(**{field.name: ""})
                     .exclude(**{f"{field.name}__isnull": True})
                     .values_list(field.name, flat=True)
@@ -166,6 +166,7 @@ def _write_backup(directory: Path, progress: Progress) -> dict:
             format="vetting-jsonl",  # vetting/backup_serializer.py: numbers stay encrypted
             use_natural_foreign_keys=True,
             use_natural_primary_keys=False,
+            use_base_manager=True,  # every row, whatever a model's default manager leaves out
             output=str(dump),
             verbosity=0,
         )
@@ -307,7 +308,8 @@ def installation_problems(manifest: dict) -> list[str]:
         if model._meta.db_table in tables and model._default_manager.exists():
             problems.append(f"the database already holds {what}")
     try:
-        present = [f["name"] for f in manifest.get("files", []) if default_storage.exists(f["name"])]
+        names = [entry["name"] for entry in manifest.get("files", [])]
+        present = [name for name in names if default_storage.exists(name)]
     except StorageUnavailable as exc:
         raise BackupError(f"The file storage cannot be reached: {exc}") from exc
     if present:

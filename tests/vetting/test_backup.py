@@ -64,7 +64,9 @@ def rows(queryset, *fields):
     return [list(row) for row in queryset.values_list(*fields)]
 
 print("SNAPSHOT:" + json.dumps({
-    "cases": rows(Case.objects.order_by("reference"), "id", "reference", "status", "risk_score", "updated_at"),
+    "cases": rows(
+        Case.objects.order_by("reference"), "id", "reference", "status", "risk_score", "updated_at"
+    ),
     "candidates": [
         [c.legal_name, c.account_number, c.account_number_index]
         for c in Candidate.objects.order_by("id")
@@ -176,7 +178,13 @@ def drop_databases(admin, names) -> None:
     admin.close()
 
 
-def round_trip(tmp_path: Path, source: Installation, target: Installation, archive: Path):
+def on_disk(installation: Installation, name: str) -> bytes:
+    return (installation.root / "media" / name).read_bytes()
+
+
+def round_trip(
+    tmp_path: Path, source: Installation, target: Installation, archive: Path, read=on_disk
+):
     source.run("migrate", "--verbosity", "0")
     source.run("shell", "-c", POPULATE)
     output = source.run("backup", str(archive))
@@ -198,9 +206,7 @@ def round_trip(tmp_path: Path, source: Installation, target: Installation, archi
     assert after == before
     # Every stored file is back, byte for byte, in the new storage.
     for _id, _case, name, *_rest in before["evidence"]:
-        assert (target.root / "media" / name).read_bytes() == (
-            source.root / "media" / name
-        ).read_bytes()
+        assert read(target, name) == read(source, name)
     return before
 
 
@@ -282,3 +288,31 @@ def test_round_trip_on_postgresql_through_a_tar_file(tmp_path, keys):
         )
     finally:
         drop_databases(admin, names)
+
+
+def test_round_trip_between_two_object_stores(tmp_path, keys, s3_server):
+    """Files are read from one S3-compatible bucket and written to another, through the API."""
+    client = s3_server.client()
+    installations = {}
+    for role in ("source", "target"):
+        bucket = f"backup-{role}-{secrets.token_hex(4)}"
+        client.create_bucket(Bucket=bucket)
+        installation = Installation(tmp_path / role, keys, None)
+        installation.root.mkdir()
+        installation.env.update(
+            VETTING_STORAGE="s3",
+            AWS_STORAGE_BUCKET_NAME=bucket,
+            AWS_S3_ENDPOINT_URL=s3_server.endpoint,
+            AWS_S3_REGION_NAME="us-east-1",
+            AWS_ACCESS_KEY_ID="testing",
+            AWS_SECRET_ACCESS_KEY="testing",
+        )
+        installation.bucket = bucket
+        installations[role] = installation
+
+    def in_bucket(installation, name):
+        return client.get_object(Bucket=installation.bucket, Key=name)["Body"].read()
+
+    source, target = installations["source"], installations["target"]
+    round_trip(tmp_path, source, target, tmp_path / "backup", read=in_bucket)
+    assert not (target.root / "media").exists()  # nothing went to the local disk
