@@ -133,6 +133,7 @@ def create_backup(target: Path, progress: Progress = lambda message: None) -> di
     try:
         if not as_tar:
             staging.mkdir()
+        _record_backup(target.resolve())
         manifest = _write_backup(staging, progress)
         if as_tar:
             progress(f"Writing {target}")
@@ -352,14 +353,31 @@ def restore(opened: Opened, progress: Progress = lambda message: None) -> dict:
         try:
             with path.open("rb") as stream:
                 saved = default_storage.save(entry["name"], File(stream, name=entry["name"]))
-        except StorageUnavailable as exc:
-            raise BackupError(f"The file storage cannot be reached: {exc}") from exc
+        except (StorageUnavailable, OSError) as exc:
+            raise BackupError(
+                f"Writing {entry['name']} to the file storage failed ({exc}). The database is "
+                "loaded but the files are not all there: empty the database and the storage "
+                "before restoring again."
+            ) from exc
         if saved != entry["name"]:
             raise BackupError(f"The storage stored {entry['name']} as {saved}; restore stopped.")
         if number % 100 == 0:
             progress(f"  {number}/{len(files)} files")
     _record_restore(manifest)
     return run_integrity_check(progress)
+
+
+def _record_backup(target: Path) -> None:
+    """A copy of every case is leaving the application: the audit log says so (and the backup
+    holds the event)."""
+    from audit.services import record_event
+
+    record_event(
+        actor=None,
+        action="backup.created",
+        summary=f"Backup of the database and every stored file to {target}"[:500],
+        data={"path": str(target)},
+    )
 
 
 def _record_restore(manifest: dict) -> None:

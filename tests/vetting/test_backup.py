@@ -203,6 +203,7 @@ def round_trip(
     assert len(before["evidence"]) == 4 and len(before["reports"]) == 1
     assert before["candidates"][0][1] == ACCOUNT_NUMBER  # readable with the same field keys
     assert len(before["audit"]) > 10
+    assert [event[4] for event in before["audit"]][-1] == "backup.created"
     assert after == before
     # Every stored file is back, byte for byte, in the new storage.
     for _id, _case, name, *_rest in before["evidence"]:
