@@ -328,7 +328,8 @@ def restore(opened: Opened, progress: Progress = lambda message: None) -> dict:
         raise BackupError(
             "Restore needs an empty installation, and here "
             + "; ".join(problems)
-            + ". Point DATABASE_URL and the file storage at new, empty ones."
+            + ". Point DATABASE_URL (or VETTING_VAR_DIR, embedded) and the file storage at new, "
+            "empty ones."
         )
     progress("Creating the tables (migrate)")
     call_command("migrate", interactive=False, verbosity=0)
