@@ -491,6 +491,9 @@ if _integrity_hour not in {"off", "none", ""}:
         "schedule": crontab(hour=int(_integrity_hour), minute=30),
     }
 
+# The database dump in a backup (vetting/backup.py): JSON Lines with encrypted numbers encrypted.
+SERIALIZATION_MODULES = {"vetting-jsonl": "vetting.backup_serializer"}
+
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
