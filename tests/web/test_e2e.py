@@ -80,11 +80,17 @@ def log_in(page: Page, base: str, username: str, language: str = "en") -> None:
     page.fill("#id_password", f"pw-{username}")
     page.locator("main button[type=submit]").click()
     if device is not None:
-        expect(page).to_have_url(re.compile(r"/accounts/two-factor/verify/"))
-        page.fill("#id_code", totp_code(device))
-        page.locator("main button[type=submit]").click()
-        expect(page).not_to_have_url(re.compile(r"/accounts/two-factor/"))
+        enter_second_factor(page, device)
     expect(page.locator("h1")).to_be_visible()
+
+
+def enter_second_factor(page: Page, device) -> None:
+    """On the code page that follows a password (the sign-in page's or the admin's), enter the
+    code of the authenticator app `device` (set up before signing in)."""
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/verify/"))
+    page.fill("#id_code", totp_code(device))
+    page.locator("main button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/two-factor/"))
 
 
 def log_out(page: Page) -> None:

@@ -12,8 +12,9 @@ from playwright.sync_api import expect
 
 from cases import services
 from reports.models import JobStatus, ReportJob
+from tests.helpers import authenticator_for
 from tests.web import test_e2e
-from tests.web.test_e2e import log_in, log_out
+from tests.web.test_e2e import enter_second_factor, log_in, log_out
 
 browser = test_e2e.browser
 
@@ -154,7 +155,8 @@ def test_the_api_docs_draw_under_their_own_policy(live_server, watched_page, hr)
 def test_the_admin_raises_no_csp_violation(live_server, watched_page, catalog, hr, open_case):
     from django.contrib.auth.models import User
 
-    User.objects.create_superuser("root", password="pw-root")
+    root = User.objects.create_superuser("root", password="pw-root")
+    device = authenticator_for(root)  # the admin role needs the second factor
     case = open_case()
     page = watched_page
     base = live_server.url
@@ -162,6 +164,7 @@ def test_the_admin_raises_no_csp_violation(live_server, watched_page, catalog, h
     page.fill("#id_username", "root")
     page.fill("#id_password", "pw-root")
     page.locator("input[type=submit]").click()
+    enter_second_factor(page, device)
     expect(page.locator("#site-name")).to_be_visible()
     page.check_csp("admin sign-in")
     for path in ["/admin/", "/admin/cases/case/", f"/admin/cases/case/{case.pk}/change/"]:

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect  # noqa: E402
 
 from accounts import roles, services  # noqa: E402
 from audit.models import AuditEvent  # noqa: E402
-from tests.helpers import make_user  # noqa: E402
+from tests.helpers import authenticator_for, make_user  # noqa: E402
 from tests.web import test_e2e as e2e  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -38,11 +38,13 @@ def test_wrong_passwords_lock_the_account_until_an_admin_unlocks_it(live_server,
 
     # The admin signs in first: the browser and the admin share one address, which the
     # failures below lock as well.
+    device = authenticator_for(alex)  # the admin role needs the second factor
     admin = new_page()
     admin.goto(f"{base}/admin/login/")
     admin.fill("#id_username", "alex")
     admin.fill("#id_password", "pw-alex")
     admin.locator("input[type=submit], button[type=submit]").first.click()
+    e2e.enter_second_factor(admin, device)
     expect(admin.locator("#site-name")).to_be_visible()
 
     page = new_page()
