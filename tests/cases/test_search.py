@@ -132,3 +132,26 @@ def test_the_api_case_list_uses_the_identifier_search(hr, people):
     assert [row["candidate_name"] for row in body["results"]] == ["Yi Min-ho"]
     candidates = api.get("/api/v1/candidates/", {"search": "16465550142"}).json()
     assert [row["legal_name"] for row in candidates["results"]] == ["Yi Min-ho"]
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize(
+    "query", ["jane@example.com", "198.51.100.9", "+49 30 1234567", "DE89 3704 0044 0532 0130 00"]
+)
+def test_an_exact_identifier_is_an_indexed_lookup(hr, people, query):
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan's wording is SQLite's")
+    plan = _plan(selectors.case_list(hr, search=query))
+    # Driven from the identifiers' indexes, then each case by its candidate: no table scan.
+    assert not [line for line in plan.splitlines() if line.startswith("SCAN")], plan
+
+
+def test_a_domain_finds_every_address_there(hr, people):
+    assert found(hr, "example.com") == ["Jane Doe"]
+    assert found(hr, "@gmail.com") == ["Yi Min-ho"]
