@@ -87,7 +87,9 @@ def test_the_reference_finds_its_case(hr, people):
     assert found(hr, target.reference.lower()) == ["Yi Min-ho"]
 
 
-@pytest.mark.parametrize("query", ["nobody", "+82 10 9999 8888", "192.0.2.99", "x@y.org", "0000"])
+@pytest.mark.parametrize(
+    "query", ["nobody", "+82 10 9999 8888", "192.0.2.99", "x@y.org", "0000", "?!"]
+)
 def test_a_search_that_matches_nothing(hr, people, query):
     assert found(hr, query) == []
 
