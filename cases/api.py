@@ -132,8 +132,10 @@ class CaseList(CaseAPIView):
         tags=["cases"],
         summary="List cases",
         description=(
-            "Cases the caller may see, newest first, with filters and a text search over the "
-            "reference, the candidate's name and contacts. Pages are cursor-based: follow "
+            "Cases the caller may see, newest first, with filters and a search by any "
+            "identifier: reference, name or alias, e-mail, phone in any format, IP address, "
+            "account or identity document number (by blind index), profile URL or handle, "
+            "shipping address. Pages are cursor-based: follow "
             "`next` until it is null."
         ),
         parameters=[CaseFilterSerializer],

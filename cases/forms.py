@@ -474,7 +474,7 @@ class CaseFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=200,
-        help_text=_("Name, e-mail or reference"),
+        help_text=_("Name, e-mail, phone, account number, IP address, handle or reference"),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     status = forms.ChoiceField(

@@ -1,21 +1,27 @@
 """Reads of cases: visibility, lists, checklist, linked cases, risk inputs."""
 
+import contextlib
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+import phonenumbers
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
+from common import normalize
 from indicators.models import Category, Kind
 from signals.facts import LinkFact
 from signals.findings import Severity
 
-from . import permissions, scoring
+from . import crypto, permissions, scoring
 from .models import (
     FINAL_STATUSES,
     FLAGGED_STATUSES,
@@ -29,6 +35,7 @@ from .models import (
     Evidence,
     FindingStatus,
     OnlineProfile,
+    ProfileKind,
     RiskLevel,
     Status,
 )
@@ -54,13 +61,8 @@ def case_list(
     created_to=None,
 ) -> QuerySet[Case]:
     cases = visible_cases(user)
-    if search:
-        search = search.strip()
-        cases = cases.filter(
-            Q(reference__icontains=search)
-            | Q(candidate__legal_name__icontains=search)
-            | Q(candidate__contacts__value__icontains=search)
-        ).distinct()
+    if search.strip():
+        cases = cases.filter(candidate_id__in=identifier_search(search))
     if status:
         cases = cases.filter(status=status)
     if risk_level:
@@ -74,6 +76,131 @@ def case_list(
     if created_to:
         cases = cases.filter(created_at__date__lte=created_to)
     return cases
+
+
+# ---------------------------------------------------------------- search by any identifier
+
+_PHONE_CHARS = re.compile(r"[\s().\-/+]")
+_HANDLE = re.compile(r"^@?[\w.\-]+$")
+_DOMAIN = re.compile(r"^@?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$", re.IGNORECASE)
+
+
+def _phone_keys(text: str) -> set[str]:
+    """Every stored form (`CandidateContact.normalized`) the typed phone can have: E.164 as
+    written (+1 …, 00 1 …, or the digits with their country code), a national number read in
+    any region (a stored national number was read in its candidate's claimed country), and
+    the bare digits an unparsable number is kept as."""
+    digits = re.sub(r"\D", "", text)
+    keys = {digits, normalize.normalize_phone(text), normalize.normalize_phone(f"+{digits}")}
+    if not text.lstrip().startswith(("+", "00")):
+        for region in phonenumbers.SUPPORTED_REGIONS:
+            try:
+                number = phonenumbers.parse(text, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_possible_number(number):
+                keys.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    return {key for key in keys if len(re.sub(r"\D", "", key)) >= 6}
+
+
+def _is_email(text: str) -> bool:
+    try:
+        EmailValidator()(text)
+    except ValidationError:
+        return False
+    return True
+
+
+def identifier_search(query: str) -> QuerySet:
+    """The ids of the candidates `query` finds (for `candidate_id__in=` or `id__in=`).
+
+    The query is read as every identifier it can be, each looked up by equality (or a
+    prefix) on an indexed column, never by decrypting:
+
+    - an e-mail address: the normalised e-mail contacts (`Jane.Doe+x@GMail.com` finds
+      `janedoe@gmail.com`); the beginning of one (`p13@example`): a prefix of them; a domain
+      (`example.com`, `@example.com`): every address there (a suffix, which scans the e-mails);
+    - an IP address: the IP contacts in canonical form;
+    - a phone number in any format (`646.555.0142`, `+1 (646) 555-0142`, `16465550142`):
+      the phone contacts in E.164 (see `_phone_keys`);
+    - an account or identity document number (an IBAN with spaces, digits with dashes):
+      their blind indexes;
+    - a profile URL or handle (`https://github.com/alice`, `@alice`): the profiles;
+    - a reference (`VET-2026-000012`, or its beginning);
+    - a name: the name key's beginning, so token order, hyphens, Hangul and the usual
+      spellings of Korean family names do not matter (`Lee Minho` finds `Yi Min-ho`), with a
+      substring match on the legal name and aliases as a fallback (a scan);
+    - a shipping address: the beginning of the normalised address.
+
+    Each kind is its own indexed subquery of candidate ids and they are combined with
+    `UNION ALL`, so the caller filters by one `candidate_id IN (…)`: no join, no DISTINCT,
+    and (an identifier being no name) no scan of the cases, whose list, count and pages stay
+    cheap. Only the name's substring fallback scans (on SQLite; PostgreSQL has trigram
+    indexes for it, migration 0014).
+    """
+    text = query.strip()
+    has_digit = any(c.isdigit() for c in text)
+    has_letter = any(c.isalpha() for c in text)
+    contacts, candidates, found = Q(), Q(), []
+
+    if _DOMAIN.match(text):  # every address at a domain (a suffix: scans the e-mails)
+        domain = text.lstrip("@").lower()
+        contacts |= Q(kind=ContactKind.EMAIL, normalized__endswith=f"@{domain}")
+    elif "@" in text and not text.startswith("@"):
+        if _is_email(text):
+            contacts |= Q(kind=ContactKind.EMAIL, normalized=normalize.normalize_email(text))
+        else:
+            contacts |= Q(kind=ContactKind.EMAIL, normalized__startswith=text.lower())
+    with contextlib.suppress(ValueError):
+        contacts |= Q(kind=ContactKind.IP_ADDRESS, normalized=normalize.normalize_ip(text))
+    bare = _PHONE_CHARS.sub("", text)
+    if bare.isdigit() and 6 <= len(bare) <= 17:
+        contacts |= Q(kind=ContactKind.PHONE, normalized__in=sorted(_phone_keys(text)))
+    if contacts:
+        found.append(CandidateContact.objects.filter(contacts).values("candidate_id"))
+
+    if has_digit:
+        for field_name, index in (
+            ("account_number_index", crypto.account_number_index(text)),
+            ("identity_document_index", crypto.blind_index(text)),
+        ):
+            if index:  # an empty index is "no number", which must match nothing
+                candidates |= Q(**{field_name: index})
+
+    handles = set()
+    if "://" in text or re.match(r"^(www\.)?[\w-]+\.[a-z]{2,}/", text, re.IGNORECASE):
+        handles.add(normalize.normalize_profile(ProfileKind.WEBSITE, text))
+    elif _HANDLE.match(text) and has_letter:
+        handles |= {normalize.normalize_profile(kind, text) for kind in ProfileKind.values}
+    handles.discard("")
+    if handles:
+        found.append(
+            OnlineProfile.objects.filter(normalized_handle__in=sorted(handles)).values(
+                "candidate_id"
+            )
+        )
+
+    if text.upper().startswith("VET"):
+        found.append(Case.objects.filter(reference__startswith=text.upper()).values("candidate_id"))
+
+    # A valid IBAN (it keeps its letters when normalised) is an account number, nothing else.
+    is_iban = any(c.isalpha() for c in normalize.normalize_account_number(text))
+    if has_letter and "@" not in text and "://" not in text and not is_iban:
+        if not has_digit:  # a name has no digits (an IBAN or an address may)
+            key = normalize.name_key(text)
+            if key:
+                candidates |= Q(name_key__startswith=key)
+            candidates |= Q(legal_name__icontains=text) | Q(aliases__icontains=text)
+        address = normalize.normalize_address(text)
+        if len(address) >= 3:
+            candidates |= Q(normalized_shipping_address__startswith=address)
+    if candidates:
+        found.append(Candidate.objects.filter(candidates).values("id"))
+
+    if not found:
+        return Candidate.objects.none().values("id")
+    found = [subquery.order_by() for subquery in found]  # no ORDER BY inside a UNION
+    return found[0].union(*found[1:], all=True) if len(found) > 1 else found[0]
 
 
 QUEUE_TABS = ("all", "unassigned", "mine")
@@ -561,11 +688,8 @@ def candidate_list(user, *, search: str = "") -> QuerySet[Candidate]:
         .select_related("case")
         .prefetch_related("contacts", "profiles", "history_entries")
     )
-    if search:
-        search = search.strip()
-        candidates = candidates.filter(
-            Q(legal_name__icontains=search) | Q(contacts__value__icontains=search)
-        ).distinct()
+    if search.strip():
+        candidates = candidates.filter(id__in=identifier_search(search))
     return candidates
 
 

@@ -694,7 +694,10 @@ class CaseFilterSerializer(serializers.Serializer):
         max_length=200,
         required=False,
         allow_blank=True,
-        help_text="Part of the reference, the candidate's name or an e-mail/phone.",
+        help_text=(
+            "A reference, name or alias, e-mail, phone in any format, IP address, account or "
+            "identity document number, profile URL or handle, or shipping address."
+        ),
     )
     status = serializers.ChoiceField(Status.choices, required=False)
     risk_level = serializers.ChoiceField(RiskLevel.choices, required=False)
@@ -723,7 +726,10 @@ class CandidateFilterSerializer(serializers.Serializer):
         max_length=200,
         required=False,
         allow_blank=True,
-        help_text="Part of the candidate's name or an e-mail/phone.",
+        help_text=(
+            "A name or alias, e-mail, phone in any format, IP address, account or identity "
+            "document number, profile URL or handle, or shipping address."
+        ),
     )
 
 
