@@ -330,7 +330,7 @@ def test_the_migration_drops_the_old_clear_text_keys(db):
     user = make_user("old-user")
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created datetime, "
+            "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp, "
             "user_id integer)"
         )
         cursor.execute(

@@ -191,7 +191,9 @@ SECRETS = ("DJANGO_SECRET_KEY", "VETTING_FIELD_KEYS", "VETTING_BLIND_INDEX_KEY")
 
 
 def start_with(tmp_path, **env_vars) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in (*SECRETS, "DJANGO_DEBUG")}
+    # Embedded unless the test says otherwise: not the database the suite itself runs on.
+    own = (*SECRETS, "DJANGO_DEBUG", "DATABASE_URL")
+    env = {k: v for k, v in os.environ.items() if k not in own}
     env.update(VETTING_VAR_DIR=str(tmp_path), **env_vars)
     code = "from django.conf import settings; print(len(settings.FIELD_ENCRYPTION_KEYS))"
     return run_with_django(code, env, check=False)
