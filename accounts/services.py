@@ -384,17 +384,9 @@ def verify_second_factor(request, code: str) -> int | None:
     signed-in user; the session then counts as verified. Returns the number of recovery codes
     left when one was used, else None."""
     user = request.user
-    code = (code or "").strip()
-    is_totp = code.replace(" ", "").isdigit()
-    if is_totp:
-        device, method = otp.authenticator(user), "totp"
-    else:
-        device = RecoveryCodeDevice.objects.filter(user=user, confirmed=True).first()
-        method = "recovery_code"
-    _check_code(request, device, code.replace(" ", "") if is_totp else code, method=method)
-    left = None
-    if not is_totp:
-        left = device.codes_left()
+    device, method, code = _device_for_code(user, (code or "").strip())
+    _check_code(request, device, code, method=method)
+    left = device.codes_left() if method == "recovery_code" else None
     audit.record_second_factor(
         user,
         request,
