@@ -29,7 +29,8 @@ _ANSWER_FACTORS = {
 
 POLICIES = {
     "2026.1": {
-        "description": (
+        # Marked for the message catalogue: pages show it translated (vetting_tags).
+        "description": gettext_noop(
             "Observed red flags add their full weight; unknown or unanswered red flags add half. "
             "Due diligence not completed adds half its weight as an assurance gap; an adverse "
             "finding adds its full weight. A critical item observed (or adverse) forces the "
@@ -38,7 +39,7 @@ POLICIES = {
         **_ANSWER_FACTORS,
     },
     "2026.2": {
-        "description": (
+        "description": gettext_noop(
             "Answers count as in 2026.1. Each open or accepted finding of the automated checks "
             "adds points by its severity (info 0, low 2, medium 5, high 15, critical 35); "
             "dismissed findings count nothing, and an accepted finding whose suggested answer "

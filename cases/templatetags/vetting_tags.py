@@ -32,25 +32,6 @@ SERVICE_TEXTS = (
     gettext_noop("return the case for more work"),
     gettext_noop("reopen the case"),
 )
-POLICY_DESCRIPTIONS = {
-    "2026.1": gettext_noop(
-        "Observed red flags add their full weight; unknown or unanswered red flags add half. "
-        "Due diligence not completed adds half its weight as an assurance gap; an adverse "
-        "finding adds its full weight. A critical item observed (or adverse) forces the "
-        "critical level."
-    ),
-    "2026.2": gettext_noop(
-        "Answers count as in 2026.1. Each open or accepted finding of the automated checks "
-        "adds points by its severity (info 0, low 2, medium 5, high 15, critical 35); "
-        "dismissed findings count nothing, and an accepted finding whose suggested answer "
-        "was filled in counts through that answer only. A critical item observed (or "
-        "adverse), a North Korean IP address or phone number forces the critical level; "
-        "any other critical finding or a link to a referred or rejected case forces at "
-        "least high."
-    ),
-}
-
-
 ROLE_LABELS = {
     "hr": gettext_lazy("HR"),
     "reviewer": gettext_lazy("Reviewer"),
@@ -169,9 +150,7 @@ def forced_reason(forcing) -> str:
 
 @register.filter
 def policy_description(policy_version) -> str:
-    text = POLICY_DESCRIPTIONS.get(policy_version) or scoring.POLICIES.get(policy_version, {}).get(
-        "description", ""
-    )
+    text = scoring.POLICIES.get(policy_version, {}).get("description", "")
     return _(text) if text else ""
 
 
