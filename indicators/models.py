@@ -25,6 +25,19 @@ class Audience(models.TextChoices):
     PAYMENT_PLATFORM = "payment_platform", _("Payment platform")
 
 
+class VersionKind(models.TextChoices):
+    BASE = "base", _("Base advisory")
+    SUPPLEMENT = "supplement", _("Supplement")
+
+
+class Section(models.TextChoices):
+    """Where an item sits on the checklist. Post-hire checks concern people already employed."""
+
+    RED_FLAGS = "red_flags", _("Red flags")
+    DUE_DILIGENCE = "due_diligence", _("Due diligence")
+    POST_HIRE = "post_hire", _("Post-hire checks")
+
+
 class ImmutableError(Exception):
     """Raised when code tries to change a published catalogue."""
 
@@ -38,6 +51,14 @@ class CatalogVersion(models.Model):
     source = models.JSONField(
         help_text=_("Advisory, agencies, date, URL and where the text was read.")
     )
+    kind = models.CharField(
+        max_length=20,
+        choices=VersionKind.choices,
+        default=VersionKind.BASE,
+        help_text=_(
+            "A base version is an advisory a case is built on; a supplement adds items to it."
+        ),
+    )
     file_name = models.CharField(max_length=200)
     content_sha256 = models.CharField(max_length=64, help_text=_("Hash of the loaded data file."))
     loaded_at = models.DateTimeField(auto_now_add=True)
@@ -45,8 +66,20 @@ class CatalogVersion(models.Model):
         default=True,
         help_text=_("Inactive versions are kept for old cases but not offered to new ones."),
     )
+    default_for_new_cases = models.BooleanField(
+        default=False,
+        help_text=_("New cases pin this version unless whoever opens the case chooses otherwise."),
+    )
 
-    IMMUTABLE_FIELDS = ("code", "title", "published_on", "source", "file_name", "content_sha256")
+    IMMUTABLE_FIELDS = (
+        "code",
+        "title",
+        "published_on",
+        "source",
+        "kind",
+        "file_name",
+        "content_sha256",
+    )
 
     class Meta:
         ordering = ["-published_on", "-code"]
@@ -74,6 +107,12 @@ class CatalogItem(models.Model):
     code = models.CharField(max_length=32)
     position = models.PositiveIntegerField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    section = models.CharField(
+        max_length=20,
+        choices=Section.choices,
+        blank=True,
+        help_text=_("Checklist section; empty means the section of the item's kind."),
+    )
     category = models.CharField(max_length=30, choices=Category.choices)
     audience = models.JSONField(default=list)
     title = models.CharField(max_length=200)
@@ -83,6 +122,19 @@ class CatalogItem(models.Model):
     weight = models.PositiveSmallIntegerField()
     critical = models.BooleanField(default=False)
     evidence_expectation = models.TextField(blank=True)
+    citations = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Sources: issuer, title, date, URL and an optional one-sentence quotation."),
+    )
+    see_also = models.JSONField(
+        default=list, blank=True, help_text=_("Codes of overlapping items in other versions.")
+    )
+    supersedes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Codes of earlier items whose answers carry over to this item on upgrade."),
+    )
 
     class Meta:
         ordering = ["version", "position"]
@@ -96,6 +148,12 @@ class CatalogItem(models.Model):
     @property
     def is_red_flag(self) -> bool:
         return self.kind == Kind.RED_FLAG
+
+    @property
+    def checklist_section(self) -> str:
+        if self.section:
+            return self.section
+        return Section.RED_FLAGS if self.is_red_flag else Section.DUE_DILIGENCE
 
     def localized_title(self, language_code: str | None) -> str:
         return self.title_ko if (language_code or "").startswith("ko") else self.title

@@ -9,7 +9,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from .models import Audience, CatalogItem, CatalogVersion, Category, Kind
+from audit.services import record_event
+
+from .models import Audience, CatalogItem, CatalogVersion, Category, Kind, Section, VersionKind
 
 CATALOG_DIR = Path(settings.BASE_DIR) / "indicators" / "catalogs"
 
@@ -25,6 +27,14 @@ REQUIRED_ITEM_FIELDS = {
     "critical": bool,
     "evidence_expectation": str,
 }
+OPTIONAL_ITEM_FIELDS = {
+    "source_section": str,
+    "section": str,
+    "citations": list,
+    "see_also": list,
+    "supersedes": list,
+}
+REQUIRED_CITATION_FIELDS = ("issuer", "title", "date", "url")
 REQUIRED_VERSION_FIELDS = {"version": str, "title": str, "published_on": str, "source": dict}
 REQUIRED_SOURCE_FIELDS = ("advisory", "agencies", "date", "url", "retrieved_from")
 
@@ -65,6 +75,8 @@ def validate_catalog(data: dict, file_name: str) -> None:
         datetime.date.fromisoformat(data["published_on"])
     except ValueError as exc:
         raise CatalogError(f"{file_name}: published_on must be a date (YYYY-MM-DD).") from exc
+    if data.get("kind", VersionKind.BASE) not in VersionKind.values:
+        raise CatalogError(f"{file_name}: kind must be one of {', '.join(VersionKind.values)}.")
     missing_source = [f for f in REQUIRED_SOURCE_FIELDS if f not in data["source"]]
     if missing_source:
         raise CatalogError(f"{file_name}: source is missing {', '.join(missing_source)}.")
@@ -93,6 +105,28 @@ def validate_catalog(data: dict, file_name: str) -> None:
             )
         if not 1 <= item["weight"] <= 100:
             raise CatalogError(f"{where}: weight must be between 1 and 100.")
+        _check_optional_item_fields(where, item)
+        if data.get("kind") == VersionKind.SUPPLEMENT and not item.get("citations"):
+            raise CatalogError(f"{where}: a supplement item needs at least one citation.")
+
+
+def _check_optional_item_fields(where: str, item: dict) -> None:
+    for field, expected in OPTIONAL_ITEM_FIELDS.items():
+        if field in item and not isinstance(item[field], expected):
+            raise CatalogError(f"{where}: field '{field}' must be {expected.__name__}.")
+    if item.get("section", "") and item["section"] not in Section.values:
+        raise CatalogError(f"{where}: section must be one of {', '.join(Section.values)}.")
+    for field in ("see_also", "supersedes"):
+        if not all(isinstance(code, str) and code.strip() for code in item.get(field, [])):
+            raise CatalogError(f"{where}: '{field}' must be a list of item codes.")
+    for number, citation in enumerate(item.get("citations", []), start=1):
+        if not isinstance(citation, dict):
+            raise CatalogError(f"{where}: citation {number} must be a JSON object.")
+        missing = [f for f in REQUIRED_CITATION_FIELDS if not str(citation.get(f, "")).strip()]
+        if missing:
+            raise CatalogError(f"{where}: citation {number} is missing {', '.join(missing)}.")
+        if not str(citation["url"]).startswith("https://"):
+            raise CatalogError(f"{where}: citation {number} needs an https:// URL.")
 
 
 def read_catalog_file(path: Path) -> dict:
@@ -119,11 +153,15 @@ def load_catalog_file(path: Path) -> LoadResult:
                 "change in a new file with a new 'version' and load that."
             )
         return LoadResult(existing.code, path.name, False, existing.items.count())
+    kind = data.get("kind", VersionKind.BASE)
     version = CatalogVersion.objects.create(
         code=data["version"],
         title=data["title"],
         published_on=datetime.date.fromisoformat(data["published_on"]),
         source=data["source"],
+        kind=kind,
+        # A newly loaded supplement is asked on new cases until compliance says otherwise.
+        default_for_new_cases=kind == VersionKind.SUPPLEMENT,
         file_name=path.name,
         content_sha256=digest,
     )
@@ -131,8 +169,8 @@ def load_catalog_file(path: Path) -> LoadResult:
         CatalogItem(
             version=version,
             position=position,
-            source_section=item.get("source_section", ""),
             **{field: item[field] for field in REQUIRED_ITEM_FIELDS},
+            **{field: item[field] for field in OPTIONAL_ITEM_FIELDS if field in item},
         )
         for position, item in enumerate(data["items"], start=1)
     )
@@ -158,3 +196,29 @@ def set_version_active(version: CatalogVersion, active: bool) -> CatalogVersion:
     version.is_active = active
     version.save()
     return version
+
+
+@transaction.atomic
+def set_default_versions(
+    actor, base: CatalogVersion, supplements: list[CatalogVersion]
+) -> tuple[CatalogVersion, list[CatalogVersion]]:
+    """Choose what new cases pin: one active base version plus any active supplements."""
+    if base.kind != VersionKind.BASE or not base.is_active:
+        raise CatalogError(f"{base.code} is not an active base version.")
+    inactive = [version.code for version in supplements if not version.is_active]
+    if inactive:
+        raise CatalogError(f"Inactive versions cannot be defaults: {', '.join(inactive)}.")
+    chosen = {base.pk, *(version.pk for version in supplements)}
+    CatalogVersion.objects.exclude(pk__in=chosen).filter(default_for_new_cases=True).update(
+        default_for_new_cases=False
+    )
+    CatalogVersion.objects.filter(pk__in=chosen).update(default_for_new_cases=True)
+    record_event(
+        actor=actor,
+        action="catalog.defaults_set",
+        obj=base,
+        summary=f"New cases pin {base.code}"
+        + (f" with {', '.join(v.code for v in supplements)}" if supplements else ""),
+        data={"base": base.code, "supplements": [version.code for version in supplements]},
+    )
+    return base, supplements
