@@ -122,6 +122,18 @@ def test_every_cited_source_is_recorded_in_the_sources_file(supplement):
 
 
 @pytest.mark.django_db
+def test_every_quotation_is_listed_with_its_source_in_the_sources_file(supplement):
+    recorded = SOURCES_FILE.read_text(encoding="utf-8")
+    for item in supplement.items.all():
+        for citation in item.citations:
+            if "quote" in citation:
+                listed = f"<{citation['url']}> ("
+                assert listed in recorded, (item.code, citation["url"])
+                after = recorded[recorded.index(listed) :]
+                assert f"> {citation['quote']}" in after, (item.code, citation["quote"])
+
+
+@pytest.mark.django_db
 def test_see_also_names_existing_2022_and_2023_items(supplement):
     earlier = set(
         CatalogItem.objects.filter(version__code__in=["2022-05", "2023-10"]).values_list(
