@@ -17,6 +17,9 @@
    second and the resident memory at 10%, 50% and 100% of the run (flat memory: the late
    samples are not much above the early one).
 
+5. Audit event writes with the hash chain at 1,000,000 events (`--events`): median and p95 of
+   one event recorded, committed and sealed (`benchmarks/audit_chain.py`).
+
 Everything runs against a throwaway SQLite database in a temporary directory, unless
 VETTING_BENCH_DATABASE_URL names a database to use (it receives a million audit rows and the
 benchmark cases, and is reused by the next run). VETTING_BENCH_DIR keeps the SQLite database in
@@ -41,6 +44,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from benchmarks import audit_chain
+
 REPO = Path(__file__).resolve().parent.parent
 PDF_TARGET_SECONDS = 1.5
 EXPORT_TARGET_ROWS_PER_SECOND = 50_000
@@ -49,7 +54,7 @@ SCREEN_TARGET_MS = 50
 RESCREEN_TARGET_MINUTES = 10  # for 100,000 open cases (and in proportion for more)
 RESCREEN_TARGET_CASES = 100_000
 RESCREEN_MEMORY_GROWTH_MB = 50  # resident memory from 10% of the run to its end
-MEASURES = ("pdf", "export", "screen", "rescreen")
+MEASURES = ("pdf", "export", "screen", "rescreen", "audit")
 
 
 def setup_django(var_dir: Path) -> None:
@@ -587,7 +592,7 @@ def main(argv=None) -> int:
     with bench_dir() as var_dir:
         setup_django(var_dir)
         prepare_database()
-        pdf = screen = rescreen = None
+        pdf = screen = rescreen = chain = None
         exports = []
         if "pdf" in args.only:
             print("Rendering risk summaries…", flush=True)
@@ -601,7 +606,12 @@ def main(argv=None) -> int:
         if "rescreen" in args.only:
             print(f"Writing {args.rescreen_cases:,} open cases and re-screening them…", flush=True)
             rescreen = bench_rescreen(var_dir, args.rescreen_cases)
+        if "audit" in args.only:
+            print(f"Chaining {args.events:,} audit events and timing new ones…", flush=True)
+            chain = audit_chain.bench_audit(args.events)
     text = table(pdf, exports, args.events, screen, rescreen)
+    if chain:
+        text += "\n" + audit_chain.table(chain) + "\n"
     print()
     print(text)
     failed = (
@@ -613,6 +623,7 @@ def main(argv=None) -> int:
         )
         or (screen and screen["median_ms"] >= SCREEN_TARGET_MS)
         or (rescreen and rescreen_misses(rescreen))
+        or audit_chain.missed(chain)
     )
     return 1 if failed else 0
 

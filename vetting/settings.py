@@ -478,6 +478,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(REPORTS_REDISPATCH_SECONDS),
     },
 }
+# Beat anchors the audit chain's head in the report storage this often (audit/services.py).
+_anchor_minutes = os.environ.get("VETTING_AUDIT_ANCHOR_MINUTES", "60").strip()
+if not _anchor_minutes.isdigit() or int(_anchor_minutes) < 1:
+    raise ImproperlyConfigured(
+        "VETTING_AUDIT_ANCHOR_MINUTES must be a whole number of minutes; "
+        f"it is {_anchor_minutes!r}."
+    )
+VETTING_AUDIT_ANCHOR_MINUTES = int(_anchor_minutes)
+CELERY_BEAT_SCHEDULE["anchor-audit-chain"] = {
+    "task": "audit.tasks.anchor_chain",
+    "schedule": VETTING_AUDIT_ANCHOR_MINUTES * 60.0,
+}
 # Every night at HH:30 (server time zone) beat checks every stored file against its hash.
 _integrity_hour = os.environ.get("VETTING_INTEGRITY_CHECK_HOUR", "2").strip().lower()
 if _integrity_hour not in {"off", "none", ""}:
