@@ -1,6 +1,7 @@
 """Checking catalogue files (every problem at once), uploading, comparing and publishing them,
 activating versions and choosing the defaults for new cases, and the coverage report."""
 
+import hashlib
 import json
 
 import pytest
@@ -55,7 +56,9 @@ def test_every_problem_of_a_file_is_reported_at_once_with_where_it_is(catalog):
     assert "between 1 and 100" in by_field["weight"].message
     assert "duplicate code RF-T-01 (also item 1)" in by_field["code"].message
     assert "RF-1999-99" in by_field["see_also"].message
-    assert str(by_field["weight"]) == "broken.json item 1 (RF-T-01): weight must be between 1 and 100."
+    assert str(by_field["weight"]) == (
+        "broken.json item 1 (RF-T-01): weight must be between 1 and 100."
+    )
 
 
 @pytest.mark.django_db
@@ -73,8 +76,6 @@ def test_see_also_and_supersedes_may_name_published_items_or_the_files_own(catal
 def test_a_published_version_code_is_refused_with_other_content_and_named_with_the_same():
     services.load_catalogs()
     same = (services.CATALOG_DIR / "us-rok-2023-10.json").read_bytes()
-    import hashlib
-
     [problem] = catalog_problems(
         json.loads(same), "x.json", content_sha256=hashlib.sha256(same).hexdigest()
     )
@@ -363,9 +364,12 @@ def test_coverage_gives_each_items_provenance_and_counts(catalog, compliance):
     assert post_hire.section == "Post-hire checks"
     assert bank.see_also[0].versions == ("2022-05",)
     assert dict(extra.by_section) == {"Red flags": 1, "Post-hire checks": 1, "Due diligence": 1}
-    assert dict(extra.by_source)[
-        "Federal Bureau of Investigation — North Korean IT Workers Conducting Data Extortion"
-    ] == 3
+    assert (
+        dict(extra.by_source)[
+            "Federal Bureau of Investigation — North Korean IT Workers Conducting Data Extortion"
+        ]
+        == 3
+    )
 
 
 @pytest.mark.django_db
