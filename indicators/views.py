@@ -87,7 +87,7 @@ def upload(request):
         except ServiceValidationError as exc:
             _put_errors(form, exc)
         else:
-            return redirect("indicators:upload_detail", pk=draft.pk)
+            return redirect("indicators:upload_detail", upload_id=draft.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "indicators/upload.html", {"form": form}, status=status)
 
@@ -109,14 +109,14 @@ def _draft_page(request, upload, *, publish_form=None, discard_form=None, status
 
 
 @manager_page
-def upload_detail(request, pk: int):
-    return _draft_page(request, get_object_or_404(selectors.uploads(), pk=pk))
+def upload_detail(request, upload_id: int):
+    return _draft_page(request, get_object_or_404(selectors.uploads(), pk=upload_id))
 
 
 @require_POST
 @manager_page
-def upload_publish(request, pk: int):
-    upload = get_object_or_404(selectors.uploads(), pk=pk)
+def upload_publish(request, upload_id: int):
+    upload = get_object_or_404(selectors.uploads(), pk=upload_id)
     form = PublishForm(request.POST)
     if not form.is_valid():
         return _draft_page(request, upload, publish_form=form, status=400)
@@ -128,7 +128,7 @@ def upload_publish(request, pk: int):
         return _draft_page(request, upload, publish_form=form, status=400)
     except InvalidTransition as exc:
         messages.error(request, error_text(exc))
-        return redirect("indicators:upload_detail", pk=upload.pk)
+        return redirect("indicators:upload_detail", upload_id=upload.pk)
     messages.success(
         request,
         _("Catalogue version %(v)s is published. Set the defaults below to use it for new cases.")
@@ -139,8 +139,8 @@ def upload_publish(request, pk: int):
 
 @require_POST
 @manager_page
-def upload_discard(request, pk: int):
-    upload = get_object_or_404(selectors.uploads(), pk=pk)
+def upload_discard(request, upload_id: int):
+    upload = get_object_or_404(selectors.uploads(), pk=upload_id)
     form = DiscardForm(request.POST)
     if not form.is_valid():
         return _draft_page(request, upload, discard_form=form, status=400)
@@ -150,15 +150,15 @@ def upload_discard(request, pk: int):
         )
     except InvalidTransition as exc:
         messages.error(request, error_text(exc))
-        return redirect("indicators:upload_detail", pk=upload.pk)
+        return redirect("indicators:upload_detail", upload_id=upload.pk)
     messages.success(request, _("The draft %(f)s was discarded.") % {"f": upload.file_name})
     return redirect("indicators:version_list")
 
 
 @require_POST
 @manager_page
-def version_active(request, code: str):
-    version = get_object_or_404(selectors.catalog_versions(), code=code)
+def version_active(request, version_code: str):
+    version = get_object_or_404(selectors.catalog_versions(), code=version_code)
     active = request.POST.get("active") == "1"
     try:
         services.set_version_active(version, active, actor=request.user)
