@@ -176,3 +176,20 @@ def test_catalogue_pages_read_a_fixed_number_of_queries(as_compliance, complianc
     with assert_pinned_queries("page.catalogue_upload"):
         url = reverse("indicators:upload_detail", args=[draft.pk])
         assert as_compliance.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_catalogue_pages_speak_korean(as_compliance, compliance):
+    services.upload_catalog(actor=compliance, file_name="r1.json", content=as_bytes(revised_2023()))
+    draft = CatalogUpload.objects.get()
+    pages = {
+        reverse("indicators:version_list"): ["게시된 버전", "새 사건의 기본값", "기본 권고문"],
+        reverse("indicators:coverage"): ["적용 범위 보고서", "체크리스트 구역별 항목 수"],
+        reverse("indicators:upload"): ["업로드하고 검사"],
+        reverse("indicators:defaults"): ["기본값 저장"],
+        reverse("indicators:upload_detail", args=[draft.pk]): ["2023-10 대비 변경 사항"],
+    }
+    for url, texts in pages.items():
+        page = as_compliance.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+        for text in texts:
+            assert text in page, (url, text)
