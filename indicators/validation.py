@@ -8,6 +8,8 @@ show them one per line, item by item.
 import datetime
 from dataclasses import asdict, dataclass
 
+from django.utils.translation import gettext as _
+
 from .models import Audience, CatalogItem, CatalogVersion, Category, Kind, Section, VersionKind
 
 REQUIRED_ITEM_FIELDS = {
@@ -65,7 +67,7 @@ class CatalogProblem:
     def where(self) -> str:
         parts = [self.file_name or self.version or "catalogue"]
         if self.item is not None:
-            parts.append(f"item {self.item} ({self.code or '?'})")
+            parts.append(_("item %(n)s (%(code)s)") % {"n": self.item, "code": self.code or "?"})
         return " ".join(parts)
 
     def __str__(self):
@@ -94,19 +96,31 @@ class _Collector:
         )
 
 
+def _must_be(field: str, expected: type) -> str:
+    return _("field '%(f)s' must be %(type)s.") % {"f": field, "type": expected.__name__}
+
+
+def _too_long(field: str, limit: int) -> str:
+    return _("%(f)s must be at most %(n)s characters.") % {"f": field, "n": limit}
+
+
+def _one_of(field: str, values) -> str:
+    return _("%(f)s must be one of %(values)s.") % {"f": field, "values": ", ".join(values)}
+
+
 def _check_fields(report, data: dict, required: dict, **where) -> set[str]:
     """Report missing, mistyped or empty fields; return the names of the fields that are fine."""
     good = set()
     for field, expected in required.items():
         if field not in data:
-            report(f"missing field '{field}'.", field=field, **where)
+            report(_("missing field '%(f)s'.") % {"f": field}, field=field, **where)
             continue
         value = data[field]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            report(f"field '{field}' must be {expected.__name__}.", field=field, **where)
+            report(_must_be(field, expected), field=field, **where)
             continue
         if expected is str and field != "evidence_expectation" and not value.strip():
-            report(f"field '{field}' must not be empty.", field=field, **where)
+            report(_("field '%(f)s' must not be empty.") % {"f": field}, field=field, **where)
             continue
         good.add(field)
     return good
@@ -118,19 +132,21 @@ def _check_version(out: _Collector, data: dict) -> None:
         try:
             datetime.date.fromisoformat(data["published_on"])
         except ValueError:
-            out.add("published_on must be a date (YYYY-MM-DD).", field="published_on")
+            out.add(_("published_on must be a date (YYYY-MM-DD)."), field="published_on")
     for field, limit in MAX_LENGTHS.items():
         if field in good and len(data[field]) > limit:
-            out.add(f"{field} must be at most {limit} characters.", field=field)
+            out.add(_too_long(field, limit), field=field)
     if data.get("kind", VersionKind.BASE) not in VersionKind.values:
-        out.add(f"kind must be one of {', '.join(VersionKind.values)}.", field="kind")
+        out.add(_one_of("kind", VersionKind.values), field="kind")
     if "source" in good:
         missing = [name for name in REQUIRED_SOURCE_FIELDS if name not in data["source"]]
         if missing:
-            out.add(f"source is missing {', '.join(missing)}.", field="source")
+            out.add(
+                _("source is missing %(fields)s.") % {"fields": ", ".join(missing)}, field="source"
+            )
         url = data["source"].get("url", "")
         if "url" not in missing and not str(url).startswith("https://"):
-            out.add("source url must be an https:// URL.", field="source")
+            out.add(_("source url must be an https:// URL."), field="source")
 
 
 def _check_item(out: _Collector, item, index: int, kind: str) -> None:
@@ -138,58 +154,74 @@ def _check_item(out: _Collector, item, index: int, kind: str) -> None:
     code = code if isinstance(code, str) else ""
     where = {"item": index, "code": code}
     if not isinstance(item, dict):
-        out.add("each item must be a JSON object.", **where)
+        out.add(_("each item must be a JSON object."), **where)
         return
     good = _check_fields(out.add, item, REQUIRED_ITEM_FIELDS, **where)
     for field, limit in ITEM_MAX_LENGTHS.items():
         value = item.get(field)
         if isinstance(value, str) and len(value) > limit:
-            out.add(f"{field} must be at most {limit} characters.", field=field, **where)
+            out.add(_too_long(field, limit), field=field, **where)
     if "kind" in good and item["kind"] not in Kind.values:
-        out.add(f"kind must be one of {', '.join(Kind.values)}.", field="kind", **where)
+        out.add(_one_of("kind", Kind.values), field="kind", **where)
     if "category" in good and item["category"] not in Category.values:
-        out.add(f"category must be one of {', '.join(Category.values)}.", field="category", **where)
+        out.add(_one_of("category", Category.values), field="category", **where)
     if "audience" in good:
         audience = item["audience"]
         if not audience or not all(value in Audience.values for value in audience):
             out.add(
-                f"audience must be a non-empty subset of {', '.join(Audience.values)}.",
+                _("audience must be a non-empty subset of %(values)s.")
+                % {"values": ", ".join(Audience.values)},
                 field="audience",
                 **where,
             )
     low, high = WEIGHT_RANGE
     if "weight" in good and not low <= item["weight"] <= high:
-        out.add(f"weight must be between {low} and {high}.", field="weight", **where)
+        out.add(
+            _("weight must be between %(low)s and %(high)s.") % {"low": low, "high": high},
+            field="weight",
+            **where,
+        )
     _check_optional_item_fields(out, item, where)
     if kind == VersionKind.SUPPLEMENT and not item.get("citations"):
-        out.add("a supplement item needs at least one citation.", field="citations", **where)
+        out.add(_("a supplement item needs at least one citation."), field="citations", **where)
 
 
 def _check_optional_item_fields(out: _Collector, item: dict, where: dict) -> None:
     for field, expected in OPTIONAL_ITEM_FIELDS.items():
         if field in item and not isinstance(item[field], expected):
-            out.add(f"field '{field}' must be {expected.__name__}.", field=field, **where)
+            out.add(_must_be(field, expected), field=field, **where)
     section = item.get("section", "")
     if isinstance(section, str) and section and section not in Section.values:
-        out.add(f"section must be one of {', '.join(Section.values)}.", field="section", **where)
+        out.add(_one_of("section", Section.values), field="section", **where)
     for field in REFERENCE_FIELDS:
         codes = item.get(field, [])
         if isinstance(codes, list) and not all(
             isinstance(code, str) and code.strip() for code in codes
         ):
-            out.add(f"'{field}' must be a list of item codes.", field=field, **where)
+            out.add(_("'%(f)s' must be a list of item codes.") % {"f": field}, field=field, **where)
     citations = item.get("citations", [])
     for number, citation in enumerate(citations if isinstance(citations, list) else [], 1):
         if not isinstance(citation, dict):
-            out.add(f"citation {number} must be a JSON object.", field="citations", **where)
+            out.add(
+                _("citation %(n)s must be a JSON object.") % {"n": number},
+                field="citations",
+                **where,
+            )
             continue
         missing = [f for f in REQUIRED_CITATION_FIELDS if not str(citation.get(f, "")).strip()]
         if missing:
             out.add(
-                f"citation {number} is missing {', '.join(missing)}.", field="citations", **where
+                _("citation %(n)s is missing %(fields)s.")
+                % {"n": number, "fields": ", ".join(missing)},
+                field="citations",
+                **where,
             )
         if "url" not in missing and not str(citation["url"]).startswith("https://"):
-            out.add(f"citation {number} needs an https:// URL.", field="citations", **where)
+            out.add(
+                _("citation %(n)s needs an https:// URL.") % {"n": number},
+                field="citations",
+                **where,
+            )
 
 
 def _reference_codes(item: dict, field: str) -> list[str]:
@@ -224,13 +256,13 @@ def catalog_problems(
         version = data["version"]
     out = _Collector(file_name, version)
     if not isinstance(data, dict):
-        out.add("the file must hold a JSON object.")
+        out.add(_("the file must hold a JSON object."))
         return out.problems
     _check_version(out, data)
     kind = data.get("kind", VersionKind.BASE)
     items = data.get("items")
     if not isinstance(items, list) or not items:
-        out.add("'items' must be a non-empty list.", field="items")
+        out.add(_("'items' must be a non-empty list."), field="items")
         items = []
     seen: dict[str, int] = {}
     for index, item in enumerate(items, start=1):
@@ -239,7 +271,8 @@ def catalog_problems(
         if isinstance(code, str) and code.strip():
             if code in seen:
                 out.add(
-                    f"duplicate code {code} (also item {seen[code]}).",
+                    _("duplicate code %(code)s (also item %(n)s).")
+                    % {"code": code, "n": seen[code]},
                     item=index,
                     code=code,
                     field="code",
@@ -254,11 +287,19 @@ def catalog_problems(
         for field in REFERENCE_FIELDS:
             for reference in _reference_codes(item, field):
                 if reference == code:
-                    out.add(f"'{field}' names the item itself.", item=index, code=code, field=field)
+                    out.add(
+                        _("'%(f)s' names the item itself.") % {"f": field},
+                        item=index,
+                        code=code,
+                        field=field,
+                    )
                 elif reference not in known:
                     out.add(
-                        f"'{field}' names {reference}, which is no item of this file or of a "
-                        "published version.",
+                        _(
+                            "'%(f)s' names %(code)s, which is no item of this file or of a "
+                            "published version."
+                        )
+                        % {"f": field, "code": reference},
                         item=index,
                         code=code,
                         field=field,
@@ -275,17 +316,16 @@ def _published_problems(out: _Collector, code: str, content_sha256: str) -> list
     rule = ""
     if existing.content_sha256 == content_sha256:
         rule = ALREADY_PUBLISHED
-        message = (
-            f"catalogue version {code} is already published with this content "
-            f"(loaded from {existing.file_name})."
-        )
+        message = _(
+            "catalogue version %(code)s is already published with this content "
+            "(loaded from %(file)s)."
+        ) % {"code": code, "file": existing.file_name}
     else:
-        message = (
-            f"catalogue version {code} is already published with different content "
-            f"(loaded from {existing.file_name}, sha256 {existing.content_sha256[:12]}…). "
-            "Published versions are immutable: put the change in a new file with a new "
-            "'version'."
-        )
+        message = _(
+            "catalogue version %(code)s is already published with different content "
+            "(loaded from %(file)s, sha256 %(sha)s…). Published versions are immutable: put the "
+            "change in a new file with a new 'version'."
+        ) % {"code": code, "file": existing.file_name, "sha": existing.content_sha256[:12]}
     return [
         CatalogProblem(
             message=message, file_name=out.file_name, version=code, field="version", rule=rule

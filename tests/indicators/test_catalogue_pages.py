@@ -193,3 +193,15 @@ def test_the_catalogue_pages_speak_korean(as_compliance, compliance):
         page = as_compliance.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
         for text in texts:
             assert text in page, (url, text)
+
+
+@pytest.mark.django_db
+def test_the_problems_of_a_file_are_listed_in_the_readers_language(as_compliance, compliance):
+    draft = services.upload_catalog(
+        actor=compliance, file_name="broken.json", content=as_bytes(broken_catalogue())
+    )
+    url = reverse("indicators:upload_detail", args=[draft.pk])
+    page = as_compliance.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "문제 5건: 이 파일은 게시할 수 없습니다" in page
+    assert "weight는 1에서 100 사이여야 합니다." in page
+    assert "중복된 코드 RF-T-01 (항목 1에도 있음)." in page
