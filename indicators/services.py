@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -355,7 +355,15 @@ def publish_upload(*, actor, upload: CatalogUpload) -> CatalogVersion:
         _save_as(upload, actor, "checked again")
     if problems:
         raise ServiceValidationError({"file": CatalogError(problems).messages})
-    version, _created = load_catalog_data(data, file_name=upload.file_name, digest=upload.sha256)
+    try:
+        with transaction.atomic():
+            version, _created = load_catalog_data(
+                data, file_name=upload.file_name, digest=upload.sha256
+            )
+    except IntegrityError as exc:  # the same version code published at this very moment
+        raise InvalidTransition(
+            _("Version %(v)s was published by someone else meanwhile.") % {"v": upload.version_code}
+        ) from exc
     upload.status = UploadStatus.PUBLISHED
     upload.published_version = version
     upload.decided_by = actor
