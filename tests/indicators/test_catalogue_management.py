@@ -377,3 +377,37 @@ def test_coverage_reads_a_fixed_number_of_queries(catalog, django_assert_num_que
     services.load_catalogs([SUPPLEMENT])
     with django_assert_num_queries(3):  # versions, items, the items their links name
         selectors.catalog_coverage(CatalogVersion.objects.all())
+
+
+@pytest.mark.django_db
+def test_every_catalogue_event_reads_as_a_sentence_in_english_and_korean(catalog, compliance):
+    from django.utils import translation
+
+    from audit.summaries import describe_event
+
+    draft = upload(compliance, revised_2023())
+    version = services.publish_upload(actor=compliance, upload=draft)
+    services.discard_upload(actor=compliance, upload=upload(compliance, broken_catalogue()))
+    may = CatalogVersion.objects.get(code="2022-05")
+    services.set_version_active(may, False, actor=compliance)
+    services.set_version_active(may, True, actor=compliance)
+    services.set_default_versions(compliance, version, [may])
+
+    events = AuditEvent.objects.filter(action__startswith="catalog.").order_by("id")
+    assert [e.action for e in events] == [
+        "catalog.uploaded",
+        "catalog.published",
+        "catalog.uploaded",
+        "catalog.upload_discarded",
+        "catalog.deactivated",
+        "catalog.activated",
+        "catalog.defaults_set",
+    ]
+    english = [describe_event(e) for e in events]
+    assert english[1] == "Catalogue version 2023-10-r1 published (Base advisory)"
+    assert english[2] == "Catalogue file catalogue.json uploaded (version broken-1): 5 problems"
+    assert english[-1] == "New cases pin 2023-10-r1 and also ask 2022-05"
+    with translation.override("ko"):
+        korean = [describe_event(e) for e in events]
+    assert korean[1] == "카탈로그 버전 2023-10-r1 게시됨(기본 권고문)"
+    assert all(k != e for k, e in zip(korean, english, strict=True))
