@@ -15,9 +15,11 @@ from drf_spectacular.generators import EndpointEnumerator
 
 from accounts.services import create_api_token
 from cases import services
+from indicators import services as indicator_services
 from reports import services as report_services
 from tests.api.conftest import PDF_BYTES, token_client
 from tests.helpers import make_user
+from tests.indicators.helpers import as_bytes, revised_2023
 
 HR, REVIEWER, COMPLIANCE, ADMIN, ANONYMOUS = "hr", "reviewer", "compliance", "admin", "anonymous"
 ROLES = (HR, REVIEWER, COMPLIANCE, ADMIN, ANONYMOUS)
@@ -27,6 +29,7 @@ SIGNED_IN = {HR, REVIEWER, COMPLIANCE, ADMIN}
 CASE = "/api/v1/cases/{reference}"
 EVIDENCE = CASE + "/evidence/{evidence_id}"
 FINDING = CASE + "/signals/{finding_id}"
+UPLOAD = "/api/v1/catalog/uploads/{upload_id}"
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ PLACEHOLDERS = {
     "job_id": "{job_id}",
     "finding_id": "{finding_id}",
     "token_id": "{token_id}",
+    "upload_id": "{upload_id}",
 }
 
 
@@ -82,6 +86,15 @@ MATRIX = [
     row("GET", "/api/v1/catalog/versions/", SIGNED_IN),
     row("GET", "/api/v1/catalog/versions/{code}/", SIGNED_IN),
     row("GET", "/api/v1/catalog/versions/{code}/items/", SIGNED_IN),
+    row("PATCH", "/api/v1/catalog/versions/{code}/", {COMPLIANCE}, {"is_active": True}),
+    row("GET", "/api/v1/catalog/uploads/", {COMPLIANCE}),
+    row("POST", "/api/v1/catalog/uploads/", {COMPLIANCE}, {"content": revised_2023("2023-10-r2")}),
+    row("GET", UPLOAD + "/", {COMPLIANCE}),
+    row("POST", UPLOAD + "/publish/", {COMPLIANCE}),
+    row("POST", UPLOAD + "/discard/", {COMPLIANCE}, {"reason": "Wrong file"}),
+    row("GET", "/api/v1/catalog/defaults/", SIGNED_IN),
+    row("PUT", "/api/v1/catalog/defaults/", {COMPLIANCE}, {"base": "2023-10"}),
+    row("GET", "/api/v1/catalog/coverage/", SIGNED_IN),
     row("GET", "/api/v1/candidates/", CASE_READERS),
     row("GET", "/api/v1/candidates/{candidate_id}/", CASE_READERS),
     row("GET", "/api/v1/cases/", CASE_READERS),
@@ -147,6 +160,9 @@ def world(catalog, role_users, open_case, reviewer2):
             "job_id": job.pk,
             "finding_id": case.findings.get(check_code="email.disposable").pk,
             "token_id": create_api_token(owner, name="owner's script")[0].pk,
+            "upload_id": indicator_services.upload_catalog(
+                actor=role_users[COMPLIANCE], file_name="r1.json", content=as_bytes(revised_2023())
+            ).pk,
         },
     }
 

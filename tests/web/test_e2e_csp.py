@@ -135,7 +135,14 @@ def test_the_main_pages_raise_no_csp_violation(
         visit(page, base + path)
     log_out(page)
     log_in(page, base, "chris")
-    for path in ["/reports/audit-export/", "/reports/integrity/"]:
+    for path in [
+        "/reports/audit-export/",
+        "/reports/integrity/",
+        "/catalogues/",
+        "/catalogues/upload/",
+        "/catalogues/defaults/",
+        "/catalogues/coverage/",
+    ]:
         visit(page, base + path)
 
 

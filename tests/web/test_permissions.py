@@ -14,9 +14,11 @@ from django.urls import get_resolver, reverse
 
 from accounts.services import create_api_token
 from cases import services
+from indicators import services as indicator_services
 from reports import services as report_services
 from tests.api.conftest import PDF_BYTES
 from tests.helpers import make_user, new_case_form
+from tests.indicators.helpers import as_bytes, revised_2023
 
 HR, REVIEWER, COMPLIANCE, ADMIN, ANONYMOUS = "hr", "reviewer", "compliance", "admin", "anonymous"
 ROLES = (HR, REVIEWER, COMPLIANCE, ADMIN, ANONYMOUS)
@@ -56,6 +58,8 @@ ITEM = ("reference", "code")
 EVIDENCE = ("reference", "evidence_id")
 FINDING = ("reference", "finding_id")
 JOB = ("pk",)
+UPLOAD = ("upload_id",)
+VERSION = ("version_code",)
 NEW_CASE = new_case_form(legal_name="Kim Test")
 AUDIT_PERIOD = {"start": "2026-01-01", "end": "2026-01-31", "format": "csv"}
 
@@ -135,6 +139,21 @@ MATRIX = [
     Row("POST", "reports:audit_export", only(COMPLIANCE, 200), AUDIT_PERIOD),
     Row("GET", "reports:integrity", only(COMPLIANCE, 200)),
     Row("POST", "reports:integrity", only(COMPLIANCE, 302)),
+    # ------------------------------------------------------------ catalogues
+    # Every role reads the catalogue; only compliance uploads, publishes, activates, sets defaults.
+    Row("GET", "indicators:version_list", readers(200, admin=200)),
+    Row("GET", "indicators:coverage", readers(200, admin=200)),
+    Row("GET", "indicators:upload", only(COMPLIANCE, 200)),
+    Row("POST", "indicators:upload", only(COMPLIANCE, 302)),  # a valid file: to its draft
+    Row("GET", "indicators:upload_detail", only(COMPLIANCE, 200), kwargs=UPLOAD),
+    Row("POST", "indicators:upload_publish", only(COMPLIANCE, 302), {"confirm": "on"}, UPLOAD),
+    Row("GET", "indicators:upload_publish", NOT_POST, kwargs=UPLOAD),
+    Row("POST", "indicators:upload_discard", only(COMPLIANCE, 302), {"reason": "x"}, UPLOAD),
+    Row("GET", "indicators:upload_discard", NOT_POST, kwargs=UPLOAD),
+    Row("POST", "indicators:version_active", only(COMPLIANCE, 302), {"active": "1"}, VERSION),
+    Row("GET", "indicators:version_active", NOT_POST, kwargs=VERSION),
+    Row("GET", "indicators:defaults", only(COMPLIANCE, 200)),
+    Row("POST", "indicators:defaults", only(COMPLIANCE, 302), {"base": "2023-10"}),
 ]
 
 
@@ -159,6 +178,10 @@ def world(catalog, role_users, open_case, reviewer2, django_capture_on_commit_ca
             "finding_id": found.pk,
             "pk": job.pk,
             "token_id": create_api_token(world_hr, name="hr's script")[0].pk,
+            "upload_id": indicator_services.upload_catalog(
+                actor=role_users[COMPLIANCE], file_name="r1.json", content=as_bytes(revised_2023())
+            ).pk,
+            "version_code": "2022-05",
         },
     }
 
@@ -177,6 +200,8 @@ def request_as(client, row: Row, user, ids: dict):
     data = dict(row.data)
     if row.name in ("case_item_evidence", "case_evidence"):
         data["file"] = SimpleUploadedFile("more.pdf", PDF_BYTES)
+    if row.name == "indicators:upload":
+        data["file"] = SimpleUploadedFile("r2.json", as_bytes(revised_2023("2023-10-r2")))
     return client.generic(row.method, url) if row.method == "GET" else client.post(url, data)
 
 
@@ -197,5 +222,6 @@ def _names(urlconf: str, namespace: str = "") -> set[str]:
 
 def test_matrix_covers_every_web_page():
     pages = _names("cases.urls") | _names("reports.urls", "reports") | _names("accounts.urls")
+    pages |= _names("indicators.urls", "indicators")
     assert {row.name for row in MATRIX} == pages
     assert len({str(row) for row in MATRIX}) == len(MATRIX), "one row per page and method"
