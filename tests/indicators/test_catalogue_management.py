@@ -296,11 +296,12 @@ def test_the_diff_names_items_added_removed_reworded_reweighted_and_made_critica
 
 
 @pytest.mark.django_db
-def test_a_first_supplement_is_compared_with_nothing(catalog, compliance):
+def test_a_supplement_is_compared_with_the_newest_published_supplement(catalog, compliance):
     review = selectors.upload_review(upload(compliance, supplement()))
     assert review.is_valid
-    assert review.diff.previous is None
-    assert len(review.diff.added) == 3 and not review.diff.removed
+    assert review.diff.previous.code == "vetting-supplement-2025"
+    assert len(review.diff.added) == 3
+    assert len(review.diff.removed) == review.diff.previous.items.count()
 
 
 # ---------------------------------------------------------------- defaults and activation
