@@ -9,6 +9,6 @@ urlpatterns = [
     path("bell/", views.bell, name="bell"),
     path("read-all/", views.mark_all_read, name="read_all"),
     path("settings/", views.preferences, name="preferences"),
-    path("<int:pk>/", views.open_notification, name="open"),
-    path("<int:pk>/read/", views.mark_read, name="read"),
+    path("<int:notification_id>/", views.open_notification, name="open"),
+    path("<int:notification_id>/read/", views.mark_read, name="read"),
 ]

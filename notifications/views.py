@@ -44,9 +44,9 @@ def bell(request):
 
 @login_required
 @require_GET
-def open_notification(request, pk: int):
+def open_notification(request, notification_id: int):
     """Mark the notification read and go where it leads."""
-    notification = get_object_or_404(selectors.inbox(request.user), pk=pk)
+    notification = get_object_or_404(selectors.inbox(request.user), pk=notification_id)
     services.mark_read(request.user, notification)
     target = notification.url
     if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=set()):
@@ -54,16 +54,16 @@ def open_notification(request, pk: int):
     return redirect(target)
 
 
-@login_required
 @require_POST
-def mark_read(request, pk: int):
-    notification = get_object_or_404(selectors.inbox(request.user), pk=pk)
+@login_required
+def mark_read(request, notification_id: int):
+    notification = get_object_or_404(selectors.inbox(request.user), pk=notification_id)
     services.mark_read(request.user, notification)
     return redirect(safe_next(request, "notifications:inbox"))
 
 
-@login_required
 @require_POST
+@login_required
 def mark_all_read(request):
     count = services.mark_all_read(request.user)
     messages.success(

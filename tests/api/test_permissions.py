@@ -15,6 +15,8 @@ from drf_spectacular.generators import EndpointEnumerator
 
 from accounts.services import create_api_token
 from cases import services
+from notifications import events
+from notifications.services import notify
 from reports import services as report_services
 from tests.api.conftest import PDF_BYTES, token_client
 from tests.helpers import make_user
@@ -53,6 +55,7 @@ PLACEHOLDERS = {
     "job_id": "{job_id}",
     "finding_id": "{finding_id}",
     "token_id": "{token_id}",
+    "notification_id": "{notification_id}",
 }
 
 
@@ -120,6 +123,11 @@ MATRIX = [
     row("GET", "/api/v1/audit-export/", {COMPLIANCE}, query="start=2026-01-01&end=2026-01-31"),
     row("GET", "/api/v1/integrity-checks/", {COMPLIANCE}),
     row("POST", "/api/v1/integrity-checks/", {COMPLIANCE}),
+    # Everyone has an inbox; another user's notification is a 404 (let in, not found).
+    row("GET", "/api/v1/notifications/", SIGNED_IN),
+    row("GET", "/api/v1/notifications/unread-count/", SIGNED_IN),
+    row("POST", "/api/v1/notifications/read-all/", SIGNED_IN),
+    row("POST", "/api/v1/notifications/{notification_id}/read/", SIGNED_IN),
     *[
         row("POST", CASE + "/actions/{action}/", allowed, {"note": "Because."}, action=action)
         for action, allowed in ACTION_ROLES.items()
@@ -147,6 +155,9 @@ def world(catalog, role_users, open_case, reviewer2):
             "job_id": job.pk,
             "finding_id": case.findings.get(check_code="email.disposable").pk,
             "token_id": create_api_token(owner, name="owner's script")[0].pk,
+            "notification_id": notify(events.CASE_ASSIGNED, role_users[HR], case=case, actor=owner)[
+                0
+            ].pk,
         },
     }
 
