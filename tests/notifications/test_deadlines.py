@@ -206,3 +206,19 @@ def test_cases_submitted_before_deadlines_existed_get_one_from_the_migration(sub
     assert submitted_case.review_due_at == deadlines.review_due(
         submitted_case.submitted_at, submitted_case.risk_level
     )
+
+
+@pytest.mark.django_db
+def test_reminders_read_in_the_audit_trail_in_english_and_korean(in_review, commit):
+    from django.utils import translation
+
+    from audit.summaries import describe_event
+
+    make_due(in_review, -1)
+    commit(case_services.send_deadline_reminders)
+    event = AuditEvent.objects.get(action="case.deadline_overdue")
+
+    with translation.override("en"):
+        assert describe_event(event).startswith(f"Review of {in_review.reference} overdue")
+    with translation.override("ko"):
+        assert "검토 기한 경과" in describe_event(event)
