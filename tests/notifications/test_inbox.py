@@ -223,3 +223,18 @@ def test_the_api_hides_other_users_notifications(client, people, submitted_case,
 
     assert client.get("/api/v1/notifications/").json()["results"] == []
     assert client.post(f"/api/v1/notifications/{notification.pk}/read/").status_code == 404
+
+
+def test_the_inbox_runs_the_same_queries_for_3_and_30_notifications(
+    client, people, submitted_case
+):
+    from tests.query_counts import assert_pinned_queries
+
+    client.force_login(people["reviewer"])
+    for count in (3, 27):
+        assigned(submitted_case, people["hr"], people["reviewer"], count)
+        client.get(reverse("notifications:inbox"))
+        with assert_pinned_queries("page.notifications"):
+            assert client.get(reverse("notifications:inbox")).status_code == 200
+        with assert_pinned_queries("page.notifications.bell"):
+            assert client.get(reverse("notifications:bell")).status_code == 200
