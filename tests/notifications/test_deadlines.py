@@ -222,3 +222,15 @@ def test_reminders_read_in_the_audit_trail_in_english_and_korean(in_review, comm
         assert describe_event(event).startswith(f"Review of {in_review.reference} overdue")
     with translation.override("ko"):
         assert "검토 기한 경과" in describe_event(event)
+
+
+@pytest.mark.django_db
+def test_the_api_shows_the_review_due_date(submitted_case, reviewer):
+    from tests.api.conftest import token_client
+
+    client = token_client(reviewer)
+    row = client.get("/api/v1/review-queue/").json()["results"][0]
+    detail = client.get(f"/api/v1/cases/{submitted_case.reference}/").json()
+
+    assert row["review_due_at"] == detail["review_due_at"]
+    assert datetime.datetime.fromisoformat(row["review_due_at"]) == submitted_case.review_due_at

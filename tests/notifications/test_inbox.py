@@ -225,9 +225,7 @@ def test_the_api_hides_other_users_notifications(client, people, submitted_case,
     assert client.post(f"/api/v1/notifications/{notification.pk}/read/").status_code == 404
 
 
-def test_the_inbox_runs_the_same_queries_for_3_and_30_notifications(
-    client, people, submitted_case
-):
+def test_the_inbox_runs_the_same_queries_for_3_and_30_notifications(client, people, submitted_case):
     from tests.query_counts import assert_pinned_queries
 
     client.force_login(people["reviewer"])
