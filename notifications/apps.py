@@ -7,6 +7,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from . import summaries
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import receivers, summaries
 
         summaries.register_describers()
+        user_logged_in.connect(
+            receivers.remember_language_at_sign_in, dispatch_uid="notifications.language"
+        )

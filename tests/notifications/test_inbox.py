@@ -236,3 +236,15 @@ def test_the_inbox_runs_the_same_queries_for_3_and_30_notifications(client, peop
             assert client.get(reverse("notifications:inbox")).status_code == 200
         with assert_pinned_queries("page.notifications.bell"):
             assert client.get(reverse("notifications:bell")).status_code == 200
+
+
+def test_signing_in_in_korean_makes_e_mails_korean_until_the_user_chooses(client, people):
+    client.post(reverse("set_language"), {"language": "ko", "next": "/accounts/login/"})
+    client.post(reverse("login"), {"username": "hana", "password": "pw-hana"})
+    assert NotificationSettings.objects.get(user=people["hr"]).language == "ko"
+
+    NotificationSettings.objects.filter(user=people["hr"]).update(language="en")
+    client.post(reverse("logout"))
+    client.post(reverse("set_language"), {"language": "ko", "next": "/accounts/login/"})
+    client.post(reverse("login"), {"username": "hana", "password": "pw-hana"})
+    assert NotificationSettings.objects.get(user=people["hr"]).language == "en"
