@@ -3,6 +3,7 @@ has an inbox; a notification that is not the user's own is "not found"."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -32,11 +33,12 @@ def inbox(request):
     )
 
 
-@login_required
 @require_GET
 def bell(request):
     """The bell with the unread count, loaded by htmx once per page (never polled, so an idle
-    session still ends)."""
+    session still ends). Signed out meanwhile: 204, and htmx leaves the page as it is."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
     return render(
         request, "notifications/_bell.html", {"unread": selectors.unread_count(request.user)}
     )
