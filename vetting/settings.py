@@ -539,12 +539,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(REPORTS_REDISPATCH_SECONDS),
     },
 }
-# Every ten minutes beat reminds reviewers and owners of reviews near or past their deadline
-# (once per case, deadline and kind; see cases/services/deadlines.py).
-CELERY_BEAT_SCHEDULE["review-deadline-reminders"] = {
-    "task": "cases.tasks.review_deadline_reminders",
-    "schedule": crontab(minute="*/10"),
-}
 # Every night at HH:30 (server time zone) beat checks every stored file against its hash.
 _integrity_hour = os.environ.get("VETTING_INTEGRITY_CHECK_HOUR", "2").strip().lower()
 if _integrity_hour not in {"off", "none", ""}:
@@ -557,6 +551,13 @@ if _integrity_hour not in {"off", "none", ""}:
         "task": "reports.tasks.scheduled_integrity_check",
         "schedule": crontab(hour=int(_integrity_hour), minute=30),
     }
+
+# Every ten minutes beat reminds reviewers and owners of reviews near or past their deadline
+# (once per case, deadline and kind; see cases/services/deadlines.py).
+CELERY_BEAT_SCHEDULE["review-deadline-reminders"] = {
+    "task": "cases.tasks.review_deadline_reminders",
+    "schedule": crontab(minute="*/10"),
+}
 
 # The database dump in a backup (vetting/backup.py): JSON Lines with encrypted numbers encrypted.
 SERIALIZATION_MODULES = {"vetting-jsonl": "vetting.backup_serializer"}
