@@ -1,11 +1,13 @@
 """Celery tasks of notifications: thin, taking ids. The work is in services.py."""
 
 from celery import Task, shared_task
+from django.conf import settings
 
 from . import services
 
 # smtplib's errors, refused connections and timeouts are all OSError: retried with growing
-# pauses (30 s, 60 s, … at most 30 min, with jitter), then recorded as a failure.
+# pauses (VETTING_EMAIL_RETRY_SECONDS, 30 s by default, then twice as long each time, at most
+# 30 min, with jitter), then recorded as a failure.
 TRANSIENT_ERRORS = (OSError,)
 MAX_RETRIES = 6
 
@@ -27,7 +29,7 @@ class EmailTask(Task):
     name="notifications.tasks.send_notification_email",
     autoretry_for=TRANSIENT_ERRORS,
     max_retries=MAX_RETRIES,
-    retry_backoff=30,
+    retry_backoff=settings.VETTING_EMAIL_RETRY_SECONDS,
     retry_backoff_max=1800,
     retry_jitter=True,
     acks_late=True,

@@ -475,6 +475,8 @@ elif os.environ.get("EMAIL_HOST", "").strip():
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 elif EMBEDDED or not os.environ.get("REDIS_URL"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# The e-mail task waits this long before its first retry, then twice as long each time.
+VETTING_EMAIL_RETRY_SECONDS = env_int("VETTING_EMAIL_RETRY_SECONDS", 30, minimum=1)
 # Links in e-mails: the address users open vetting at, without a trailing slash.
 VETTING_BASE_URL = (
     os.environ.get("VETTING_BASE_URL", "").strip().rstrip("/") or "http://localhost:8000"
