@@ -368,6 +368,8 @@ class Case(models.Model):
     decision_note = models.TextField(_("decision note"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # When the review should be done: set at submission from the risk level (cases/deadlines.py).
+    review_due_at = models.DateTimeField(_("review due"), null=True, blank=True, db_index=True)
     # When the automated checks last ran over the candidate's facts (None: never).
     screened_at = models.DateTimeField(_("screened at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -387,6 +389,30 @@ class Case(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+
+class DeadlineReminder(models.Model):
+    """A reminder sent about a review deadline: one per case, deadline and kind, so beat never
+    sends the same one twice (a resubmitted case has a new deadline and may be reminded again)."""
+
+    class Kind(models.TextChoices):
+        NEAR = "near", _("Deadline near")
+        OVERDUE = "overdue", _("Deadline passed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadline_reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "due_at"], name="one_deadline_reminder_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
 
 
 class AnswerValue(models.TextChoices):

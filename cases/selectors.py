@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import models
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
@@ -203,12 +204,17 @@ def identifier_search(query: str) -> QuerySet:
     return found[0].union(*found[1:], all=True) if len(found) > 1 else found[0]
 
 
-QUEUE_TABS = ("all", "unassigned", "mine")
+QUEUE_TABS = ("all", "unassigned", "mine", "overdue")
 
 
 def _queue_tabs(user) -> dict[str, Q]:
-    """What each tab of the review queue narrows it to (`all`: nothing)."""
-    return {"unassigned": Q(reviewer__isnull=True), "mine": Q(reviewer=user)}
+    """What each tab of the review queue narrows it to (`all`: nothing). Overdue: past the
+    review deadline (cases/deadlines.py)."""
+    return {
+        "unassigned": Q(reviewer__isnull=True),
+        "mine": Q(reviewer=user),
+        "overdue": Q(review_due_at__lte=timezone.now()),
+    }
 
 
 def review_queue(user, show: str = "all") -> QuerySet[Case]:

@@ -610,6 +610,7 @@ class CaseSummarySerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "submitted_at",
+            "review_due_at",
             "closed_at",
         )
         read_only_fields = fields

@@ -176,6 +176,13 @@ def _findings_rescreened(event, data):
     ) % {"cases": data["cases"], "opened": data["opened"], "removed": data["removed"]}
 
 
+def _deadline_reminder(event, data):
+    values = {"ref": event.case_reference, "due": (data.get("due") or "")[:16].replace("T", " ")}
+    if event.action == "case.deadline_overdue":
+        return _("Review of %(ref)s overdue (due %(due)s): reviewer and owner notified") % values
+    return _("Review of %(ref)s due soon (%(due)s): reviewer and owner notified") % values
+
+
 def register_describers() -> None:
     register(
         {
@@ -196,6 +203,8 @@ def register_describers() -> None:
             "finding.accepted": _finding_accepted,
             "finding.dismissed": _finding_dismissed,
             "findings.rescreened": _findings_rescreened,
+            "case.deadline_near": _deadline_reminder,
+            "case.deadline_overdue": _deadline_reminder,
         },
         attempts=ATTEMPTS,
     )

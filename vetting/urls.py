@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("vetting.api_urls")),
     path("reports/", include("reports.urls")),
     path("catalogues/", include("indicators.urls")),
+    path("notifications/", include("notifications.urls")),
     path("healthz", health, name="health"),
     path("healthz/ready", health_ready, name="health_ready"),
     path("", include("cases.urls")),

@@ -6,6 +6,7 @@ The functions live in one module per area and are used from here.
 """
 
 from .checklist import answer_item
+from .deadlines import send_deadline_reminders
 from .evidence import link_evidence, record_evidence_download, upload_evidence, withdraw_evidence
 from .facts import (
     CANDIDATE_FACT_FIELDS,
@@ -73,6 +74,7 @@ __all__ = [
     "risk_snapshot",
     "rotate_field_keys",
     "screen_case",
+    "send_deadline_reminders",
     "update_candidate",
     "upload_evidence",
     "why_user_may_not_close",

@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from common.errors import FourEyesViolation, InvalidTransition, NotAllowed, ServiceValidationError
+from notifications import events
+from notifications.services import notify
 
-from .. import permissions, scoring, selectors
+from .. import deadlines, permissions, scoring, selectors
 from ..models import (
     FINAL_STATUSES,
     FLAGGED_STATUSES,
@@ -125,6 +127,13 @@ SIGN_OFF_ACTIONS = {
     "return": (SignOffOutcome.RETURN, ""),
 }
 REVIEW_ACTIONS = {"start_review", *SIGN_OFF_ACTIONS}
+# Who hears of an action on a case: the case's owner (HR), by this event.
+OWNER_EVENTS = {
+    "return": events.CASE_RETURNED,
+    "approve": events.CASE_APPROVED,
+    "reject": events.CASE_REJECTED,
+    "refer": events.CASE_REFERRED,
+}
 
 
 def _check_four_eyes(actor, case: Case, assessors: set[int] | None = None) -> None:
@@ -246,6 +255,7 @@ def perform_action(actor, case: Case, action: str, note: str = "") -> Case:
         case.risk_score = snapshot["score"]
         case.risk_level = snapshot["level"]
         case.submitted_at = now
+        case.review_due_at = deadlines.review_due(now, case.risk_level)
     elif action == "close_cleared":
         case.decision, case.decision_note, case.closed_at = Decision.CLEARED, note, now
     elif action == "start_review":
@@ -284,6 +294,8 @@ def perform_action(actor, case: Case, action: str, note: str = "") -> Case:
         decision=case.decision,
         risk_level=case.risk_level,
     )
+    if action in OWNER_EVENTS:
+        notify(OWNER_EVENTS[action], case.owner, case=case, actor=actor)
     if (previous in FLAGGED_STATUSES) != (case.status in FLAGGED_STATUSES):
         # Referred, rejected or reopened from that: the open cases linked to it see it now.
         rescreen_linked_cases(case)
@@ -307,12 +319,18 @@ def assign_reviewer(actor, case: Case, reviewer) -> Case:
         refusal = permissions.why_not_assignable(reviewer, case)
         if refusal:
             raise ServiceValidationError({"reviewer": refusal})
+    previous = case.reviewer
     case.reviewer = reviewer
     save_as(case, actor, reason="reviewer assigned")
     who = reviewer.get_username() if reviewer else "nobody"
     case_event(
         actor, "case.reviewer_assigned", case, f"{case.reference} assigned to {who}", reviewer=who
     )
+    if reviewer is not None and reviewer != previous:
+        # The reviewer passing their own review on hands it over; anyone else assigns it.
+        handed_over = previous is not None and previous.pk == actor.pk
+        event = events.REVIEW_HANDED_OVER if handed_over else events.CASE_ASSIGNED
+        notify(event, reviewer, case=case, actor=actor)
     return case
 
 

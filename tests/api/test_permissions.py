@@ -16,6 +16,8 @@ from drf_spectacular.generators import EndpointEnumerator
 from accounts.services import create_api_token
 from cases import services
 from indicators import services as indicator_services
+from notifications import events
+from notifications.services import notify
 from reports import services as report_services
 from tests.api.conftest import PDF_BYTES, token_client
 from tests.helpers import make_user
@@ -57,6 +59,7 @@ PLACEHOLDERS = {
     "finding_id": "{finding_id}",
     "token_id": "{token_id}",
     "upload_id": "{upload_id}",
+    "notification_id": "{notification_id}",
 }
 
 
@@ -133,6 +136,11 @@ MATRIX = [
     row("GET", "/api/v1/audit-export/", {COMPLIANCE}, query="start=2026-01-01&end=2026-01-31"),
     row("GET", "/api/v1/integrity-checks/", {COMPLIANCE}),
     row("POST", "/api/v1/integrity-checks/", {COMPLIANCE}),
+    # Everyone has an inbox; another user's notification is a 404 (let in, not found).
+    row("GET", "/api/v1/notifications/", SIGNED_IN),
+    row("GET", "/api/v1/notifications/unread-count/", SIGNED_IN),
+    row("POST", "/api/v1/notifications/read-all/", SIGNED_IN),
+    row("POST", "/api/v1/notifications/{notification_id}/read/", SIGNED_IN),
     *[
         row("POST", CASE + "/actions/{action}/", allowed, {"note": "Because."}, action=action)
         for action, allowed in ACTION_ROLES.items()
@@ -163,6 +171,9 @@ def world(catalog, role_users, open_case, reviewer2):
             "upload_id": indicator_services.upload_catalog(
                 actor=role_users[COMPLIANCE], file_name="r1.json", content=as_bytes(revised_2023())
             ).pk,
+            "notification_id": notify(events.CASE_ASSIGNED, role_users[HR], case=case, actor=owner)[
+                0
+            ].pk,
         },
     }
 

@@ -105,6 +105,8 @@ def test_the_main_pages_raise_no_csp_violation(
         "/reports/",
         f"/reports/cases/{case.reference}/",
         "/accounts/password/",
+        "/notifications/",
+        "/notifications/settings/",
     ]:
         visit(page, base + path)
 

@@ -15,6 +15,8 @@ from django.urls import get_resolver, reverse
 from accounts.services import create_api_token
 from cases import services
 from indicators import services as indicator_services
+from notifications import events
+from notifications.services import notify
 from reports import services as report_services
 from tests.api.conftest import PDF_BYTES
 from tests.helpers import make_user, new_case_form
@@ -60,6 +62,7 @@ FINDING = ("reference", "finding_id")
 JOB = ("pk",)
 UPLOAD = ("upload_id",)
 VERSION = ("version_code",)
+NOTIFICATION = ("notification_id",)
 NEW_CASE = new_case_form(legal_name="Kim Test")
 AUDIT_PERIOD = {"start": "2026-01-01", "end": "2026-01-31", "format": "csv"}
 
@@ -154,6 +157,19 @@ MATRIX = [
     Row("GET", "indicators:version_active", NOT_POST, kwargs=VERSION),
     Row("GET", "indicators:defaults", only(COMPLIANCE, 200)),
     Row("POST", "indicators:defaults", only(COMPLIANCE, 302), {"base": "2023-10"}),
+    # ------------------------------------------------------------ notifications
+    # Every signed-in user has an inbox; the world's one notification is hr's: to anyone else
+    # it does not exist.
+    Row("GET", "notifications:inbox", readers(200, admin=200)),
+    # The bell is fetched by htmx: signed out, an empty answer that changes nothing.
+    Row("GET", "notifications:bell", readers(200, admin=200, anonymous=204)),
+    Row("GET", "notifications:open", cells(302, 404, 404, 404), kwargs=NOTIFICATION),
+    Row("POST", "notifications:read", cells(302, 404, 404, 404), kwargs=NOTIFICATION),
+    Row("GET", "notifications:read", NOT_POST, kwargs=NOTIFICATION),
+    Row("POST", "notifications:read_all", readers(302, admin=302)),
+    Row("GET", "notifications:read_all", NOT_POST),
+    Row("GET", "notifications:preferences", readers(200, admin=200)),
+    Row("POST", "notifications:preferences", readers(302, admin=302), {"language": "ko"}),
 ]
 
 
@@ -169,6 +185,7 @@ def world(catalog, role_users, open_case, reviewer2, django_capture_on_commit_ca
     )
     with django_capture_on_commit_callbacks(execute=True):
         job, _ = report_services.request_report(owner, case, "risk_summary")
+    (notification,) = notify(events.CASE_ASSIGNED, world_hr, case=case, actor=owner)
     return {
         "users": {**role_users, ANONYMOUS: None},
         "ids": {
@@ -182,6 +199,7 @@ def world(catalog, role_users, open_case, reviewer2, django_capture_on_commit_ca
                 actor=role_users[COMPLIANCE], file_name="r1.json", content=as_bytes(revised_2023())
             ).pk,
             "version_code": "2022-05",
+            "notification_id": notification.pk,
         },
     }
 
@@ -223,5 +241,11 @@ def _names(urlconf: str, namespace: str = "") -> set[str]:
 def test_matrix_covers_every_web_page():
     pages = _names("cases.urls") | _names("reports.urls", "reports") | _names("accounts.urls")
     pages |= _names("indicators.urls", "indicators")
+    pages = (
+        _names("cases.urls")
+        | _names("reports.urls", "reports")
+        | _names("accounts.urls")
+        | _names("notifications.urls", "notifications")
+    )
     assert {row.name for row in MATRIX} == pages
     assert len({str(row) for row in MATRIX}) == len(MATRIX), "one row per page and method"
