@@ -1,6 +1,7 @@
 """Reads of cases: visibility, lists, checklist, linked cases, risk inputs."""
 
 import contextlib
+import datetime
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -11,7 +12,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
@@ -49,6 +51,51 @@ def visible_cases(user) -> QuerySet[Case]:
     return Case.objects.select_related("candidate", "owner", "reviewer", "catalog_version")
 
 
+# The order of the case list (web and API): newest first, the id breaking ties, so that the
+# list can be read page by page from a cursor (common.web.keyset_page, the API's cursors).
+CASE_LIST_ORDER = ("-created_at", "-id")
+
+# What a row of a case list shows (templates/cases/_case_table.html): a list reads only these,
+# so it neither decodes the risk snapshot nor decrypts the candidate's numbers.
+LIST_ROW_FIELDS = (
+    "reference",
+    "status",
+    "risk_level",
+    "created_at",
+    "submitted_at",
+    "candidate__legal_name",
+    "candidate__role_applied_for",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "reviewer__username",
+    "reviewer__first_name",
+    "reviewer__last_name",
+)
+# ... and a case of the API's lists (serializers.CaseSummarySerializer).
+SUMMARY_FIELDS = (
+    *LIST_ROW_FIELDS,
+    "risk_score",
+    "decision",
+    "updated_at",
+    "closed_at",
+    "candidate__claimed_country",
+    "catalog_version__code",
+)
+
+
+def list_rows(cases: QuerySet[Case], fields: tuple[str, ...] = LIST_ROW_FIELDS) -> QuerySet[Case]:
+    """`cases` reading only `fields` (and the related rows they name, in the same query)."""
+    related = sorted({name.split("__")[0] for name in fields if "__" in name})
+    return cases.select_related(None).select_related(*related).only(*fields)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """The first moment of `day` in the current time zone (a date filter as a range, which an
+    index on the time serves; `created_at__date` would convert every row's time)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def case_list(
     user,
     *,
@@ -60,6 +107,7 @@ def case_list(
     created_from=None,
     created_to=None,
 ) -> QuerySet[Case]:
+    """The cases `user` may see that match the filters, in CASE_LIST_ORDER."""
     cases = visible_cases(user)
     if search.strip():
         cases = cases.filter(candidate_id__in=identifier_search(search))
@@ -72,10 +120,17 @@ def case_list(
     if reviewer:
         cases = cases.filter(reviewer__username=reviewer)
     if created_from:
-        cases = cases.filter(created_at__date__gte=created_from)
+        cases = cases.filter(created_at__gte=_day_start(created_from))
     if created_to:
-        cases = cases.filter(created_at__date__lte=created_to)
-    return cases
+        cases = cases.filter(created_at__lt=_day_start(created_to + datetime.timedelta(days=1)))
+    return cases.order_by(*CASE_LIST_ORDER)
+
+
+def case_owners() -> QuerySet:
+    """The users who own at least one case (the case list's owner filter), by username: an
+    EXISTS per user over the owner index, never a join of every case."""
+    owns = Case.objects.filter(owner=OuterRef("pk"))
+    return get_user_model().objects.filter(Exists(owns)).order_by("username")
 
 
 # ---------------------------------------------------------------- search by any identifier
@@ -642,9 +697,15 @@ def risk_distribution(user) -> dict[str, int]:
 
 
 def my_open_cases(user, limit: int = 10) -> list[Case]:
-    """The user's open cases, each with its `checklist_progress` (counted in the same query)."""
-    open_cases = visible_cases(user).filter(owner=user).exclude(status__in=FINAL_STATUSES)
-    cases = list(with_progress(open_cases)[:limit])
+    """The user's newest open cases, each with its `checklist_progress` (counted in the same
+    query, for these rows only): read down the owner's index (case_owner_newest_idx)."""
+    open_cases = (
+        visible_cases(user)
+        .filter(owner=user)
+        .exclude(status__in=FINAL_STATUSES)
+        .order_by(*CASE_LIST_ORDER)
+    )
+    cases = list(with_progress(list_rows(open_cases))[:limit])
     for case in cases:
         case.checklist_progress = Progress(case.answered_items, case.total_items)
     return cases
@@ -659,8 +720,28 @@ def queue_counts(user) -> dict[str, int]:
     )
 
 
-def waiting_longest(user, limit: int = 5) -> QuerySet[Case]:
-    return review_queue(user)[:limit]
+def waiting_longest(user, limit: int = 5) -> list[Case]:
+    """The first cases of the review queue: its partial index (case_review_queue_idx) read
+    from the start, whatever the number of cases."""
+    return list(list_rows(review_queue(user))[:limit])
+
+
+def dashboard(user) -> dict:
+    """What the dashboard shows `user`: one aggregate (or one indexed top-N) query per panel,
+    and only the panels of the user's roles."""
+    distribution = risk_distribution(user)
+    panels = {
+        "status_counts": status_counts(user),
+        "risk_distribution": distribution,
+        "risk_max": max(distribution.values(), default=0),
+        "risk_total": sum(distribution.values()),
+        "waiting_longest": waiting_longest(user),
+    }
+    if permissions.can_open_cases(user):
+        panels["my_open_cases"] = my_open_cases(user)
+    if permissions.can_work_reviews(user):
+        panels["queue_counts"] = queue_counts(user)
+    return panels
 
 
 # ---------------------------------------------------------------- API lists
