@@ -404,6 +404,26 @@ class Case(models.Model):
         return self.status in EDITABLE_STATUSES
 
 
+class CaseTally(models.Model):
+    """How many cases have this status, risk level and reviewer: kept by database triggers on
+    the cases table (cases/tallies.py), read by the dashboard instead of counting cases."""
+
+    status = models.CharField(max_length=20)
+    risk_level = models.CharField(max_length=10, blank=True)
+    reviewer_key = models.IntegerField(default=0)  # the reviewer's id; 0: no reviewer
+    cases = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status", "risk_level", "reviewer_key"], name="one_tally_per_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.status}/{self.risk_level or '-'}/{self.reviewer_key}: {self.cases}"
+
+
 class AnswerValue(models.TextChoices):
     OBSERVED = "observed", _("Observed")
     NOT_OBSERVED = "not_observed", _("Not observed")
