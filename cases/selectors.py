@@ -266,6 +266,8 @@ def identifier_search(query: str) -> QuerySet:
 
 
 QUEUE_TABS = ("all", "unassigned", "mine")
+# The review queue's order: the longest waiting first (a submitted case has a submission time).
+QUEUE_ORDER = ("submitted_at", "id")
 
 
 def _queue_tabs(user) -> dict[str, Q]:
@@ -278,7 +280,7 @@ def review_queue(user, show: str = "all") -> QuerySet[Case]:
     cases = (
         visible_cases(user)
         .filter(status__in=[Status.SUBMITTED, Status.IN_REVIEW])
-        .order_by("submitted_at", "id")
+        .order_by(*QUEUE_ORDER)
     )
     tab = _queue_tabs(user).get(show)
     return cases if tab is None else cases.filter(tab)

@@ -134,7 +134,11 @@ def review_queue(request):
     return render(
         request,
         "cases/review_queue.html",
-        {"page": paginate(request, cases), "counts": counts, "show": show},
+        {
+            "page": keyset_page(request, cases, selectors.QUEUE_ORDER),
+            "counts": counts,
+            "show": show,
+        },
     )
 
 

@@ -279,3 +279,17 @@ def test_waiting_longest_is_the_first_rows_of_the_queue_index(reviewer, open_cas
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "case_review_queue_idx" in plan, plan
     assert "Sort" not in plan, plan
+
+
+def test_the_review_queue_is_read_by_keyset_too_longest_waiting_first(client, reviewer, open_case):
+    cases = open_cases(open_case, 30)
+    submit_all(cases, None)  # all submitted at one moment: the id orders them
+    client.force_login(reviewer)
+    pages, last = [], client.get(reverse("review_queue"), {"show": "unassigned"})
+    pages.append(shown(last))
+    while (href := link(last, "next")) is not None:
+        assert "show=unassigned" in href
+        last = client.get(reverse("review_queue") + href)
+        pages.append(shown(last))
+    assert [len(page) for page in pages] == [25, 5]
+    assert [ref for page in pages for ref in page] == [c.reference for c in cases]
