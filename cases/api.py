@@ -143,7 +143,8 @@ class CaseList(CaseAPIView):
     )
     def get(self, request):
         filters = self.validated(CaseFilterSerializer, data=request.query_params)
-        cases = selectors.with_progress(selectors.case_list(request.user, **filters))
+        cases = selectors.case_list(request.user, **filters)
+        cases = selectors.with_progress(selectors.list_rows(cases, selectors.SUMMARY_FIELDS))
         page = self.paginate_queryset(cases)
         data = CaseSummarySerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)
@@ -698,7 +699,8 @@ class ReviewQueue(CaseAPIView):
         responses={200: CaseSummarySerializer(many=True), **error_responses(403)},
     )
     def get(self, request):
-        cases = selectors.with_progress(selectors.review_queue(request.user))
+        cases = selectors.review_queue(request.user)
+        cases = selectors.with_progress(selectors.list_rows(cases, selectors.SUMMARY_FIELDS))
         page = self.paginate_queryset(cases)
         data = CaseSummarySerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)

@@ -4,11 +4,11 @@ errors the services raise are put back on these forms (see `add_service_errors`)
 import re
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from . import selectors
 from .models import (
     LIST_MAX_ITEMS,
     NOTE_MAX_LENGTH,
@@ -493,12 +493,7 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        owners = (
-            get_user_model()
-            .objects.filter(owned_cases__isnull=False)
-            .distinct()
-            .order_by("username")
-        )
+        owners = selectors.case_owners().only("username", "first_name", "last_name")
         self.fields["owner"].choices = [("", _("Anyone"))] + [
             (user.username, user.get_full_name() or user.username) for user in owners
         ]

@@ -354,8 +354,9 @@ class Case(models.Model):
         blank=True,
         related_name="review_cases",
     )
+    # Indexed with the list's order (Meta.indexes), not alone.
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     risk_score = models.DecimalField(
         _("risk score"), max_digits=7, decimal_places=2, null=True, blank=True
@@ -372,12 +373,26 @@ class Case(models.Model):
     review_due_at = models.DateTimeField(_("review due"), null=True, blank=True, db_index=True)
     # When the automated checks last ran over the candidate's facts (None: never).
     screened_at = models.DateTimeField(_("screened at"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["screened_at"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Each list is read in index order from a cursor (selectors.CASE_LIST_ORDER), so a page
+        # costs the same at any depth and whatever the number of cases: the whole list, the
+        # list of one status, of one owner (and "my open cases"), and the review queue oldest
+        # submission first (the dashboard's "waiting longest" is its first rows).
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="case_newest_idx"),
+            models.Index(fields=["status", "created_at", "id"], name="case_status_newest_idx"),
+            models.Index(fields=["owner", "created_at", "id"], name="case_owner_newest_idx"),
+            models.Index(
+                fields=["submitted_at", "id"],
+                name="case_review_queue_idx",
+                condition=models.Q(status__in=["submitted", "in_review"]),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.candidate.legal_name}"
@@ -413,6 +428,26 @@ class DeadlineReminder(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class CaseTally(models.Model):
+    """How many cases have this status, risk level and reviewer: kept by database triggers on
+    the cases table (cases/tallies.py), read by the dashboard instead of counting cases."""
+
+    status = models.CharField(max_length=20)
+    risk_level = models.CharField(max_length=10, blank=True)
+    reviewer_key = models.IntegerField(default=0)  # the reviewer's id; 0: no reviewer
+    cases = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status", "risk_level", "reviewer_key"], name="one_tally_per_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.status}/{self.risk_level or '-'}/{self.reviewer_key}: {self.cases}"
 
 
 class AnswerValue(models.TextChoices):

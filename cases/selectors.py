@@ -1,6 +1,7 @@
 """Reads of cases: visibility, lists, checklist, linked cases, risk inputs."""
 
 import contextlib
+import datetime
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from .models import (
     Candidate,
     CandidateContact,
     Case,
+    CaseTally,
     ChecklistAnswer,
     ContactKind,
     Evidence,
@@ -50,6 +52,52 @@ def visible_cases(user) -> QuerySet[Case]:
     return Case.objects.select_related("candidate", "owner", "reviewer", "catalog_version")
 
 
+# The order of the case list (web and API): newest first, the id breaking ties, so that the
+# list can be read page by page from a cursor (common.web.keyset_page, the API's cursors).
+CASE_LIST_ORDER = ("-created_at", "-id")
+
+# What a row of a case list shows (templates/cases/_case_table.html): a list reads only these,
+# so it neither decodes the risk snapshot nor decrypts the candidate's numbers.
+LIST_ROW_FIELDS = (
+    "reference",
+    "status",
+    "risk_level",
+    "created_at",
+    "submitted_at",
+    "review_due_at",
+    "candidate__legal_name",
+    "candidate__role_applied_for",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "reviewer__username",
+    "reviewer__first_name",
+    "reviewer__last_name",
+)
+# ... and a case of the API's lists (serializers.CaseSummarySerializer).
+SUMMARY_FIELDS = (
+    *LIST_ROW_FIELDS,
+    "risk_score",
+    "decision",
+    "updated_at",
+    "closed_at",
+    "candidate__claimed_country",
+    "catalog_version__code",
+)
+
+
+def list_rows(cases: QuerySet[Case], fields: tuple[str, ...] = LIST_ROW_FIELDS) -> QuerySet[Case]:
+    """`cases` reading only `fields` (and the related rows they name, in the same query)."""
+    related = sorted({name.split("__")[0] for name in fields if "__" in name})
+    return cases.select_related(None).select_related(*related).only(*fields)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """The first moment of `day` in the current time zone (a date filter as a range, which an
+    index on the time serves; `created_at__date` would convert every row's time)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def case_list(
     user,
     *,
@@ -61,6 +109,7 @@ def case_list(
     created_from=None,
     created_to=None,
 ) -> QuerySet[Case]:
+    """The cases `user` may see that match the filters, in CASE_LIST_ORDER."""
     cases = visible_cases(user)
     if search.strip():
         cases = cases.filter(candidate_id__in=identifier_search(search))
@@ -68,15 +117,28 @@ def case_list(
         cases = cases.filter(status=status)
     if risk_level:
         cases = cases.filter(risk_level=risk_level)
+    # A user by their id, found first (no join), so the owner's index serves the list.
     if owner:
-        cases = cases.filter(owner__username=owner)
+        cases = cases.filter(owner_id=_user_id(owner))
     if reviewer:
-        cases = cases.filter(reviewer__username=reviewer)
+        cases = cases.filter(reviewer_id=_user_id(reviewer))
     if created_from:
-        cases = cases.filter(created_at__date__gte=created_from)
+        cases = cases.filter(created_at__gte=_day_start(created_from))
     if created_to:
-        cases = cases.filter(created_at__date__lte=created_to)
-    return cases
+        cases = cases.filter(created_at__lt=_day_start(created_to + datetime.timedelta(days=1)))
+    return cases.order_by(*CASE_LIST_ORDER)
+
+
+def _user_id(username: str) -> Subquery:
+    users = get_user_model().objects.filter(username=username).values("id")[:1]
+    return Subquery(users)
+
+
+def case_owners() -> QuerySet:
+    """The users who own at least one case (the case list's owner filter), by username: an
+    EXISTS per user over the owner index, never a join of every case."""
+    owns = Case.objects.filter(owner=OuterRef("pk"))
+    return get_user_model().objects.filter(Exists(owns)).order_by("username")
 
 
 # ---------------------------------------------------------------- search by any identifier
@@ -205,6 +267,8 @@ def identifier_search(query: str) -> QuerySet:
 
 
 QUEUE_TABS = ("all", "unassigned", "mine", "overdue")
+# The review queue's order: the longest waiting first (a submitted case has a submission time).
+QUEUE_ORDER = ("submitted_at", "id")
 
 
 def _queue_tabs(user) -> dict[str, Q]:
@@ -222,7 +286,7 @@ def review_queue(user, show: str = "all") -> QuerySet[Case]:
     cases = (
         visible_cases(user)
         .filter(status__in=[Status.SUBMITTED, Status.IN_REVIEW])
-        .order_by("submitted_at", "id")
+        .order_by(*QUEUE_ORDER)
     )
     tab = _queue_tabs(user).get(show)
     return cases if tab is None else cases.filter(tab)
@@ -627,30 +691,38 @@ def link_facts(case: Case, links: list[LinkedCase] | None = None) -> tuple[LinkF
 # ---------------------------------------------------------------- dashboard
 
 
+def _tallies(user) -> QuerySet[CaseTally]:
+    """The tallies of the cases `user` may see (`visible_cases`: every case, for a reader).
+    Counting from them reads a few rows whatever the number of cases (cases/tallies.py)."""
+    if not permissions.can_read_cases(user):
+        return CaseTally.objects.none()
+    return CaseTally.objects.order_by()
+
+
 def status_counts(user) -> dict[str, int]:
-    rows = visible_cases(user).order_by().values("status").annotate(n=Count("id"))
+    rows = _tallies(user).values("status").annotate(n=Sum("cases"))
     counts = dict.fromkeys(Status.values, 0)
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
 
 
 def risk_distribution(user) -> dict[str, int]:
-    rows = (
-        visible_cases(user)
-        .exclude(risk_level="")
-        .order_by()
-        .values("risk_level")
-        .annotate(n=Count("id"))
-    )
+    rows = _tallies(user).exclude(risk_level="").values("risk_level").annotate(n=Sum("cases"))
     counts = dict.fromkeys(scoring.LEVEL_ORDER, 0)
     counts.update({row["risk_level"]: row["n"] for row in rows})
     return counts
 
 
 def my_open_cases(user, limit: int = 10) -> list[Case]:
-    """The user's open cases, each with its `checklist_progress` (counted in the same query)."""
-    open_cases = visible_cases(user).filter(owner=user).exclude(status__in=FINAL_STATUSES)
-    cases = list(with_progress(open_cases)[:limit])
+    """The user's newest open cases, each with its `checklist_progress` (counted in the same
+    query, for these rows only): read down the owner's index (case_owner_newest_idx)."""
+    open_cases = (
+        visible_cases(user)
+        .filter(owner=user)
+        .exclude(status__in=FINAL_STATUSES)
+        .order_by(*CASE_LIST_ORDER)
+    )
+    cases = list(with_progress(list_rows(open_cases))[:limit])
     for case in cases:
         case.checklist_progress = Progress(case.answered_items, case.total_items)
     return cases
@@ -658,15 +730,45 @@ def my_open_cases(user, limit: int = 10) -> list[Case]:
 
 def queue_counts(user) -> dict[str, int]:
     """How many cases each tab of the review queue shows, and how many are in review: one
-    query."""
-    tabs = {name: Count("id", filter=tab) for name, tab in _queue_tabs(user).items()}
-    return review_queue(user).aggregate(
-        all=Count("id"), in_review=Count("id", filter=Q(status=Status.IN_REVIEW)), **tabs
+    query, over the tallies (the same rules as `_queue_tabs`)."""
+    tabs = {"unassigned": Q(reviewer_key=0), "mine": Q(reviewer_key=user.pk)}
+    counts = (
+        _tallies(user)
+        .filter(status__in=[Status.SUBMITTED, Status.IN_REVIEW])
+        .aggregate(
+            all=Sum("cases"),
+            in_review=Sum("cases", filter=Q(status=Status.IN_REVIEW)),
+            **{name: Sum("cases", filter=tab) for name, tab in tabs.items()},
+        )
     )
+    counts = {name: count or 0 for name, count in counts.items()}
+    # Past the deadline is a matter of time, not of a tally: counted down review_due_at's index.
+    counts["overdue"] = review_queue(user, "overdue").count()
+    return counts
 
 
-def waiting_longest(user, limit: int = 5) -> QuerySet[Case]:
-    return review_queue(user)[:limit]
+def waiting_longest(user, limit: int = 5) -> list[Case]:
+    """The first cases of the review queue: its partial index (case_review_queue_idx) read
+    from the start, whatever the number of cases."""
+    return list(list_rows(review_queue(user))[:limit])
+
+
+def dashboard(user) -> dict:
+    """What the dashboard shows `user`: one aggregate (or one indexed top-N) query per panel,
+    and only the panels of the user's roles."""
+    distribution = risk_distribution(user)
+    panels = {
+        "status_counts": status_counts(user),
+        "risk_distribution": distribution,
+        "risk_max": max(distribution.values(), default=0),
+        "risk_total": sum(distribution.values()),
+        "waiting_longest": waiting_longest(user),
+    }
+    if permissions.can_open_cases(user):
+        panels["my_open_cases"] = my_open_cases(user)
+    if permissions.can_work_reviews(user):
+        panels["queue_counts"] = queue_counts(user)
+    return panels
 
 
 # ---------------------------------------------------------------- API lists

@@ -23,7 +23,7 @@ from common.errors import (
     error_text,
 )
 from common.http import attachment_response
-from common.web import is_htmx, paginate, safe_next
+from common.web import is_htmx, keyset_page, paginate, safe_next
 
 from . import permissions, selectors, services, timeline
 from .access import case_page, posts_need, reader_page
@@ -106,17 +106,7 @@ def dashboard(request):
     user = request.user
     if not permissions.can_read_cases(user):
         return render(request, "cases/no_case_role.html", status=200)
-    distribution = selectors.risk_distribution(user)
-    context = {
-        "status_counts": selectors.status_counts(user),
-        "risk_distribution": distribution,
-        "risk_max": max(distribution.values(), default=0),
-        "risk_total": sum(distribution.values()),
-        "waiting_longest": selectors.waiting_longest(user),
-        "my_open_cases": selectors.my_open_cases(user),
-        "queue_counts": selectors.queue_counts(user),
-    }
-    return render(request, "cases/dashboard.html", context)
+    return render(request, "cases/dashboard.html", selectors.dashboard(user))
 
 
 @reader_page
@@ -126,9 +116,11 @@ def case_list(request):
         messages.error(
             request, _("Some filters were not valid and were left out; see the marked fields.")
         )
-    cases = selectors.case_list(request.user, **form.filters())
-    page = paginate(request, cases)
-    filtered = form.is_bound and any(v for k, v in request.GET.items() if k != "page")
+    cases = selectors.list_rows(selectors.case_list(request.user, **form.filters()))
+    page = keyset_page(request, cases, selectors.CASE_LIST_ORDER)
+    filtered = form.is_bound and any(
+        v for k, v in request.GET.items() if k not in ("after", "before", "page")
+    )
     return render(request, "cases/list.html", {"form": form, "page": page, "filtered": filtered})
 
 
@@ -137,12 +129,16 @@ def review_queue(request):
     show = request.GET.get("show", "all")
     if show not in selectors.QUEUE_TABS:
         show = "all"
-    cases = selectors.review_queue(request.user, show)
+    cases = selectors.list_rows(selectors.review_queue(request.user, show))
     counts = selectors.queue_counts(request.user)
     return render(
         request,
         "cases/review_queue.html",
-        {"page": paginate(request, cases), "counts": counts, "show": show},
+        {
+            "page": keyset_page(request, cases, selectors.QUEUE_ORDER),
+            "counts": counts,
+            "show": show,
+        },
     )
 
 
