@@ -27,6 +27,7 @@ SIGNED_IN = {HR, REVIEWER, COMPLIANCE, ADMIN}
 CASE = "/api/v1/cases/{reference}"
 EVIDENCE = CASE + "/evidence/{evidence_id}"
 FINDING = CASE + "/signals/{finding_id}"
+COMMENT = CASE + "/comments/{comment_id}"
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ PLACEHOLDERS = {
     "job_id": "{job_id}",
     "finding_id": "{finding_id}",
     "token_id": "{token_id}",
+    "comment_id": "{comment_id}",
 }
 
 
@@ -110,6 +112,11 @@ MATRIX = [
     row("POST", FINDING + "/dismiss/", {HR, REVIEWER}, {"note": "Explained by the candidate."}),
     row("POST", CASE + "/assign-reviewer/", {HR, REVIEWER}, {"reviewer": "seoyeon"}),
     row("GET", CASE + "/history/", CASE_READERS),
+    row("GET", CASE + "/comments/", CASE_READERS),
+    row("POST", CASE + "/comments/", CASE_READERS, {"body": "Looks fine."}),
+    row("GET", COMMENT + "/", CASE_READERS),
+    # Only its author (hr here) edits a comment.
+    row("PATCH", COMMENT + "/", {HR}, {"body": "Edited."}),
     row("GET", "/api/v1/review-queue/", CASE_READERS),
     row("GET", CASE + "/reports/", CASE_READERS),
     row("POST", CASE + "/reports/", CASE_READERS, {"kind": "risk_summary"}),
@@ -147,6 +154,7 @@ def world(catalog, role_users, open_case, reviewer2):
             "job_id": job.pk,
             "finding_id": case.findings.get(check_code="email.disposable").pk,
             "token_id": create_api_token(owner, name="owner's script")[0].pk,
+            "comment_id": services.post_comment(role_users[HR], case, "First look.").pk,
         },
     }
 
