@@ -897,7 +897,7 @@ def case_comments(request, case):
                 _say_ignored_mentions(request, comment)
                 return redirect(_comment_anchor(case, comment))
         messages.error(request, _("The comment was not posted: correct the marked field."))
-        status = 400
+        status = 200 if is_htmx(request) else 400  # htmx swaps only 2xx answers
     context = _case_context(
         request,
         case,

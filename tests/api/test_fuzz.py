@@ -52,6 +52,7 @@ def fuzz_world(
     submitted = answered_case(emails=["fuzz@example.com"])
     services.perform_action(hr, submitted, "submit")
     job, _ = report_services.request_report(hr, draft, "risk_summary")
+    comment = services.post_comment(hr, draft, "A first look, @riley.")
     tokens = [create_api_token(u, name="fuzz")[1] for u in (hr, reviewer, compliance)]
     return {
         # Built here, after the test settings are in place (middleware reads them at start-up).
@@ -63,6 +64,7 @@ def fuzz_world(
             "code": itertools.repeat(draft.catalog_version.code),
             "candidate_id": itertools.repeat(draft.candidate_id),
             "job_id": itertools.repeat(job.pk),
+            "comment_id": itertools.repeat(comment.pk),
         },
         "tokens": itertools.cycle(tokens),
     }

@@ -413,3 +413,17 @@ def test_a_comment_does_not_make_its_author_an_assessor(answered_case, hr, revie
     services.post_comment(reviewer, case, "I will take this one.")
 
     assert reviewer.pk not in selectors.assessor_ids(case)
+
+
+def test_posting_with_htmx_shows_the_form_errors_in_place(client, hr, open_case):
+    case = open_case()
+    client.force_login(hr)
+
+    response = client.post(
+        reverse("case_comments", args=[case.reference]), {"body": ""}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200  # htmx swaps only successful answers
+    page = response.content.decode()
+    assert 'id="discussion"' in page and "Write something to post." in page
+    assert not CaseComment.objects.exists()
