@@ -1,6 +1,7 @@
 """Reads of cases: visibility, lists, checklist, linked cases, risk inputs."""
 
 import contextlib
+import datetime
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -838,7 +839,7 @@ def mentions_in(case: Case, body: str) -> Mentions:
 
 @dataclass
 class EarlierText:
-    until: "models.DateTimeField"  # when it was replaced
+    until: datetime.datetime  # when it was replaced
     html: str
 
 
@@ -847,7 +848,7 @@ class CommentRow:
     comment: CaseComment
     html: str
     can_edit: bool
-    editable_until: object
+    editable_until: datetime.datetime
     earlier: list[EarlierText] = field(default_factory=list)  # newest first
 
     @property
