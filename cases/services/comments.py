@@ -74,10 +74,9 @@ def post_comment(actor, case: Case, body: str) -> CaseComment:
     if not permissions.can_comment(actor, case):
         raise NotAllowed(_("You may not see this case."))
     body = _clean_body(body)
-    comment = save_as(CaseComment(case=case, author=actor, body=body), actor, reason="comment")
     mentions = selectors.mentions_in(case, body)
-    comment.mentioned.set(mentions.users)
-    names = [user.get_username() for user in mentions.users]
+    # The event follows the save at once: the history page pairs them by time.
+    comment = save_as(CaseComment(case=case, author=actor, body=body), actor, reason="comment")
     case_event(
         actor,
         "case.comment_posted",
@@ -86,8 +85,9 @@ def post_comment(actor, case: Case, body: str) -> CaseComment:
         obj=comment,
         comment=comment.pk,
         note=body,
-        mentioned=names,
+        mentioned=[user.get_username() for user in mentions.users],
     )
+    comment.mentioned.set(mentions.users)
     _notify_mentions(comment, _recipients(comment, mentions.users))
     comment.ignored_mentions = mentions.ignored
     return comment
@@ -114,16 +114,15 @@ def edit_comment(
     comment.ignored_mentions = mentions.ignored
     if body == comment.body:
         return comment
+    already = set(comment.mentioned.values_list("pk", flat=True))
+    new = [user for user in mentions.users if user.pk not in already]
     previous = comment.body
     comment.body = body
     comment.edited_at = timezone.now()
     comment.version += 1
-    save_as(comment, actor, reason="comment edited")
-    already = set(comment.mentioned.values_list("pk", flat=True))
-    new = [user for user in mentions.users if user.pk not in already]
-    # Everyone ever mentioned stays: each of them was told.
-    comment.mentioned.add(*new)
     case = comment.case
+    # The event follows the save at once: the history page pairs them by time.
+    save_as(comment, actor, reason="comment edited")
     case_event(
         actor,
         "case.comment_edited",
@@ -135,5 +134,6 @@ def edit_comment(
         previous=previous,
         mentioned=[user.get_username() for user in new],
     )
+    comment.mentioned.add(*new)  # everyone ever mentioned stays: each of them was told
     _notify_mentions(comment, _recipients(comment, new))
     return comment
