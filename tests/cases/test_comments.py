@@ -427,3 +427,15 @@ def test_posting_with_htmx_shows_the_form_errors_in_place(client, hr, open_case)
     page = response.content.decode()
     assert 'id="discussion"' in page and "Write something to post." in page
     assert not CaseComment.objects.exists()
+
+
+def test_the_discussion_speaks_korean(client, hr, open_case):
+    case = open_case()
+    comment = services.post_comment(hr, case, "첫 번째")
+    services.edit_comment(hr, comment, "두 번째")
+    client.force_login(hr)
+    client.cookies["django_language"] = "ko"
+
+    page = comments_page(client, case).content.decode()
+
+    assert "댓글 게시" in page and "수정됨" in page and "이전 버전 1개" in page
