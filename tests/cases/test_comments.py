@@ -439,3 +439,24 @@ def test_the_discussion_speaks_korean(client, hr, open_case):
     page = comments_page(client, case).content.decode()
 
     assert "댓글 게시" in page and "수정됨" in page and "이전 버전 1개" in page
+
+
+def test_an_edit_from_an_old_page_keeps_the_typed_text_and_shows_the_current_one(
+    client, hr, open_case
+):
+    case = open_case()
+    comment = services.post_comment(hr, case, "One.")
+    services.edit_comment(hr, comment, "Two.")  # in another tab
+    client.force_login(hr)
+    url = reverse("case_comment_edit", args=[case.reference, comment.pk])
+
+    stale = client.post(url, {"body": "Three.", "version": 1})
+    again = client.post(url, {"body": "Three.", "version": 2})
+
+    page = stale.content.decode()
+    assert stale.status_code == 400
+    assert "The comment now reads: “Two.”" in page
+    assert ">\nThree.</textarea>" in page and 'name="version" value="2"' in page
+    assert again.status_code == 302
+    comment.refresh_from_db()
+    assert comment.body == "Three."
