@@ -25,6 +25,7 @@ from common.api import (
     VersionedMixin,
     cursor_pagination,
     error_responses,
+    etag,
     if_match_version,
 )
 from common.http import attachment_response
@@ -44,6 +45,8 @@ from .serializers import (
     CaseDetailSerializer,
     CaseFilterSerializer,
     CaseSummarySerializer,
+    CommentSerializer,
+    CommentWriteSerializer,
     EvidenceLinkSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
@@ -51,6 +54,7 @@ from .serializers import (
     FindingSerializer,
     HistoryFilterSerializer,
     OpenCaseSerializer,
+    PostedCommentSerializer,
     RevealRequestSerializer,
     RevealResponseSerializer,
     TimelineEntrySerializer,
@@ -358,6 +362,119 @@ class AnswerDetail(VersionedMixin, CaseAPIView):
             data["note"],
             expected_version=if_match_version(request),
         )
+        return self.versioned_response()
+
+
+# ---------------------------------------------------------------- comments
+
+COMMENT_ID = OpenApiParameter("comment_id", int, OpenApiParameter.PATH)
+OLDEST_FIRST = cursor_pagination("created_at", "id")
+
+
+class CommentMixin:
+    def get_comment(self, case, comment_id=None):
+        comment_id = comment_id or self.kwargs["comment_id"]
+        comment = selectors.comments_for(case).filter(pk=comment_id).first()
+        if comment is None:
+            raise NotFound(f"No comment {comment_id} on this case.")
+        return comment
+
+
+class CommentList(CommentMixin, CaseAPIView):
+    roles_by_method = {"GET": CASE_READERS, "POST": permissions.COMMENTERS}
+    parser_classes = [JSONParser]
+    pagination_class = OLDEST_FIRST
+    serializer_class = CommentSerializer
+
+    @extend_schema(
+        tags=["comments"],
+        summary="List the comments on a case",
+        description="The case's discussion, oldest first. Pages are cursor-based.",
+        responses={200: CommentSerializer(many=True), **error_responses(403, 404)},
+    )
+    def get(self, request, reference):
+        page = self.paginate_queryset(selectors.comments_for(self.get_case()))
+        return self.get_paginated_response(CommentSerializer(page, many=True).data)
+
+    @extend_schema(
+        tags=["comments"],
+        summary="Post a comment on a case",
+        description=(
+            "Post a comment in Markdown (at most 10,000 characters). Raw HTML is shown as text. "
+            "`@username` notifies that user when they may see the case; other names are listed "
+            "in `ignored_mentions`. Comments are never deleted; their author may edit them for "
+            "VETTING_COMMENT_EDIT_MINUTES minutes."
+        ),
+        request=CommentWriteSerializer,
+        responses={201: PostedCommentSerializer, **error_responses(400, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "Asking a reviewer",
+                value={"body": "@seoyeon the **bank** in the facts is a fintech; can you look?"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request, reference):
+        case = self.get_case()
+        data = self.validated(CommentWriteSerializer)
+        posted = services.post_comment(request.user, case, data["body"])
+        comment = self.get_comment(case, posted.pk)
+        comment.ignored_mentions = posted.ignored_mentions
+        url = reverse("api-comment", kwargs={"reference": case.reference, "comment_id": comment.pk})
+        return Response(
+            PostedCommentSerializer(comment).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": request.build_absolute_uri(url), "ETag": etag(comment.version)},
+        )
+
+
+class CommentDetail(CommentMixin, VersionedMixin, CaseAPIView):
+    roles_by_method = {"GET": CASE_READERS, "PATCH": permissions.COMMENTERS}
+    http_method_names = ["get", "patch", "head", "options"]
+    parser_classes = [JSONParser]
+    serializer_class = CommentWriteSerializer
+    ignored_mentions = None
+
+    def current_data(self):
+        comment = self.get_comment(self.case)
+        if self.ignored_mentions is None:
+            return CommentSerializer(comment).data, comment.version
+        comment.ignored_mentions = self.ignored_mentions
+        return PostedCommentSerializer(comment).data, comment.version
+
+    @extend_schema(
+        tags=["comments"],
+        summary="Show one comment",
+        parameters=[COMMENT_ID],
+        responses={200: CommentSerializer, **error_responses(403, 404)},
+    )
+    def get(self, request, reference, comment_id):
+        self.case = self.get_case()
+        return self.versioned_response()
+
+    @extend_schema(
+        tags=["comments"],
+        summary="Edit a comment",
+        description=(
+            "Replace the text of a comment: only its author, within VETTING_COMMENT_EDIT_MINUTES "
+            "minutes of posting (403 for anyone else, 409 after that). The earlier text stays "
+            "in the comment's history and the audit log. Send the comment's ETag as If-Match: "
+            "if it was edited since, nothing is saved (409 with the current comment). People "
+            "newly mentioned are notified."
+        ),
+        parameters=[COMMENT_ID, IF_MATCH],
+        request=CommentWriteSerializer,
+        responses={200: PostedCommentSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    def patch(self, request, reference, comment_id):
+        case = self.case = self.get_case()
+        comment = self.get_comment(case)
+        data = self.validated(CommentWriteSerializer)
+        edited = services.edit_comment(
+            request.user, comment, data["body"], expected_version=if_match_version(request)
+        )
+        self.ignored_mentions = edited.ignored_mentions
         return self.versioned_response()
 
 

@@ -14,11 +14,13 @@ from .models import (
     NOTE_MAX_LENGTH,
     Candidate,
     CandidateContact,
+    CaseComment,
     Evidence,
     HistoryEntry,
     OnlineProfile,
     ProfileKind,
     RiskLevel,
+    SavedView,
     SensitiveReveal,
     SignOffOutcome,
     SourcingChannel,
@@ -536,3 +538,29 @@ class FindingDismissForm(forms.Form):
         error_messages={"required": _("Say why the finding is dismissed.")},
         help_text=_("Why the finding does not apply: recorded with your name."),
     )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=CaseComment.BODY_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write something to post.")},
+        help_text=_(
+            "Markdown: **bold**, *italic*, `code`, lists, > quotes and [links](https://…). "
+            "HTML and images are shown as text. @username notifies HR, reviewer and compliance "
+            "users; other names notify nobody."
+        ),
+    )
+    # The comment's version the edit form was filled in from (optimistic concurrency).
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=SavedView.NAME_MAX_LENGTH,
+        error_messages={"required": _("Give the view a name.")},
+    )
+    is_default = forms.BooleanField(label=_("Open the case list with this view"), required=False)

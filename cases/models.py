@@ -672,3 +672,65 @@ class Finding(models.Model):
         if not self.suggests_item_code:
             return None
         return {"item_code": self.suggests_item_code, "value": self.suggests_value}
+
+
+class CaseComment(models.Model):
+    """A message in a case's discussion, written in Markdown (shown sanitised, cases.markdown).
+
+    Everyone who may see the case may read and post. Only the author may edit it, within
+    settings.VETTING_COMMENT_EDIT_MINUTES of posting; every earlier text stays in its history.
+    Comments are never deleted.
+    """
+
+    BODY_MAX_LENGTH = 10_000
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"))
+    # The people the text mentions (`@username`) who may see the case; each was notified.
+    mentioned = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("mentioned")
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    # Optimistic concurrency, as Candidate.version (the API's ETag and If-Match).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Comment {self.pk} on case {self.case_id}"
+
+
+class SavedView(models.Model):
+    """A user's named view of the case list: its filters and sort, as a cleaned query string
+    (only the list's known parameters; cases.selectors.clean_list_query)."""
+
+    NAME_MAX_LENGTH = 80
+    QUERY_MAX_LENGTH = 1000
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_case_views"
+    )
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    query = models.CharField(_("filters"), max_length=QUERY_MAX_LENGTH, blank=True)
+    is_default = models.BooleanField(_("open the list with this view"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_view_name_per_user"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default=True),
+                name="one_default_saved_view_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.user_id})"

@@ -14,6 +14,7 @@ from django.core.validators import EmailValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
@@ -24,6 +25,7 @@ from signals.facts import LinkFact
 from signals.findings import Severity
 
 from . import crypto, permissions, scoring
+from .markdown import render_markdown
 from .models import (
     FINAL_STATUSES,
     FLAGGED_STATUSES,
@@ -32,6 +34,7 @@ from .models import (
     Candidate,
     CandidateContact,
     Case,
+    CaseComment,
     CaseTally,
     ChecklistAnswer,
     ContactKind,
@@ -40,6 +43,7 @@ from .models import (
     OnlineProfile,
     ProfileKind,
     RiskLevel,
+    SavedView,
     Status,
 )
 from .models import Finding as StoredFinding
@@ -514,6 +518,18 @@ def user_named(username: str):
     return get_user_model().objects.filter(username=username).first()
 
 
+def active_reviewers() -> list[tuple[str, str]]:
+    """(username, name) of every active reviewer (the four-eyes rule is each case's business:
+    see `reviewer_choices`)."""
+    reviewers = (
+        get_user_model()
+        .objects.filter(groups__name__in=permissions.REVIEWERS, is_active=True)
+        .order_by("username")
+        .distinct()
+    )
+    return [(user.username, user.get_full_name() or user.username) for user in reviewers]
+
+
 def reviewer_choices(case: Case) -> list[tuple[str, str]]:
     """(username, name) of the active reviewers who may take the case: not its assessors."""
     reviewers = (
@@ -887,3 +903,129 @@ def rescreen_progress() -> dict | None:
 
     Kept in the cache, so shared between processes only with a shared cache (Redis)."""
     return cache.get(RESCREEN_PROGRESS_KEY)
+
+
+# ---------------------------------------------------------------- comments
+
+
+# A mention: `@` and a username (letters, digits and @ . + - _), not inside a word or an address.
+MENTION = re.compile(r"(?<![\w.@+-])@([\w.@+-]{1,150})")
+
+
+@dataclass
+class Mentions:
+    users: list = field(default_factory=list)  # who may see the case: they are notified
+    ignored: list[str] = field(default_factory=list)  # names of nobody who may see the case
+
+
+def mentions_in(case: Case, body: str) -> Mentions:
+    """The `@username`s of `body`: the active users who may see the case, and the other names
+    (no such user, deactivated, or a role that may not see cases), which notify nobody."""
+    names = []
+    for match in MENTION.finditer(body or ""):
+        name = match.group(1)
+        trimmed = name.rstrip(".,:;!?-")  # "thanks @riley." mentions riley
+        if trimmed and trimmed not in names:
+            names.append(trimmed)
+    if not names:
+        return Mentions()
+    found = {
+        user.username: user
+        for user in get_user_model().objects.filter(username__in=names).prefetch_related("groups")
+    }
+    result = Mentions()
+    for name in names:
+        user = found.get(name)
+        if user is not None and permissions.may_be_mentioned(user, case):
+            result.users.append(user)
+        else:
+            result.ignored.append(name)
+    return result
+
+
+@dataclass
+class EarlierText:
+    until: datetime.datetime  # when it was replaced
+    html: str
+
+
+@dataclass
+class CommentRow:
+    comment: CaseComment
+    html: str
+    can_edit: bool
+    editable_until: datetime.datetime
+    earlier: list[EarlierText] = field(default_factory=list)  # newest first
+
+    @property
+    def edited(self) -> bool:
+        return self.comment.edited_at is not None
+
+
+def comments_for(case: Case) -> QuerySet[CaseComment]:
+    """The case's comments, oldest first, with their authors and the people they mention."""
+    return (
+        CaseComment.objects.filter(case=case)
+        .select_related("author", "case")
+        .prefetch_related("mentioned")
+        .order_by("created_at", "id")
+    )
+
+
+def comment_thread(case: Case, user) -> list[CommentRow]:
+    """The discussion of `case` as its page shows it: each comment rendered (sanitised), whether
+    `user` may still edit it, and every earlier text of an edited one. Three queries."""
+    comments = list(comments_for(case))
+    earlier: dict[int, list] = {}
+    edited = [c.pk for c in comments if c.edited_at is not None]
+    if edited:
+        records = CaseComment.history.filter(id__in=edited).order_by("-history_date", "-history_id")
+        for record in records:
+            earlier.setdefault(record.id, []).append(record)
+    now = timezone.now()
+    rows = []
+    for comment in comments:
+        versions = earlier.get(comment.pk, [])
+        # The newest record is the current text; each older one was replaced by the next.
+        replaced = [
+            EarlierText(until=newer.history_date, html=render_markdown(older.body))
+            for newer, older in zip(versions, versions[1:], strict=False)
+            if older.body != newer.body
+        ]
+        rows.append(
+            CommentRow(
+                comment=comment,
+                html=render_markdown(comment.body),
+                can_edit=permissions.can_edit_comment(user, comment, now),
+                editable_until=permissions.comment_edit_deadline(comment),
+                earlier=replaced,
+            )
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- saved views of the case list
+
+# The case list's query parameters a saved view keeps: its filters (cases.forms.CaseFilterForm)
+# and its sort. Anything else in a query string (the page, a cursor, unknown names) is dropped.
+CASE_LIST_PARAMETERS = ("q", "status", "risk_level", "owner", "created_from", "created_to", "sort")
+LIST_VALUE_MAX_LENGTH = 200
+
+
+def clean_list_query(params) -> str:
+    """The known, non-empty parameters of a case list query (a QueryDict or a dict), in a fixed
+    order, as a query string."""
+    pairs = []
+    for name in CASE_LIST_PARAMETERS:
+        value = str(params.get(name) or "").strip()
+        if value:
+            pairs.append((name, value[:LIST_VALUE_MAX_LENGTH]))
+    return urlencode(pairs)
+
+
+def saved_views(user) -> QuerySet[SavedView]:
+    return SavedView.objects.filter(user=user).order_by("name", "id")
+
+
+def default_view(user) -> SavedView | None:
+    return SavedView.objects.filter(user=user, is_default=True).first()

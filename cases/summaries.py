@@ -31,6 +31,8 @@ ATTEMPTS = {
     "case.reviewer_assigned": gettext_lazy("assign reviewers"),
     "finding.accepted": gettext_lazy("accept findings"),
     "finding.dismissed": gettext_lazy("dismiss findings"),
+    "case.comment_posted": gettext_lazy("take part in case discussions"),
+    "case.comment_edited": gettext_lazy("edit this comment"),
     **{f"case.{name}": transition.label for name, transition in TRANSITIONS.items()},
 }
 
@@ -183,6 +185,41 @@ def _deadline_reminder(event, data):
     return _("Review of %(ref)s due soon (%(due)s): reviewer and owner notified") % values
 
 
+def _mentioning(text: str, data) -> str:
+    names = data.get("mentioned") or []
+    if not names:
+        return text
+    return _("%(text)s, mentioning %(names)s") % {
+        "text": text,
+        "names": ", ".join(f"@{name}" for name in names),
+    }
+
+
+def _comment_posted(event, data):
+    text = _("%(who)s commented on %(ref)s") % {
+        "who": event.actor_username,
+        "ref": event.case_reference,
+    }
+    return _mentioning(text, data)
+
+
+def _comment_edited(event, data):
+    text = _("%(who)s edited a comment on %(ref)s") % {
+        "who": event.actor_username,
+        "ref": event.case_reference,
+    }
+    return _mentioning(text, data)
+
+
+def _saved_view(event, data):
+    messages = {
+        "saved_view.created": _("Saved the case list view “%(name)s”"),
+        "saved_view.changed": _("Changed the case list view “%(name)s”"),
+        "saved_view.deleted": _("Deleted the case list view “%(name)s”"),
+    }
+    return messages[event.action] % {"name": data["name"]}
+
+
 def register_describers() -> None:
     register(
         {
@@ -205,6 +242,11 @@ def register_describers() -> None:
             "findings.rescreened": _findings_rescreened,
             "case.deadline_near": _deadline_reminder,
             "case.deadline_overdue": _deadline_reminder,
+            "case.comment_posted": _comment_posted,
+            "case.comment_edited": _comment_edited,
+            "saved_view.created": _saved_view,
+            "saved_view.changed": _saved_view,
+            "saved_view.deleted": _saved_view,
         },
         attempts=ATTEMPTS,
     )

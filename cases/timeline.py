@@ -27,6 +27,7 @@ from .models import (
     Candidate,
     CandidateContact,
     Case,
+    CaseComment,
     ChecklistAnswer,
     Evidence,
     Finding,
@@ -114,6 +115,7 @@ def _tracked(case: Case) -> list[tuple[type, dict, tuple[str, ...]]]:
         (Evidence, {"case_id": case.pk}, ()),
         (SignOff, {"case_id": case.pk}, ()),
         (Finding, {"case_id": case.pk}, ()),
+        (CaseComment, {"case_id": case.pk}, ()),
     ]
 
 
@@ -231,6 +233,7 @@ RECORD_LABELS = {
     Evidence: lambda record: _("Evidence %(name)s") % {"name": record.original_name},
     SignOff: lambda record: _("Sign-off"),
     Finding: lambda record: _("Finding %(check)s") % {"check": record.check_code},
+    CaseComment: lambda record: _("Comment"),
 }
 
 

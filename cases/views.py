@@ -4,10 +4,11 @@ Views stay thin: they read through `cases.selectors`, write through `cases.servi
 services' errors into form errors or plain messages. Every action ends with a message.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,12 +31,14 @@ from .access import case_page, posts_need, reader_page
 from .forms import (
     CandidateFactsForm,
     CaseFilterForm,
+    CommentForm,
     EvidenceUploadForm,
     FindingAcceptForm,
     FindingDismissForm,
     HistoryFormSet,
     ProfileFormSet,
     RevealForm,
+    SavedViewForm,
     SignOffForm,
     WithdrawEvidenceForm,
     add_service_errors,
@@ -111,6 +114,11 @@ def dashboard(request):
 
 @reader_page
 def case_list(request):
+    views = list(selectors.saved_views(request.user))
+    default = next((view for view in views if view.is_default), None)
+    if not request.GET and default is not None and default.query:
+        # Opened without filters: the user's default view ("?all=1" shows every case).
+        return redirect(f"{reverse('case_list')}?{default.query}")
     form = CaseFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         messages.error(
@@ -119,9 +127,28 @@ def case_list(request):
     cases = selectors.list_rows(selectors.case_list(request.user, **form.filters()))
     page = keyset_page(request, cases, selectors.CASE_LIST_ORDER)
     filtered = form.is_bound and any(
-        v for k, v in request.GET.items() if k not in ("after", "before", "page")
+        v for k, v in request.GET.items() if k not in ("after", "before", "page", "all")
     )
-    return render(request, "cases/list.html", {"form": form, "page": page, "filtered": filtered})
+    context = {"form": form, "page": page, "filtered": filtered}
+    context.update(_list_extras(request, views, default))
+    return render(request, "cases/list.html", context)
+
+
+def _list_extras(request, views, default) -> dict:
+    """What the case list shows around the list: the user's saved views, the form saving the
+    current one, and the bulk assignment of a reviewer (to users who may assign reviewers)."""
+    current = selectors.clean_list_query(request.GET)
+    bulk = permissions.may_assign_reviewers(request.user)
+    return {
+        "saved_views": views,
+        "default_view": default,
+        "current_query": current,
+        "current_view": next((view for view in views if view.query == current), None),
+        "save_view_form": SavedViewForm(),
+        "bulk": bulk,
+        "reviewers": selectors.active_reviewers() if bulk else [],
+        "here": request.get_full_path(),
+    }
 
 
 @reader_page
@@ -826,3 +853,232 @@ def case_history(request, case):
         who=who,
     )
     return render(request, "cases/history.html", context)
+
+
+# ---------------------------------------------------------------- comments
+
+
+def _say_ignored_mentions(request, comment) -> None:
+    ignored = getattr(comment, "ignored_mentions", [])
+    if ignored:
+        messages.warning(
+            request,
+            _(
+                "Not notified: %(names)s. Only active HR, reviewer and compliance users can be "
+                "mentioned."
+            )
+            % {"names": ", ".join(f"@{name}" for name in ignored)},
+        )
+
+
+def _comment_anchor(case, comment) -> str:
+    return reverse("case_comments", args=[case.reference]) + f"#comment-{comment.pk}"
+
+
+@case_page
+@posts_need(permissions.COMMENTERS, gettext_lazy("take part in case discussions"))
+def case_comments(request, case):
+    form = CommentForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                comment = services.post_comment(request.user, case, form.cleaned_data["body"])
+            except ServiceValidationError as exc:
+                add_service_errors(form, exc.errors)
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Comment posted."))
+                _say_ignored_mentions(request, comment)
+                return redirect(_comment_anchor(case, comment))
+        messages.error(request, _("The comment was not posted: correct the marked field."))
+        status = 200 if is_htmx(request) else 400  # htmx swaps only 2xx answers
+    context = _case_context(
+        request,
+        case,
+        "comments",
+        form=form,
+        thread=selectors.comment_thread(case, request.user),
+        edit_minutes=settings.VETTING_COMMENT_EDIT_MINUTES,
+    )
+    return render(request, "cases/comments.html", context, status=status)
+
+
+@case_page
+@posts_need(permissions.COMMENTERS, gettext_lazy("take part in case discussions"))
+def case_comment_edit(request, case, comment_id):
+    comment = get_object_or_404(selectors.comments_for(case), pk=comment_id)
+    refusal = permissions.why_not_comment_editor(request.user, comment)
+    if refusal is not None:
+        if request.method == "POST":
+            try:  # refused again by the service, which records the attempt
+                services.edit_comment(request.user, comment, request.POST.get("body", ""))
+            except ServiceError as exc:
+                refusal = exc
+        messages.error(request, refusal.message)
+        return redirect(_comment_anchor(case, comment))
+    form = CommentForm(
+        request.POST or None, initial={"body": comment.body, "version": comment.version}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                comment = services.edit_comment(
+                    request.user,
+                    comment,
+                    form.cleaned_data["body"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except StaleVersion as exc:
+                form.add_error(
+                    "body",
+                    _("%(why)s The comment now reads: “%(text)s”")
+                    % {"why": exc.message, "text": exc.current.body},
+                )
+                form.data = form.data.copy()
+                form.data["version"] = exc.current.version
+            except ServiceValidationError as exc:
+                add_service_errors(form, exc.errors)
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+                return redirect(_comment_anchor(case, comment))
+            else:
+                messages.success(
+                    request, _("Comment saved; the earlier text stays in its history.")
+                )
+                _say_ignored_mentions(request, comment)
+                return redirect(_comment_anchor(case, comment))
+        messages.error(request, _("The comment was not saved: correct the marked field."))
+        status = 400
+    context = _case_context(
+        request,
+        case,
+        "comments",
+        form=form,
+        comment=comment,
+        editable_until=permissions.comment_edit_deadline(comment),
+    )
+    return render(request, "cases/comment_edit.html", context, status=status)
+
+
+# ---------------------------------------------------------------- saved views of the case list
+
+
+def _list_url(query: str = "") -> str:
+    return reverse("case_list") + (f"?{query}" if query else "")
+
+
+@reader_page
+def saved_views(request):
+    """The user's saved views (rename, default, delete); a POST saves the list's current view."""
+    form = SavedViewForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        query = request.POST.get("query", "")
+        if form.is_valid():
+            try:
+                view = services.save_view(
+                    request.user,
+                    name=form.cleaned_data["name"],
+                    params=QueryDict(query),
+                    is_default=form.cleaned_data["is_default"],
+                )
+            except ServiceValidationError as exc:
+                add_service_errors(form, exc.errors)
+            else:
+                messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+                return redirect(_list_url(view.query))
+        messages.error(request, _("The view was not saved: correct the marked field."))
+        status = 400
+    views = [
+        (
+            view,
+            SavedViewForm(
+                initial={"name": view.name, "is_default": view.is_default}, prefix=f"view-{view.pk}"
+            ),
+        )
+        for view in selectors.saved_views(request.user)
+    ]
+    return render(
+        request,
+        "cases/saved_views.html",
+        {
+            "form": form,
+            "views": views,
+            "query": request.POST.get("query", "") if request.method == "POST" else "",
+        },
+        status=status,
+    )
+
+
+def _saved_view(request, view_id: int):
+    """One of the user's saved views; anyone else's is not found."""
+    return get_object_or_404(selectors.saved_views(request.user), pk=view_id)
+
+
+@require_POST
+@reader_page
+def saved_view_change(request, view_id):
+    view = _saved_view(request, view_id)
+    form = SavedViewForm(request.POST, prefix=f"view-{view.pk}")
+    if form.is_valid():
+        try:
+            view = services.change_view(
+                request.user,
+                view,
+                name=form.cleaned_data["name"],
+                is_default=form.cleaned_data["is_default"],
+            )
+        except ServiceError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    else:
+        why = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, _("The view was not changed: %(why)s") % {"why": why})
+    return redirect("saved_views")
+
+
+@require_POST
+@reader_page
+def saved_view_delete(request, view_id):
+    view = _saved_view(request, view_id)
+    services.delete_view(request.user, view)
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return redirect("saved_views")
+
+
+# ---------------------------------------------------------------- bulk assignment of a reviewer
+
+
+@require_POST
+@reader_page
+@posts_need(permissions.REVIEW_ASSIGNERS, gettext_lazy("assign reviewers"))
+def case_bulk_assign(request):
+    back = safe_next(request, reverse("case_list"))
+    try:
+        results = services.assign_reviewer_to_cases(
+            request.user, request.POST.getlist("case"), request.POST.get("reviewer", "")
+        )
+    except ServiceError as exc:
+        messages.error(request, _("Nobody was assigned: %(why)s") % {"why": error_text(exc)})
+        return redirect(back)
+    assigned = sum(1 for result in results if result.assigned)
+    if assigned:
+        messages.success(
+            request,
+            _("%(n)d of %(total)d cases assigned.") % {"n": assigned, "total": len(results)},
+        )
+    if assigned < len(results):
+        messages.error(
+            request,
+            _("%(n)d of %(total)d cases were not assigned; see why below.")
+            % {"n": len(results) - assigned, "total": len(results)},
+        )
+    return render(
+        request,
+        "cases/bulk_assign.html",
+        {"results": results, "back": back, "reviewer": request.POST.get("reviewer", "")},
+    )

@@ -229,6 +229,10 @@ AXES_VERBOSE = False
 # reverse proxies in front, the address the outermost one added to X-Forwarded-For (what the
 # client itself wrote there is never trusted). DRF's throttles read it the same way.
 PROXY_COUNT = env_int("VETTING_PROXY_COUNT", 0)
+
+# A comment on a case may be edited by its author for this many minutes after posting
+# (cases.permissions.can_edit_comment); every earlier text stays in its history.
+VETTING_COMMENT_EDIT_MINUTES = env_int("VETTING_COMMENT_EDIT_MINUTES", 15, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
 
@@ -656,6 +660,7 @@ SPECTACULAR_SETTINGS["TAGS"] = [
     {"name": "checklist", "description": "Answers to the red flags and due-diligence steps."},
     {"name": "evidence", "description": "Files supporting the answers, hashed at upload."},
     {"name": "workflow", "description": "Submit, review, sign off, return and reopen."},
+    {"name": "comments", "description": "A case's discussion in Markdown, with @mentions."},
     {"name": "reports", "description": "Risk summary PDFs and referral packets."},
     {"name": "audit", "description": "Compliance exports of the audit log."},
     {"name": "notifications", "description": "Your inbox: what happened to your cases."},

@@ -6,6 +6,7 @@ The functions live in one module per area and are used from here.
 """
 
 from .checklist import answer_item
+from .comments import edit_comment, post_comment
 from .deadlines import send_deadline_reminders
 from .evidence import link_evidence, record_evidence_download, upload_evidence, withdraw_evidence
 from .facts import (
@@ -27,15 +28,18 @@ from .findings import (
     rescreen_open_cases,
     screen_case,
 )
+from .saved_views import change_view, delete_view, save_view
 from .sensitive import SENSITIVE_FIELDS, record_reveal, reveal_sensitive, rotate_field_keys
 from .workflow import (
     REVIEW_ACTIONS,
     SIGN_OFF_ACTIONS,
     TRANSITIONS,
+    AssignmentResult,
     Transition,
     allowed_actions,
     assign_reviewer,
     assign_reviewer_named,
+    assign_reviewer_to_cases,
     perform_action,
     recompute_snapshot,
     risk_snapshot,
@@ -53,17 +57,23 @@ __all__ = [
     "TRANSITIONS",
     "CandidateFacts",
     "ContactList",
+    "AssignmentResult",
     "Transition",
     "allowed_actions",
     "accept_finding",
     "answer_item",
     "assign_reviewer",
     "assign_reviewer_named",
+    "assign_reviewer_to_cases",
+    "change_view",
     "clean_candidate_facts",
+    "delete_view",
     "dismiss_finding",
+    "edit_comment",
     "link_evidence",
     "open_case",
     "perform_action",
+    "post_comment",
     "recompute_snapshot",
     "record_reveal",
     "record_evidence_download",
@@ -73,6 +83,7 @@ __all__ = [
     "reveal_sensitive",
     "risk_snapshot",
     "rotate_field_keys",
+    "save_view",
     "screen_case",
     "send_deadline_reminders",
     "update_candidate",

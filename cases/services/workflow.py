@@ -8,7 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from common.errors import FourEyesViolation, InvalidTransition, NotAllowed, ServiceValidationError
+from common.errors import (
+    FourEyesViolation,
+    InvalidTransition,
+    NotAllowed,
+    ServiceError,
+    ServiceValidationError,
+    error_text,
+)
 from notifications import events
 from notifications.services import notify
 
@@ -344,3 +351,62 @@ def assign_reviewer_named(actor, case: Case, username: str | None) -> Case:
                 {"reviewer": _("No active user named %(u)s.") % {"u": username}}
             )
     return assign_reviewer(actor, case, reviewer)
+
+
+# ---------------------------------------------------------------- bulk assignment
+
+BULK_ASSIGN_MAX = 100  # cases in one bulk assignment (a page of the case list is 25)
+
+
+@dataclass(frozen=True)
+class AssignmentResult:
+    reference: str
+    assigned: bool
+    message: str
+
+
+def assign_reviewer_to_cases(actor, references, username: str) -> list[AssignmentResult]:
+    """Give the review of each case of `references` to the reviewer `username`, through
+    `assign_reviewer` for each case: every rule of a single assignment applies to each (the
+    case's state, who may hand it on, the four-eyes rule), each case is assigned in its own
+    transaction and recorded in its history and the audit log as a single assignment is. One
+    case refused does not stop the others. Results in the order of `references`."""
+    require_role(actor, *permissions.REVIEW_ASSIGNERS, action=_("assign reviewers"))
+    references = list(dict.fromkeys(r.strip() for r in references if r and r.strip()))
+    if not references:
+        raise ServiceValidationError({"cases": _("Tick the cases to assign.")})
+    if len(references) > BULK_ASSIGN_MAX:
+        raise ServiceValidationError(
+            {"cases": _("At most %(n)d cases at once.") % {"n": BULK_ASSIGN_MAX}}
+        )
+    username = (username or "").strip()
+    reviewer = selectors.user_named(username) if username else None
+    if reviewer is None or not reviewer.is_active:
+        raise ServiceValidationError(
+            {
+                "reviewer": _("Choose an active reviewer.")
+                if not username
+                else _("No active user named %(u)s.") % {"u": username}
+            }
+        )
+    cases = {
+        case.reference: case
+        for case in selectors.visible_cases(actor).filter(reference__in=references)
+    }
+    results = []
+    for reference in references:
+        case = cases.get(reference)
+        if case is None:
+            results.append(AssignmentResult(reference, False, _("No such case.")))
+            continue
+        try:
+            assign_reviewer(actor, case, reviewer)
+        except ServiceError as exc:
+            results.append(AssignmentResult(reference, False, error_text(exc)))
+        else:
+            results.append(
+                AssignmentResult(
+                    reference, True, _("Assigned to %(who)s.") % {"who": reviewer.get_username()}
+                )
+            )
+    return results

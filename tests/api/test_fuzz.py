@@ -54,6 +54,7 @@ def fuzz_world(
     submitted = answered_case(emails=["fuzz@example.com"])
     services.perform_action(hr, submitted, "submit")
     job, _ = report_services.request_report(hr, draft, "risk_summary")
+    comment = services.post_comment(hr, draft, "A first look, @riley.")
     tokens = [create_api_token(u, name="fuzz")[1] for u in (hr, reviewer, compliance)]
     upload = indicator_services.upload_catalog(
         actor=compliance, file_name="r1.json", content=as_bytes(revised_2023())
@@ -69,6 +70,7 @@ def fuzz_world(
             "candidate_id": itertools.repeat(draft.candidate_id),
             "job_id": itertools.repeat(job.pk),
             "upload_id": itertools.repeat(upload.pk),
+            "comment_id": itertools.repeat(comment.pk),
         },
         "tokens": itertools.cycle(tokens),
     }

@@ -32,6 +32,7 @@ CASE = "/api/v1/cases/{reference}"
 EVIDENCE = CASE + "/evidence/{evidence_id}"
 FINDING = CASE + "/signals/{finding_id}"
 UPLOAD = "/api/v1/catalog/uploads/{upload_id}"
+COMMENT = CASE + "/comments/{comment_id}"
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ PLACEHOLDERS = {
     "token_id": "{token_id}",
     "upload_id": "{upload_id}",
     "notification_id": "{notification_id}",
+    "comment_id": "{comment_id}",
 }
 
 
@@ -126,6 +128,11 @@ MATRIX = [
     row("POST", FINDING + "/dismiss/", {HR, REVIEWER}, {"note": "Explained by the candidate."}),
     row("POST", CASE + "/assign-reviewer/", {HR, REVIEWER}, {"reviewer": "seoyeon"}),
     row("GET", CASE + "/history/", CASE_READERS),
+    row("GET", CASE + "/comments/", CASE_READERS),
+    row("POST", CASE + "/comments/", CASE_READERS, {"body": "Looks fine."}),
+    row("GET", COMMENT + "/", CASE_READERS),
+    # Only its author (hr here) edits a comment.
+    row("PATCH", COMMENT + "/", {HR}, {"body": "Edited."}),
     row("GET", "/api/v1/review-queue/", CASE_READERS),
     row("GET", CASE + "/reports/", CASE_READERS),
     row("POST", CASE + "/reports/", CASE_READERS, {"kind": "risk_summary"}),
@@ -174,6 +181,7 @@ def world(catalog, role_users, open_case, reviewer2):
             "notification_id": notify(events.CASE_ASSIGNED, role_users[HR], case=case, actor=owner)[
                 0
             ].pk,
+            "comment_id": services.post_comment(role_users[HR], case, "First look.").pk,
         },
     }
 

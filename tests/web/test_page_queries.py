@@ -94,3 +94,15 @@ def test_case_pages_run_the_same_queries_for_one_and_many_findings(
     for size, case in cases.items():
         assert case.findings.count() >= size
         load(client, reverse(name, args=[case.reference]), f"page.{name}.findings.{role}")
+
+
+def test_the_comments_page_runs_the_same_queries_for_one_and_many_comments(
+    client, hr, reviewer, compliance, open_case
+):
+    client.force_login(hr)
+    for count in (1, 8):
+        case = open_case()
+        for n in range(count):
+            comment = services.post_comment(hr, case, f"Note {n} for @riley and @chris")
+            services.edit_comment(hr, comment, f"Note {n}, edited, for @riley")
+        load(client, reverse("case_comments", args=[case.reference]), "page.case_comments")

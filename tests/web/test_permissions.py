@@ -63,6 +63,8 @@ JOB = ("pk",)
 UPLOAD = ("upload_id",)
 VERSION = ("version_code",)
 NOTIFICATION = ("notification_id",)
+COMMENT = ("reference", "comment_id")
+VIEW = ("view_id",)
 NEW_CASE = new_case_form(legal_name="Kim Test")
 AUDIT_PERIOD = {"start": "2026-01-01", "end": "2026-01-31", "format": "csv"}
 
@@ -124,6 +126,27 @@ MATRIX = [
     Row("POST", "case_review", only(REVIEWER, 400), {"action": "approve"}, CASE),
     Row("POST", "case_assign", cells(302, 302, 403), {"reviewer": "seoyeon"}, CASE),
     Row("GET", "case_history", readers(200), kwargs=CASE),
+    # Everyone who may see the case takes part in its discussion; only the author (hr here)
+    # edits a comment: anyone else is sent back to it with the refusal.
+    Row("GET", "case_comments", readers(200), kwargs=CASE),
+    Row("POST", "case_comments", readers(302), {"body": "Looks fine."}, CASE),
+    Row("GET", "case_comment_edit", cells(200, 302, 302), kwargs=COMMENT),
+    Row("POST", "case_comment_edit", readers(302), {"body": "Edited."}, COMMENT),
+    # Saved views are each user's own: another user's view is not found.
+    Row("GET", "saved_views", readers(200)),
+    Row("POST", "saved_views", readers(302), {"name": "Drafts", "query": "status=draft"}),
+    Row("POST", "saved_view_change", cells(302, 404, 404), {"view-0-name": "x"}, VIEW),
+    Row("GET", "saved_view_change", NOT_POST, kwargs=VIEW),
+    Row("POST", "saved_view_delete", cells(302, 404, 404), kwargs=VIEW),
+    Row("GET", "saved_view_delete", NOT_POST, kwargs=VIEW),
+    # The case is a draft: the result page says it was refused.
+    Row(
+        "POST",
+        "case_bulk_assign",
+        cells(200, 200, 403),
+        {"case": "{reference}", "reviewer": "seoyeon"},
+    ),
+    Row("GET", "case_bulk_assign", NOT_POST),
     # ------------------------------------------------------------ reports
     Row("GET", "reports:list", readers(200)),
     Row("GET", "reports:case_reports", readers(200), kwargs=CASE),
@@ -200,6 +223,8 @@ def world(catalog, role_users, open_case, reviewer2, django_capture_on_commit_ca
             ).pk,
             "version_code": "2022-05",
             "notification_id": notification.pk,
+            "comment_id": services.post_comment(world_hr, case, "First look.").pk,
+            "view_id": services.save_view(world_hr, name="Mine", params={}).pk,
         },
     }
 
@@ -215,7 +240,7 @@ def request_as(client, row: Row, user, ids: dict):
     if user is not None:
         client.force_login(user)
     url = reverse(row.name, kwargs={name: ids[name] for name in row.kwargs})
-    data = dict(row.data)
+    data = {name: value.format(**ids) for name, value in row.data.items()}
     if row.name in ("case_item_evidence", "case_evidence"):
         data["file"] = SimpleUploadedFile("more.pdf", PDF_BYTES)
     if row.name == "indicators:upload":
