@@ -41,7 +41,7 @@ import threading
 import time
 from html import unescape
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -252,13 +252,15 @@ def totp_now(device) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
-def next_link(html: str) -> str | None:
-    """The address of the "next" link of a paginated page, whatever its form."""
+def next_link(html: str, page: str) -> str | None:
+    """The address of the "next" link of the page at `page`, whatever its form (a query string
+    alone, a path, a full address), as a path and query on this site."""
     for tag in re.findall(r"<a\b[^>]*>", html):
         if re.search(r'\brel="next"', tag):
             href = re.search(r'\bhref="([^"]*)"', tag)
             if href:
-                return unescape(href.group(1))
+                target = urlsplit(urljoin(page, unescape(href.group(1))))
+                return target.path + (f"?{target.query}" if target.query else "")
     return None
 
 
@@ -300,9 +302,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))]
 
 
-def time_requests(send, count: int) -> dict:
-    """`send()` makes one request and returns its status; WARM_UP first, then `count` timed."""
-    for _ in range(WARM_UP):
+def time_requests(send, count: int, warm_up: int = WARM_UP) -> dict:
+    """`send()` makes one request and returns its status; `warm_up` first, then `count` timed."""
+    for _ in range(warm_up):
         send()
     timings, statuses = [], set()
     for _ in range(count):
@@ -554,6 +556,9 @@ def run_size(cases: int, options: dict, *, prepare: bool = True) -> dict:
 
     started = time.perf_counter()
     added = population.populate_scale(cases, progress, workers=options["workers"])
+    if added and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # statistics for the planner, as autovacuum would make them
     populated = time.perf_counter() - started
     if prepare:
         collect_static()
@@ -596,6 +601,7 @@ def run_size(cases: int, options: dict, *, prepare: bool = True) -> dict:
         "vendor": connection.vendor,
         "population": {"added": added, "seconds": round(populated, 1), "rows": counts},
         "migrate_seconds": round(migrated, 1),
+        "server": f"gunicorn, {GUNICORN_WORKERS} workers" if options["server"] else "in-process",
         "targets": {k: v for k, v in targets.items() if not k.startswith("_")},
         **results,
     }
@@ -641,13 +647,16 @@ def measure(cases, options, port, users, device, password, targets) -> dict:
             "hr": InProcessBrowser(users[BENCH_HR]),
             "reviewer": InProcessBrowser(users[BENCH_REVIEWER], device),
         }
-    floor = time_requests(lambda: browsers["hr"].get("/healthz")[0], count)
-    rows, html_of = [], {}
+    warm_up = options.get("warm_up", WARM_UP)
+    floor = time_requests(lambda: browsers["hr"].get("/healthz")[0], count, warm_up)
+    rows, html_of, paths = [], {}, {}
     for page in pages(targets):
         browser = browsers[page["as"]]
         path = page.get("url")
         if page.get("next_of"):
-            path = next_link(html_of.get(page["next_of"], ""))
+            before = paths.get(page["next_of"])
+            path = next_link(html_of.get(page["next_of"], ""), before) if before else None
+        paths[page["name"]] = path
         row = {k: v for k, v in page.items() if k in ("name", "group", "as", "save")}
         row["path"] = path
         if path is None:
@@ -655,7 +664,8 @@ def measure(cases, options, port, users, device, password, targets) -> dict:
             rows.append(row)
             continue
         if page.get("save"):
-            row.update(time_requests(save_sender(browser, path, targets["item"]), count))
+            send = save_sender(browser, path, targets["item"])
+            row.update(time_requests(send, count, warm_up))
         else:
 
             def send(path=path, browser=browser, name=page["name"]):
@@ -663,11 +673,14 @@ def measure(cases, options, port, users, device, password, targets) -> dict:
                 html_of[name] = html
                 return status
 
-            row.update(time_requests(send, count))
+            row.update(time_requests(send, count, warm_up))
             if page.get("expect"):
                 row["found"] = page["expect"] in html_of[page["name"]]
         row["x_floor"] = round(row["median_ms"] / floor["median_ms"], 1)
         rows.append(row)
+        print(
+            f"  {row['name']}: median {row['median_ms']:g} ms, p95 {row['p95_ms']:g} ms", flush=True
+        )
     result = {"floor": floor, "pages": rows}
     if port is not None and options["seconds"] > 0:
         cookies = browsers["hr"].cookies
@@ -798,9 +811,9 @@ def table(small: dict | None, large: dict, judged: dict) -> str:
     lines = [
         f"Scale: {size} cases ({large['vendor']}, database {large['database']}; "
         f"{population['rows']['answer_history']:,} answer history rows, "
-        f"{population['rows']['audit_events']:,} audit events), gunicorn "
-        f"{GUNICORN_WORKERS} workers, production settings; /healthz floor {floor} ms median. "
-        f"Medians and p95 of {large['floor']['requests']} requests each.",
+        f"{population['rows']['audit_events']:,} audit events), "
+        f"{large.get('server', 'gunicorn')}, production settings; /healthz floor {floor} ms "
+        f"median. Medians and p95 of {large['floor']['requests']} requests each.",
         "",
         f"| page | median at {small_size} | median at {size} | p95 at {size} | "
         f"queries | × /healthz | growth | target |",
