@@ -60,13 +60,13 @@
       event.preventDefault();
       focusItem(items[Math.max(0, Math.min(items.length - 1, next))]);
     } else if (current && /^[1-4]$/.test(event.key)) {
-      var radio = current.querySelectorAll("input[type=radio]")[Number(event.key) - 1];
+      var radio = current.querySelectorAll("[data-answer-form] input[type=radio]")[Number(event.key) - 1];
       if (!radio) return;
       event.preventDefault();
       radio.checked = true;
       radio.dispatchEvent(new Event("change", { bubbles: true }));
       if (radio.hasAttribute("data-needs-note")) {
-        var note = current.querySelector("textarea");
+        var note = current.querySelector("[data-answer-form] textarea");
         if (note) note.focus();
       }
     }
