@@ -246,6 +246,8 @@ class CandidateFactsForm(forms.Form):
         if candidate is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(candidate)
         super().__init__(*args, **kwargs)
+        if candidate is None:  # opening a case: start typing the name at once
+            self.fields["legal_name"].widget.attrs["autofocus"] = True
         if candidate is not None:
             # The version of the facts this form was filled in from (optimistic concurrency).
             self.fields["version"] = forms.IntegerField(

@@ -159,6 +159,25 @@ def test_one_item_is_still_saved_alone_from_the_section_form(hr_client, open_cas
     assert _value(case, "RF-2023-03") == "not_observed"
 
 
+def test_the_progress_bar_offers_to_submit_once_every_item_is_answered(
+    hr_client, open_case, answered_case
+):
+    submit = 'class="action-form progress-submit"'
+    case = open_case()
+    page = hr_client.get(reverse("case_checklist", args=[case.reference])).content.decode()
+    assert submit not in page
+    case = answered_case()
+    page = hr_client.get(reverse("case_checklist", args=[case.reference])).content.decode()
+    assert submit in page
+    response = hr_client.post(
+        reverse("case_action", args=[case.reference]),
+        {"action": "submit", "next": reverse("case_detail", args=[case.reference])},
+    )
+    assert response["Location"] == reverse("case_detail", args=[case.reference])
+    case.refresh_from_db()
+    assert case.status == "submitted"
+
+
 def test_a_section_cannot_be_saved_once_the_case_is_submitted(hr_client, answered_case, hr):
     case = answered_case()
     services.perform_action(hr, case, "submit")

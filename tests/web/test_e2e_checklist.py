@@ -139,8 +139,8 @@ def _upload_evidence(you: CountingPage, code: str, path: Path) -> None:
 
 
 def _submit(you: CountingPage) -> None:
-    you.click(".tabs a:first-child")
-    you.click("form.action-form:has(input[value=submit]) button")
+    """From the progress bar, which offers to submit once every item is answered."""
+    you.click(".checklist-progress form.action-form:has(input[value=submit]) button")
     expect(you.page.locator(".case-meta .badge.status-submitted")).to_be_visible()
 
 
