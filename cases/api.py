@@ -305,6 +305,7 @@ class AnswerList(CaseAPIView):
     @extend_schema(
         tags=["checklist"],
         summary="Answer several checklist items at once",
+        operation_id="v1_cases_answers_bulk_update",
         description=(
             "Record the answers to several items (a section of the checklist) in one request, "
             "each exactly as PATCH on that answer would: the same values, the note rules, a "

@@ -589,12 +589,34 @@ def _item_response(request, case, answer, status=200, **item_kwargs):
         item = _item_context(answer, suggestions=suggestions, **item_kwargs)
         context = _case_context(request, case, "checklist", **item)
         return render(request, "cases/_checklist_item_response.html", context, status=status)
-    if item_kwargs.get("errors") or item_kwargs.get("upload_errors"):
+    refused = bool(item_kwargs.get("errors") or item_kwargs.get("upload_errors"))
+    typed = _typed_elsewhere(request, case, answer.item.code)
+    if typed:
+        messages.info(
+            request,
+            _("What you chose in other items is not saved yet: save their section to keep it."),
+        )
+    if refused or typed:
+        item_errors = {**typed, answer.item.code: item_kwargs} if refused else typed
         return _render_checklist(
-            request, case, item_errors={answer.item.code: item_kwargs}, status=400
+            request, case, item_errors=item_errors, status=400 if refused else 200
         )
     url = reverse("case_checklist", args=[case.reference])
     return redirect(f"{url}#item-{answer.item.code}")
+
+
+def _typed_elsewhere(request, case, code: str) -> dict:
+    """Without JavaScript an item's own button posts its whole section's form: the other items'
+    answers typed but not saved, to show again as typed (so nothing typed is lost)."""
+    entries = [entry for entry in posted_section(request.POST) if entry.item_code != code]
+    if not entries:
+        return {}
+    stored = {a.item.code: (a.value, a.note) for a in selectors.answers_for(case)}
+    return {
+        entry.item_code: {"posted": {"value": entry.value, "note": entry.note}}
+        for entry in entries
+        if (entry.value.strip(), entry.note.strip()) != stored.get(entry.item_code)
+    }
 
 
 def _stale_message(exc: StaleVersion) -> str:

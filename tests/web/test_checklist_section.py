@@ -143,20 +143,36 @@ def test_one_item_is_still_saved_alone_from_the_section_form(hr_client, open_cas
     """The item's own button posts the section's form to the item's address (no JavaScript)
     or in place (htmx): only that item is saved."""
     case = open_case()
-    data = _section_post(RED_FLAGS, {"RF-2023-01": ("unknown", ""), "RF-2023-02": ("unknown", "")})
     item_url = reverse("case_answer", args=[case.reference, "RF-2023-02"])
+    data = _section_post(RED_FLAGS, {"RF-2023-02": ("unknown", "")})
     response = hr_client.post(item_url, data)
     assert response.status_code == 302
     assert response["Location"].endswith("#item-RF-2023-02")
-    assert (_value(case, "RF-2023-01"), _value(case, "RF-2023-02")) == ("", "unknown")
-    data["value-RF-2023-03"] = "not_observed"
+    data = _section_post(RED_FLAGS, {"RF-2023-01": ("unknown", ""), "RF-2023-03": ("", "")})
+    data["value-RF-2023-04"] = "not_observed"
     response = hr_client.post(
-        reverse("case_answer", args=[case.reference, "RF-2023-03"]), data, HTTP_HX_REQUEST="true"
+        reverse("case_answer", args=[case.reference, "RF-2023-04"]), data, HTTP_HX_REQUEST="true"
     )
     html = response.content.decode()
-    assert html.lstrip().startswith('<article id="item-RF-2023-03"')
+    assert html.lstrip().startswith('<article id="item-RF-2023-04"')
     assert 'form="answers-red_flags"' in html  # the swapped item still belongs to its section
-    assert _value(case, "RF-2023-03") == "not_observed"
+    assert [_value(case, code) for code in RED_FLAGS[:4]] == ["", "unknown", "", "not_observed"]
+
+
+def test_without_javascript_what_was_typed_in_other_items_is_shown_again_not_lost(
+    hr_client, open_case
+):
+    case = open_case()
+    data = _section_post(
+        RED_FLAGS, {"RF-2023-01": ("observed", "Typed, not saved"), "RF-2023-02": ("unknown", "")}
+    )
+    response = hr_client.post(reverse("case_answer", args=[case.reference, "RF-2023-02"]), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    first = _item_html(html, "RF-2023-01")
+    assert 'value="observed" checked' in first and "Typed, not saved" in first
+    assert "not saved yet" in html
+    assert (_value(case, "RF-2023-01"), _value(case, "RF-2023-02")) == ("", "unknown")
 
 
 def test_the_progress_bar_offers_to_submit_once_every_item_is_answered(

@@ -177,7 +177,7 @@ def test_the_hr_job_with_the_mouse_alone_takes_fewer_clicks_than_before(
     you, items = _hr_job(new_page(), live_server.url, evidence_file, _answer_by_mouse)
     assert items == 26 and you.keys == 0
     line = f"or {you.clicks} clicks with the mouse alone (before the section form: {CLICKS_BEFORE})"
-    _record(f"The HR job takes {line}; {items}-item checklist.")
+    _record(f"The HR job takes {line.removeprefix('or ')}; {items}-item checklist.")
     assert you.clicks < CLICKS_BEFORE
     assert line in README.read_text(encoding="utf-8"), f"record in the README: {line}"
 
