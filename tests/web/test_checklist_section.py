@@ -249,3 +249,23 @@ def test_the_candidate_page_has_an_empty_row_template_for_add_another(hr_client,
     assert '<template id="profiles-empty-row">' in html
     assert 'name="profiles-__prefix__-url_or_handle"' in html
     assert 'data-add-row="history"' in html
+
+
+def test_add_another_on_the_candidate_page_keeps_the_stored_facts_unsaved_changes_and_rows(
+    hr_client, open_case
+):
+    case = open_case(profiles=[{"kind": "github", "url_or_handle": "jd"}])
+    url = reverse("case_candidate", args=[case.reference])
+    data = {
+        **new_case_form(legal_name="Jane Typed"),
+        **_rows("history", []),
+        **_rows("profiles", [{"kind": "github", "url_or_handle": "jd"}]),
+        "version": "1",
+        "add_row": "history",
+    }
+    response = hr_client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="history-TOTAL_FORMS" value="1"' in html
+    assert 'value="Jane Typed"' in html
+    assert Candidate.objects.get(pk=case.candidate_id).legal_name == "Jane Doe"
