@@ -35,6 +35,8 @@ from . import permissions, selectors, services, timeline
 from .models import Case
 from .serializers import (
     ActionSerializer,
+    AnswerBulkResultSerializer,
+    AnswerBulkSerializer,
     AnswerSerializer,
     AnswerUpdateSerializer,
     AssignReviewerSerializer,
@@ -287,6 +289,11 @@ class CandidateReveal(CaseAPIView):
 
 
 class AnswerList(CaseAPIView):
+    roles_by_method = {"GET": CASE_READERS, "PATCH": HR_ONLY}
+    http_method_names = ["get", "patch", "head", "options"]
+    parser_classes = [JSONParser]
+    serializer_class = AnswerBulkSerializer
+
     @extend_schema(
         tags=["checklist"],
         summary="List the checklist answers of a case",
@@ -299,6 +306,83 @@ class AnswerList(CaseAPIView):
     def get(self, request, reference):
         answers = selectors.answers_for(self.get_case())
         return Response(AnswerSerializer(answers, many=True).data)
+
+    @extend_schema(
+        tags=["checklist"],
+        summary="Answer several checklist items at once",
+        operation_id="v1_cases_answers_bulk_update",
+        description=(
+            "Record the answers to several items (a section of the checklist) in one request, "
+            "each exactly as PATCH on that answer would: the same values, the note rules, a "
+            "history record and an audit event per changed answer; an answer already stored "
+            "as sent is left alone. Send each item's `version` to be protected from overwriting "
+            "someone else's change. Items are saved independently: the valid ones are saved "
+            "even when others are refused. 200 when every item was saved (or already stored as "
+            "sent); 400 when at least one item was refused for its input (`errors`, per item "
+            "code); 409 when the only refusals are conflicts (`conflicts`, per item code, with "
+            "the stored answer). The body lists what was saved in every case. A role that may "
+            "not answer, or a case no longer draft or assessing, refuses the whole request "
+            "(403, 409) and nothing is saved."
+        ),
+        request=AnswerBulkSerializer,
+        responses={
+            200: AnswerBulkResultSerializer,
+            400: OpenApiResponse(
+                AnswerBulkResultSerializer,
+                description="At least one item was refused (see `errors`); the others were saved.",
+            ),
+            409: OpenApiResponse(
+                AnswerBulkResultSerializer,
+                description="Items changed by someone else since their `version` (see "
+                "`conflicts`); the others were saved. Also a case that cannot be changed now.",
+            ),
+            **error_responses(403, 404),
+        },
+        examples=[
+            OpenApiExample(
+                "Two red flags",
+                value={
+                    "answers": [
+                        {
+                            "item": "RF-2023-01",
+                            "value": "observed",
+                            "note": "Declined every video call.",
+                            "version": 1,
+                        },
+                        {"item": "RF-2023-02", "value": "not_observed", "version": 1},
+                    ]
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def patch(self, request, reference):
+        case = self.get_case()
+        data = self.validated(AnswerBulkSerializer)
+        entries = [
+            services.AnswerInput(e["item"], e["value"], e["note"], e["version"])
+            for e in data["answers"]
+        ]
+        result = services.answer_section(request.user, case, entries)
+        stored = {a.item.code: a for a in selectors.answers_for(case)}
+        body = {
+            "saved": AnswerSerializer([stored[a.item.code] for a in result.saved], many=True).data,
+            "unchanged": AnswerSerializer(
+                [stored[a.item.code] for a in result.unchanged], many=True
+            ).data,
+            "errors": result.errors,
+            "conflicts": {
+                code: {"detail": c.message, "current": AnswerSerializer(stored[code]).data}
+                for code, c in result.conflicts.items()
+            },
+        }
+        if result.errors:
+            code = status.HTTP_400_BAD_REQUEST
+        elif result.conflicts:
+            code = status.HTTP_409_CONFLICT
+        else:
+            code = status.HTTP_200_OK
+        return Response(body, status=code)
 
 
 class AnswerDetail(VersionedMixin, CaseAPIView):

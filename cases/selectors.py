@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from common import normalize
-from indicators.models import Category, Kind
+from indicators.models import Category, Kind, Section
 from signals.facts import LinkFact
 from signals.findings import Severity
 
@@ -312,6 +312,37 @@ def checklist_by_category(case: Case) -> "OrderedDict[str, list[ChecklistAnswer]
     for answer in answers_for(case):
         grouped[answer.item.category].append(answer)
     return OrderedDict((k, v) for k, v in grouped.items() if v)
+
+
+@dataclass
+class ChecklistSection:
+    """One section of the checklist (red flags, due diligence, post-hire checks): its answers
+    grouped by category, each group in catalogue order. A section is what one form answers."""
+
+    key: str
+    groups: "OrderedDict[str, list[ChecklistAnswer]]"
+
+    @property
+    def label(self) -> str:
+        return Section(self.key).label
+
+    @property
+    def answers(self) -> list[ChecklistAnswer]:
+        return [answer for answers in self.groups.values() for answer in answers]
+
+
+def checklist_sections(case: Case) -> list[ChecklistSection]:
+    """The case's checklist by section, in the order of `Section`, then by category."""
+    sections = OrderedDict(
+        (key, OrderedDict((category, []) for category in Category.values)) for key in Section.values
+    )
+    for answer in answers_for(case):
+        sections[answer.item.checklist_section][answer.item.category].append(answer)
+    return [
+        ChecklistSection(key, OrderedDict((c, answers) for c, answers in groups.items() if answers))
+        for key, groups in sections.items()
+        if any(groups.values())
+    ]
 
 
 @dataclass

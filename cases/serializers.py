@@ -378,6 +378,57 @@ class AnswerUpdateSerializer(serializers.Serializer):
     )
 
 
+class AnswerBulkEntrySerializer(serializers.Serializer):
+    item = serializers.CharField(max_length=32, help_text="The item's code, e.g. RF-2023-01.")
+    value = serializers.CharField(
+        max_length=32,
+        allow_blank=True,
+        help_text="As for one answer: observed, not_observed, unknown (red flags); completed, "
+        "adverse, not_completed, not_applicable (due diligence).",
+    )
+    # No length limit here: the service refuses a note longer than NOTE_MAX_LENGTH for its item.
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"Required for observed, adverse and not_applicable; at most "
+        f"{NOTE_MAX_LENGTH} characters.",
+    )
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="The answer's version the change is based on (its ETag). If someone changed "
+        "the answer since, this item is not saved and is listed in `conflicts`. Omit it to save "
+        "whatever the current version.",
+    )
+
+
+class AnswerBulkSerializer(serializers.Serializer):
+    answers = AnswerBulkEntrySerializer(
+        many=True, allow_empty=False, max_length=services.SECTION_MAX_ANSWERS
+    )
+
+
+class AnswerConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current = AnswerSerializer(help_text="The answer as it is stored now.")
+
+
+class AnswerBulkResultSerializer(serializers.Serializer):
+    saved = AnswerSerializer(many=True, help_text="Answers changed by this request.")
+    unchanged = AnswerSerializer(many=True, help_text="Answers already stored as sent.")
+    errors = serializers.DictField(
+        child=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+        help_text="Per item code: its refused fields and their messages (not saved).",
+    )
+    conflicts = serializers.DictField(
+        child=AnswerConflictSerializer(),
+        help_text="Per item code: changed by someone else since `version` (not saved).",
+    )
+
+
 class ProgressSerializer(serializers.Serializer):
     answered = serializers.IntegerField()
     total = serializers.IntegerField()

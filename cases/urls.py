@@ -20,6 +20,7 @@ urlpatterns = [
     path(case + "candidate/reveal/", views.case_reveal, name="case_reveal"),
     path(case + "checklist/", views.case_checklist, name="case_checklist"),
     path(case + "checklist/<str:code>/", views.case_answer, name="case_answer"),
+    path(case + "answers/", views.case_answer_section, name="case_answer_section"),
     path(
         case + "checklist/<str:code>/evidence/",
         views.case_item_evidence,

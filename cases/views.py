@@ -8,11 +8,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from common.errors import (
@@ -44,8 +44,12 @@ from .forms import (
     add_service_errors,
     formset_rows,
     history_rows,
+    posted_answer,
+    posted_section,
     profile_rows,
     show_stale_rows,
+    shown_unchecked,
+    with_one_more_row,
 )
 from .models import (
     VALUES_BY_KIND,
@@ -187,6 +191,23 @@ def _candidate_forms(request, candidate: Candidate | None):
     return (CandidateFactsForm(data, candidate=candidate), *_row_formsets(candidate, data))
 
 
+ROW_PREFIXES = ("profiles", "history")
+
+
+def _adding_row(request, candidate: Candidate | None):
+    """Without JavaScript, "Add another" posts the form back: the forms again as typed, with one
+    more empty row and no errors; nothing is saved. None when the post is a save."""
+    prefix = request.POST.get("add_row")
+    if request.method != "POST" or prefix not in ROW_PREFIXES:
+        return None
+    data = with_one_more_row(request.POST, prefix)
+    forms = (CandidateFactsForm(data, candidate=candidate), *_row_formsets(candidate, data))
+    for form in forms:
+        shown_unchecked(form)
+    messages.info(request, _("One more empty row was added. Nothing is saved until you save."))
+    return forms
+
+
 def _candidate_data(form, profiles, history) -> dict:
     data = form.service_data()
     data["profiles"] = formset_rows(profiles, "url_or_handle")
@@ -204,6 +225,11 @@ def _add_row_errors(formset, errors: dict, key: str) -> None:
 def case_new(request):
     if not permissions.can_open_cases(request.user):
         raise PermissionDenied(_("Only HR users may open cases."))
+    adding = _adding_row(request, None)
+    if adding:
+        form, profiles, history = adding
+        context = {"form": form, "profiles": profiles, "history": history}
+        return render(request, "cases/new.html", context)
     form, profiles, history = _candidate_forms(request, None)
     if request.method == "POST" and all(f.is_valid() for f in (form, profiles, history)):
         try:
@@ -272,6 +298,9 @@ def case_candidate(request, case):
             % {"ref": case.reference, "status": case.get_status_display()},
         )
         return redirect("case_candidate", reference=case.reference)
+    adding = _adding_row(request, case.candidate)
+    if adding:
+        return _render_candidate(request, case, adding)
     form, profiles, history = forms = _candidate_forms(request, case.candidate)
     if all(f.is_valid() for f in forms):
         try:
@@ -503,6 +532,11 @@ def _choices_for(answer: ChecklistAnswer) -> list[tuple[str, str, bool]]:
     ]
 
 
+def section_form_id(section_key: str) -> str:
+    """The id of the form that answers a section: each item's fields name it (form="…")."""
+    return f"answers-{section_key}"
+
+
 def _item_context(
     answer, *, errors=None, posted=None, upload_errors=None, suggestions=(), failed=None
 ) -> dict:
@@ -520,6 +554,37 @@ def _item_context(
         "evidence": [e for e in answer.evidence.all() if not e.is_withdrawn],
         "suggestions": suggestions,
         "failed": failed,
+        "form_id": section_form_id(answer.item.checklist_section),
+    }
+
+
+def _section_context(section, *, suggestions, item_errors, failed=None) -> dict:
+    """What `cases/_checklist_section.html` shows: the section's items by category, each with
+    its errors and what was typed when a save refused it."""
+    groups = [
+        {
+            "category": category,
+            "items": [
+                _item_context(
+                    a,
+                    suggestions=suggestions.get(a.item.code, ()),
+                    failed=failed,
+                    **item_errors.get(a.item.code, {}),
+                )
+                for a in answers
+            ],
+        }
+        for category, answers in section.groups.items()
+    ]
+    answers = section.answers
+    return {
+        "key": section.key,
+        "label": section.label,
+        "form_id": section_form_id(section.key),
+        "groups": groups,
+        "answered": sum(1 for a in answers if a.value),
+        "total": len(answers),
+        "has_errors": any(code in item_errors for code in (a.item.code for a in answers)),
     }
 
 
@@ -531,20 +596,11 @@ def case_checklist(request, case):
 def _render_checklist(request, case, item_errors=None, status=200, failed=None):
     item_errors = item_errors or {}
     suggestions = selectors.suggestions_by_item(case, request.user)
-    groups = []
-    for category, answers in selectors.checklist_by_category(case).items():
-        items = [
-            _item_context(
-                a,
-                suggestions=suggestions.get(a.item.code, ()),
-                failed=failed,
-                **item_errors.get(a.item.code, {}),
-            )
-            for a in answers
-        ]
-        answered = sum(1 for a in answers if a.value)
-        groups.append({"category": category, "items": items, "answered": answered})
-    context = _case_context(request, case, "checklist", groups=groups)
+    sections = [
+        _section_context(s, suggestions=suggestions, item_errors=item_errors, failed=failed)
+        for s in selectors.checklist_sections(case)
+    ]
+    context = _case_context(request, case, "checklist", sections=sections)
     return render(request, "cases/checklist.html", context, status=status)
 
 
@@ -556,12 +612,45 @@ def _item_response(request, case, answer, status=200, **item_kwargs):
         item = _item_context(answer, suggestions=suggestions, **item_kwargs)
         context = _case_context(request, case, "checklist", **item)
         return render(request, "cases/_checklist_item_response.html", context, status=status)
-    if item_kwargs.get("errors") or item_kwargs.get("upload_errors"):
+    refused = bool(item_kwargs.get("errors") or item_kwargs.get("upload_errors"))
+    typed = _typed_elsewhere(request, case, answer.item.code)
+    if typed:
+        messages.info(
+            request,
+            _("What you chose in other items is not saved yet: save their section to keep it."),
+        )
+    if refused or typed:
+        item_errors = {**typed, answer.item.code: item_kwargs} if refused else typed
         return _render_checklist(
-            request, case, item_errors={answer.item.code: item_kwargs}, status=400
+            request, case, item_errors=item_errors, status=400 if refused else 200
         )
     url = reverse("case_checklist", args=[case.reference])
     return redirect(f"{url}#item-{answer.item.code}")
+
+
+def _typed_elsewhere(request, case, code: str) -> dict:
+    """Without JavaScript an item's own button posts its whole section's form: the other items'
+    answers typed but not saved, to show again as typed (so nothing typed is lost)."""
+    entries = [entry for entry in posted_section(request.POST) if entry.item_code != code]
+    if not entries:
+        return {}
+    stored = {a.item.code: (a.value, a.note) for a in selectors.answers_for(case)}
+    return {
+        entry.item_code: {"posted": {"value": entry.value, "note": entry.note}}
+        for entry in entries
+        if (entry.value.strip(), entry.note.strip()) != stored.get(entry.item_code)
+    }
+
+
+def _stale_message(exc: StaleVersion) -> str:
+    """A refused stale answer: why, and what is saved now (the form keeps what was typed)."""
+    current = exc.current
+    stored = AnswerValue(current.value).label if current.value else _("unanswered")
+    return _("%(why)s Now saved: %(value)s%(note)s.") % {
+        "why": exc.message,
+        "value": stored,
+        "note": f" — “{current.note}”" if current.note else "",
+    }
 
 
 @require_POST
@@ -569,12 +658,8 @@ def _item_response(request, case, answer, status=200, **item_kwargs):
 @posts_need(permissions.CASE_EDITORS, gettext_lazy("answer checklist items"))
 def case_answer(request, case, code):
     answer = _answer(case, code)
-    value, note = request.POST.get("value", ""), request.POST.get("note", "")
-    version = request.POST.get("version", "")
-    # The answer's version the form was filled in from; anything else checks nothing.
-    version = (
-        int(version) if version.isascii() and version.isdigit() and len(version) < 10 else None
-    )
+    posted = posted_answer(request.POST, code)
+    value, note = posted.value, posted.note
     try:
         services.answer_item(
             request.user,
@@ -582,24 +667,17 @@ def case_answer(request, case, code):
             code,
             value,
             note,
-            expected_version=version,
+            expected_version=posted.expected_version,
         )
     except StaleVersion as exc:
         # Their input stays in the form; the message and the stored answer say what changed.
-        current = exc.current
-        stored = AnswerValue(current.value).label if current.value else _("unanswered")
-        message = _("%(why)s Now saved: %(value)s%(note)s.") % {
-            "why": exc.message,
-            "value": stored,
-            "note": f" — “{current.note}”" if current.note else "",
-        }
         messages.error(request, _("%(code)s was not saved.") % {"code": code})
         return _item_response(
             request,
             case,
             _answer(case, code),
             status=200 if is_htmx(request) else 400,
-            errors={"__all__": [message]},
+            errors={"__all__": [_stale_message(exc)]},
             posted={"value": value, "note": note},
         )
     except ServiceValidationError as exc:
@@ -621,6 +699,75 @@ def case_answer(request, case, code):
         request, _("%(code)s saved: %(value)s.") % {"code": code, "value": AnswerValue(value).label}
     )
     return _item_response(request, case, _answer(case, code))
+
+
+@require_POST
+@case_page
+@posts_need(permissions.CASE_EDITORS, gettext_lazy("answer checklist items"))
+def case_answer_section(request, case):
+    """Save a whole section of the checklist in one go (see `services.answer_section`): the
+    valid items are saved, each refused item is shown again with what was typed and why."""
+    answers = posted_section(request.POST)
+    url = reverse("case_checklist", args=[case.reference])
+    section_key = request.POST.get("section", "")
+    try:
+        result = services.answer_section(request.user, case, answers)
+    except ServiceError as exc:
+        messages.error(request, _("Nothing was saved: %(why)s") % {"why": error_text(exc)})
+        return redirect(url)
+    item_errors = {}
+    for entry in answers:
+        code = entry.item_code
+        if code in result.errors:
+            errors = result.errors[code]
+        elif code in result.conflicts:
+            errors = {"__all__": [_stale_message(result.conflicts[code])]}
+        else:
+            continue
+        item_errors[code] = {"errors": errors, "posted": {"value": entry.value, "note": entry.note}}
+    if result.saved:
+        messages.success(
+            request,
+            ngettext("%(n)d answer saved.", "%(n)d answers saved.", len(result.saved))
+            % {"n": len(result.saved)},
+        )
+    elif not item_errors:
+        messages.info(request, _("Nothing to save: the answers were already saved as they are."))
+    if item_errors:
+        messages.error(
+            request,
+            ngettext(
+                "%(n)d item was not saved: see the marked item (what you typed is kept).",
+                "%(n)d items were not saved: see the marked items (what you typed is kept).",
+                len(item_errors),
+            )
+            % {"n": len(item_errors)},
+        )
+    if is_htmx(request):
+        return _section_response(request, case, section_key, item_errors)
+    if item_errors:
+        return _render_checklist(request, case, item_errors=item_errors, status=400)
+    anchor = f"#section-{section_key}" if section_key.isidentifier() else ""
+    return redirect(url + anchor)
+
+
+def _section_response(request, case, section_key: str, item_errors: dict):
+    """The section again (htmx), with the progress, tabs, risk and messages out of band."""
+    case.refresh_from_db()  # the service may have moved it on (draft → assessing)
+    sections = {s.key: s for s in selectors.checklist_sections(case)}
+    section = sections.get(section_key)
+    if section is None:  # not a section of this case's checklist: load the whole page
+        return HttpResponse(
+            headers={"HX-Redirect": reverse("case_checklist", args=[case.reference])}
+        )
+    suggestions = selectors.suggestions_by_item(case, request.user)
+    context = _case_context(
+        request,
+        case,
+        "checklist",
+        section=_section_context(section, suggestions=suggestions, item_errors=item_errors),
+    )
+    return render(request, "cases/_checklist_section_response.html", context)
 
 
 @require_POST

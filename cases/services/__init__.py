@@ -5,7 +5,7 @@ transaction, attributes the django-simple-history record to the actor and append
 The functions live in one module per area and are used from here.
 """
 
-from .checklist import answer_item
+from .checklist import SECTION_MAX_ANSWERS, AnswerInput, SectionResult, answer_item, answer_section
 from .comments import edit_comment, post_comment
 from .deadlines import send_deadline_reminders
 from .evidence import link_evidence, record_evidence_download, upload_evidence, withdraw_evidence
@@ -52,16 +52,20 @@ __all__ = [
     "COUNTRY_INPUTS",
     "REQUIRED_FACTS",
     "REVIEW_ACTIONS",
+    "SECTION_MAX_ANSWERS",
     "SENSITIVE_FIELDS",
     "SIGN_OFF_ACTIONS",
     "TRANSITIONS",
+    "AnswerInput",
     "CandidateFacts",
     "ContactList",
     "AssignmentResult",
+    "SectionResult",
     "Transition",
     "allowed_actions",
     "accept_finding",
     "answer_item",
+    "answer_section",
     "assign_reviewer",
     "assign_reviewer_named",
     "assign_reviewer_to_cases",

@@ -114,6 +114,9 @@ MATRIX = [
         {"field": "account_number", "reason": "Verify with the bank"},
     ),
     row("GET", CASE + "/answers/", CASE_READERS),
+    row(
+        "PATCH", CASE + "/answers/", {HR}, {"answers": [{"item": "RF-2023-01", "value": "unknown"}]}
+    ),
     row("GET", CASE + "/answers/{item_code}/", CASE_READERS),
     row("PATCH", CASE + "/answers/{item_code}/", {HR}, {"value": "not_observed"}),
     row("GET", CASE + "/evidence/", CASE_READERS),
