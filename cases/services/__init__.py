@@ -26,7 +26,13 @@ from .findings import (
     rescreen_open_cases,
     screen_case,
 )
-from .sensitive import SENSITIVE_FIELDS, record_reveal, reveal_sensitive, rotate_field_keys
+from .sensitive import (
+    SENSITIVE_FIELDS,
+    encrypted_columns,
+    record_reveal,
+    reveal_sensitive,
+    rotate_field_keys,
+)
 from .workflow import (
     REVIEW_ACTIONS,
     SIGN_OFF_ACTIONS,
@@ -60,6 +66,7 @@ __all__ = [
     "assign_reviewer_named",
     "clean_candidate_facts",
     "dismiss_finding",
+    "encrypted_columns",
     "link_evidence",
     "open_case",
     "perform_action",
