@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("vetting.api_urls")),
     path("reports/", include("reports.urls")),
+    path("retention/", include("retention.urls")),
     path("healthz", health, name="health"),
     path("healthz/ready", health_ready, name="health_ready"),
     path("", include("cases.urls")),

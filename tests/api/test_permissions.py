@@ -16,6 +16,7 @@ from drf_spectacular.generators import EndpointEnumerator
 from accounts.services import create_api_token
 from cases import services
 from reports import services as report_services
+from retention import services as retention_services
 from tests.api.conftest import PDF_BYTES, token_client
 from tests.helpers import make_user
 
@@ -53,6 +54,7 @@ PLACEHOLDERS = {
     "job_id": "{job_id}",
     "finding_id": "{finding_id}",
     "token_id": "{token_id}",
+    "hold_id": "{hold_id}",
 }
 
 
@@ -120,6 +122,16 @@ MATRIX = [
     row("GET", "/api/v1/audit-export/", {COMPLIANCE}, query="start=2026-01-01&end=2026-01-31"),
     row("GET", "/api/v1/integrity-checks/", {COMPLIANCE}),
     row("POST", "/api/v1/integrity-checks/", {COMPLIANCE}),
+    row("GET", "/api/v1/retention/policy/", {COMPLIANCE}),
+    row("POST", "/api/v1/retention/policy/", {COMPLIANCE}, {"status": "approved", "months": 30}),
+    row("GET", "/api/v1/retention/due/", {COMPLIANCE}),
+    row("GET", "/api/v1/retention/keys/", {COMPLIANCE}),
+    row("POST", "/api/v1/retention/holds/{hold_id}/lift/", {COMPLIANCE}, {"reason": "Settled"}),
+    row("GET", CASE + "/holds/", {COMPLIANCE}),
+    row("POST", CASE + "/holds/", {COMPLIANCE}, {"reason": "Litigation"}),
+    # The case is a draft, not due: compliance is let in and refused with 409.
+    row("POST", CASE + "/purge/", {COMPLIANCE}, {"reason": "Erasure"}),
+    row("POST", CASE + "/subject-access/", {COMPLIANCE}, {}),
     *[
         row("POST", CASE + "/actions/{action}/", allowed, {"note": "Because."}, action=action)
         for action, allowed in ACTION_ROLES.items()
@@ -147,6 +159,9 @@ def world(catalog, role_users, open_case, reviewer2):
             "job_id": job.pk,
             "finding_id": case.findings.get(check_code="email.disposable").pk,
             "token_id": create_api_token(owner, name="owner's script")[0].pk,
+            "hold_id": retention_services.set_legal_hold(
+                actor=role_users[COMPLIANCE], case=case, reason="Litigation"
+            )[0].pk,
         },
     }
 

@@ -15,6 +15,7 @@ from django.urls import get_resolver, reverse
 from accounts.services import create_api_token
 from cases import services
 from reports import services as report_services
+from retention import services as retention_services
 from tests.api.conftest import PDF_BYTES
 from tests.helpers import make_user, new_case_form
 
@@ -135,6 +136,20 @@ MATRIX = [
     Row("POST", "reports:audit_export", only(COMPLIANCE, 200), AUDIT_PERIOD),
     Row("GET", "reports:integrity", only(COMPLIANCE, 200)),
     Row("POST", "reports:integrity", only(COMPLIANCE, 302)),
+    # ------------------------------------------------------------ retention
+    Row("GET", "retention:policy", only(COMPLIANCE, 200)),
+    Row("POST", "retention:policy", only(COMPLIANCE, 302), {"status": "approved", "months": "30"}),
+    Row("GET", "retention:due", only(COMPLIANCE, 200)),
+    # The case is a draft, not due: compliance is refused with a message.
+    Row("POST", "retention:purge", only(COMPLIANCE, 302), {"reason": "Erasure"}, CASE),
+    Row("GET", "retention:purge", NOT_POST, kwargs=CASE),
+    Row("POST", "retention:hold", only(COMPLIANCE, 302), {"reason": "Litigation"}, CASE),
+    Row("GET", "retention:hold", NOT_POST, kwargs=CASE),
+    Row("POST", "retention:lift_hold", only(COMPLIANCE, 302), {"reason": "Settled"}, ("hold_id",)),
+    Row("POST", "retention:subject_access", only(COMPLIANCE, 200), kwargs=CASE),
+    Row("GET", "retention:subject_access", NOT_POST, kwargs=CASE),
+    Row("GET", "retention:privacy_notice", readers(200)),
+    Row("GET", "retention:keys", only(COMPLIANCE, 200)),
 ]
 
 
@@ -159,6 +174,9 @@ def world(catalog, role_users, open_case, reviewer2, django_capture_on_commit_ca
             "finding_id": found.pk,
             "pk": job.pk,
             "token_id": create_api_token(world_hr, name="hr's script")[0].pk,
+            "hold_id": retention_services.set_legal_hold(
+                actor=role_users[COMPLIANCE], case=case, reason="Litigation"
+            )[0].pk,
         },
     }
 
@@ -197,5 +215,6 @@ def _names(urlconf: str, namespace: str = "") -> set[str]:
 
 def test_matrix_covers_every_web_page():
     pages = _names("cases.urls") | _names("reports.urls", "reports") | _names("accounts.urls")
+    pages |= _names("retention.urls", "retention")
     assert {row.name for row in MATRIX} == pages
     assert len({str(row) for row in MATRIX}) == len(MATRIX), "one row per page and method"
