@@ -174,10 +174,14 @@ def case_records(case: Case) -> CaseRecords:
     cached = getattr(case, "_retention_records", None)
     if cached is not None:
         return cached
+    # One query for the pending purge and the tombstone (reverse one-to-ones), one for holds.
+    row = Case.objects.select_related("purge_run", "tombstone__purged_by").get(pk=case.pk)
+    run = getattr(row, "purge_run", None) if hasattr(row, "purge_run") else None
+    tombstone = getattr(row, "tombstone", None) if hasattr(row, "tombstone") else None
     records = CaseRecords(
         holds=list(active_holds(case)),
-        run=PurgeRun.objects.filter(case=case).exclude(state=PurgeState.DONE).first(),
-        tombstone=tombstone_for(case),
+        run=run if run is not None and run.state != PurgeState.DONE else None,
+        tombstone=tombstone,
     )
     if case.status in FINAL_STATUSES and records.tombstone is None:
         records.retention_ends = retention_ends(case)
