@@ -224,3 +224,12 @@ def test_the_sweep_purges_after_the_grace_period_without_confirmation(purgeable,
     tombstone = Tombstone.objects.get(case=purgeable)
     assert tombstone.purged_by is None
     assert AuditEvent.objects.get(action="retention.purged").actor_username == "system"
+
+
+def test_the_purge_benchmark_purges_every_case_it_made(catalog):
+    from benchmarks import purge
+
+    result = purge.bench_purge(3)
+    assert result["purged"] == 3 and result["failed"] == 0
+    assert result["cases_per_second"] > 0
+    assert "cases/s" in purge.table(result)
