@@ -233,3 +233,13 @@ def test_the_purge_benchmark_purges_every_case_it_made(catalog):
     assert result["purged"] == 3 and result["failed"] == 0
     assert result["cases_per_second"] > 0
     assert "cases/s" in purge.table(result)
+
+
+def test_a_purged_case_cannot_be_reopened(purgeable, compliance, hr):
+    from cases import services as case_services
+    from common.errors import InvalidTransition
+
+    services.purge_now(actor=compliance, case=purgeable, reason="Erasure")
+    purgeable.refresh_from_db()
+    with pytest.raises(InvalidTransition, match="purged"):
+        case_services.perform_action(hr, purgeable, "reopen", note="New evidence")
