@@ -26,6 +26,7 @@ from schemathesis.checks import not_a_server_error
 from accounts.services import create_api_token
 from cases import services
 from reports import services as report_services
+from retention import services as retention_services
 from tests.api.conftest import PDF_BYTES
 
 MAX_EXAMPLES = 12
@@ -53,6 +54,7 @@ def fuzz_world(
     services.perform_action(hr, submitted, "submit")
     job, _ = report_services.request_report(hr, draft, "risk_summary")
     tokens = [create_api_token(u, name="fuzz")[1] for u in (hr, reviewer, compliance)]
+    holds = retention_services.set_legal_hold(actor=compliance, case=draft, reason="Fuzz")
     return {
         # Built here, after the test settings are in place (middleware reads them at start-up).
         "app": get_wsgi_application(),
@@ -63,6 +65,7 @@ def fuzz_world(
             "code": itertools.repeat(draft.catalog_version.code),
             "candidate_id": itertools.repeat(draft.candidate_id),
             "job_id": itertools.repeat(job.pk),
+            "hold_id": itertools.repeat(holds[0].pk),
         },
         "tokens": itertools.cycle(tokens),
     }
