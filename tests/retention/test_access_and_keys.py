@@ -185,3 +185,49 @@ def test_no_evidence_metadata_is_encrypted_and_every_encrypted_field_is_rotated(
         ("cases.HistoricalCandidate", "account_number"),
         ("cases.HistoricalCandidate", "identity_document_number"),
     }
+
+
+def test_every_retention_event_reads_as_a_sentence_in_english_and_korean(
+    answered_case, hr, reviewer, compliance
+):
+    from django.utils import translation
+
+    from audit.summaries import describer_for
+
+    case = closed_case(answered_case, hr, reviewer, Status.CLOSED_CLEARED, months_ago=7)
+    services.set_retention_period(actor=compliance, status="approved", months=30, reason="HR")
+    (hold,) = services.set_legal_hold(actor=compliance, case=case, reason="Court")
+    services.lift_legal_hold(actor=compliance, hold=hold, reason="Settled")
+    services.export_subject_data(actor=compliance, case=case)
+    services.refresh_due()
+    confirmed = AuditEvent.objects.filter(action__startswith="retention.")
+    captured = [AuditEvent.objects.get(pk=event.pk) for event in confirmed]
+    captured.append(
+        AuditEvent(
+            action="retention.purge_confirmed", case_reference=case.reference, data={"reason": "x"}
+        )
+    )
+    run = services.PurgeRun.objects.get(case=case)
+    services.purge_now(actor=compliance, case=case, reason="Erasure")
+    # The case's earlier events are redacted by the purge (pages then show the redacted
+    # summary), so they are told as they were recorded, just before.
+    events = [
+        *captured,
+        *AuditEvent.objects.filter(action="retention.purged"),
+    ]
+    assert run.pk
+    assert {event.action for event in events} == {
+        "retention.period_set",
+        "retention.hold_set",
+        "retention.hold_lifted",
+        "retention.subject_access_exported",
+        "retention.due_listed",
+        "retention.purge_confirmed",
+        "retention.purged",
+    }
+    for language in ("en", "ko"):
+        with translation.override(language):
+            for event in events:
+                describe = describer_for(event.action)
+                assert describe is not None, event.action
+                assert describe(event, event.data)
