@@ -19,7 +19,9 @@
 
 5. Audit event writes with the hash chain at 1,000,000 events (`--events`): median and p95 of
    one event recorded, committed and sealed (`benchmarks/audit_chain.py`).
-6. Pages at scale (`benchmarks/scale.py`): every list, search, dashboard, detail and save page
+6. Purging cases past retention, with their files and audit redaction: cases per second
+   (`benchmarks/purge.py`).
+7. Pages at scale (`benchmarks/scale.py`): every list, search, dashboard, detail and save page
    against gunicorn at 1,000 and at N cases (100,000, or VETTING_BENCH_CASES), with the
    case-list throughput of 8 clients; its databases are its own and are kept for the next run.
 
@@ -27,7 +29,7 @@ Everything else runs against a throwaway SQLite database in a temporary director
 VETTING_BENCH_DATABASE_URL names a database to use (it receives a million audit rows and the
 benchmark cases, and is reused by the next run). VETTING_BENCH_DIR keeps the SQLite database in
 that directory instead, for the next run to reuse. `--only rescreen` (or a comma-separated list
-of pdf, export, screen, rescreen, audit, scale) runs only some measurements. Copy the printed
+of pdf, export, screen, rescreen, audit, purge, scale) runs only some measurements. Copy the printed
 table into README.md's Performance section when the figures change.
 """
 
@@ -47,7 +49,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks import audit_chain
+from benchmarks import audit_chain, purge
 
 REPO = Path(__file__).resolve().parent.parent
 PDF_TARGET_SECONDS = 1.5
@@ -57,7 +59,8 @@ SCREEN_TARGET_MS = 50
 RESCREEN_TARGET_MINUTES = 10  # for 100,000 open cases (and in proportion for more)
 RESCREEN_TARGET_CASES = 100_000
 RESCREEN_MEMORY_GROWTH_MB = 50  # resident memory from 10% of the run to its end
-MEASURES = ("pdf", "export", "screen", "rescreen", "audit", "scale")
+PURGE_CASES = 20
+MEASURES = ("pdf", "export", "screen", "rescreen", "audit", "purge", "scale")
 
 
 def setup_django(var_dir: Path) -> None:
@@ -598,7 +601,7 @@ def main(argv=None) -> int:
         print(json.dumps(rescreen_child(var_dir, args.rescreen_child)))
         return 0
 
-    pdf = screen = rescreen = chain = None
+    pdf = screen = rescreen = chain = purged = None
     exports = []
     if args.only - {"scale"}:
         with bench_dir() as var_dir:
@@ -622,12 +625,17 @@ def main(argv=None) -> int:
             if "audit" in args.only:
                 print(f"Chaining {args.events:,} audit events and timing new ones…", flush=True)
                 chain = audit_chain.bench_audit(args.events)
+            if "purge" in args.only:
+                print(f"Purging {PURGE_CASES} cases past retention…", flush=True)
+                purged = purge.bench_purge(PURGE_CASES)
     scale_text, scale_met = "", True
     if "scale" in args.only:
         _result, scale_text, scale_met = scale.bench(scale.options_from(args))
     text = table(pdf, exports, args.events, screen, rescreen) if args.only - {"scale"} else ""
     if chain:
         text += "\n" + audit_chain.table(chain) + "\n"
+    if purged:
+        text += "\n" + purge.table(purged) + "\n"
     print()
     print("\n\n".join(part for part in (text, scale_text) if part))
     failed = (
@@ -640,6 +648,7 @@ def main(argv=None) -> int:
         or (screen and screen["median_ms"] >= SCREEN_TARGET_MS)
         or (rescreen and rescreen_misses(rescreen))
         or audit_chain.missed(chain)
+        or purge.missed(purged)
         or not scale_met
     )
     return 1 if failed else 0

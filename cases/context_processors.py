@@ -17,6 +17,7 @@ def permissions_context(request):
             work_reviews=permissions.can_work_reviews(user),
             reveal_numbers=permissions.can_reveal_numbers(user),
             audit=permissions.can_audit(user),
+            manage_retention=permissions.can_manage_retention(user),
             accept_findings=permissions.can_accept_findings(user),
             dismiss_findings=permissions.can_dismiss_findings(user),
         ),

@@ -16,6 +16,23 @@ def _fernet() -> MultiFernet:
     return MultiFernet([Fernet(key.encode()) for key in settings.FIELD_ENCRYPTION_KEYS])
 
 
+def key_fingerprint(key: str) -> str:
+    """A short name for a field key that does not reveal it: the start of its SHA-256."""
+    return hashlib.sha256(key.strip().encode()).hexdigest()[:16]
+
+
+def key_of(token: str) -> int | None:
+    """The position in VETTING_FIELD_KEYS of the key that encrypted `token` (0: the current
+    one), or None when no configured key opens it."""
+    for position, key in enumerate(settings.FIELD_ENCRYPTION_KEYS):
+        try:
+            Fernet(key.encode()).decrypt(token.encode())
+        except InvalidToken:
+            continue
+        return position
+    return None
+
+
 def encrypt(value: str) -> str:
     return _fernet().encrypt(value.encode()).decode()
 

@@ -39,6 +39,8 @@ NUMBER_REVEALERS = (HR, COMPLIANCE)  # HR checks numbers with the bank; complian
 REVIEWERS = (REVIEWER,)  # work the review queue, sign off, be assigned a review
 REVIEW_ASSIGNERS = (HR, REVIEWER)  # assign a reviewer (see can_assign_reviewer for the case rule)
 AUDITORS = (COMPLIANCE,)  # export the audit trail, run integrity checks
+# retention periods, legal holds, purges, subject access exports, key status
+RETENTION_MANAGERS = (COMPLIANCE,)
 FINDING_ACCEPTERS = CASE_EDITORS  # accepting a finding may fill in a checklist answer
 FINDING_DISMISSERS = (HR, REVIEWER)  # see can_dismiss_finding for the case rule
 COMMENTERS = CASE_READERS  # read and post in a case's discussion; mentions reach only them
@@ -284,3 +286,8 @@ def can_request_reports(user) -> bool:
 def can_audit(user) -> bool:
     """Export the audit trail and run integrity checks."""
     return has_role(user, *AUDITORS)
+
+
+def can_manage_retention(user) -> bool:
+    """Set retention periods and legal holds, purge, export a subject's data, see key status."""
+    return has_role(user, *RETENTION_MANAGERS)

@@ -16,6 +16,7 @@ LAYERS = [
     "notifications",
     "cases",
     "reports",
+    "retention",
     "vetting",
 ]
 

@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "signals",
     "notifications",
     "reports",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -575,6 +576,30 @@ if _integrity_hour not in {"off", "none", ""}:
 CELERY_BEAT_SCHEDULE["review-deadline-reminders"] = {
     "task": "cases.tasks.review_deadline_reminders",
     "schedule": crontab(minute="*/10"),
+}
+# Retention (retention/): months a case is kept after its final state, per final state, where
+# compliance set none on the retention page. VETTING_RETENTION_MONTHS overrides some or all:
+# "closed_cleared=6,approved=24,rejected=12,referred=84".
+VETTING_RETENTION_MONTHS = {"closed_cleared": 6, "approved": 24, "rejected": 12, "referred": 84}
+for _item in env_list("VETTING_RETENTION_MONTHS", []):
+    _status, _sep, _months = _item.partition("=")
+    if _status.strip() not in VETTING_RETENTION_MONTHS or not _months.strip().isdigit():
+        raise ImproperlyConfigured(
+            "VETTING_RETENTION_MONTHS takes final-state=months pairs, e.g. "
+            f"'closed_cleared=6,referred=84'; {_item!r} is not one."
+        )
+    VETTING_RETENTION_MONTHS[_status.strip()] = int(_months)
+# Days a case stays on the "due for purging" list before it is purged without confirmation.
+_grace_days = os.environ.get("VETTING_PURGE_GRACE_DAYS", "30").strip()
+if not _grace_days.isdigit():
+    raise ImproperlyConfigured(
+        f"VETTING_PURGE_GRACE_DAYS must be a whole number of days; it is {_grace_days!r}."
+    )
+VETTING_PURGE_GRACE_DAYS = int(_grace_days)
+# Every day at 03:15 (server time zone) beat lists what is due and purges what is ready.
+CELERY_BEAT_SCHEDULE["retention-sweep"] = {
+    "task": "retention.tasks.retention_sweep",
+    "schedule": crontab(hour=3, minute=15),
 }
 
 # The database dump in a backup (vetting/backup.py): JSON Lines with encrypted numbers encrypted.

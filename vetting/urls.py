@@ -11,6 +11,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("catalogues/", include("indicators.urls")),
     path("notifications/", include("notifications.urls")),
+    path("retention/", include("retention.urls")),
     path("healthz", health, name="health"),
     path("healthz/ready", health_ready, name="health_ready"),
     path("", include("cases.urls")),

@@ -29,7 +29,13 @@ from .findings import (
     screen_case,
 )
 from .saved_views import change_view, delete_view, save_view
-from .sensitive import SENSITIVE_FIELDS, record_reveal, reveal_sensitive, rotate_field_keys
+from .sensitive import (
+    SENSITIVE_FIELDS,
+    encrypted_columns,
+    record_reveal,
+    reveal_sensitive,
+    rotate_field_keys,
+)
 from .workflow import (
     REVIEW_ACTIONS,
     SIGN_OFF_ACTIONS,
@@ -74,6 +80,7 @@ __all__ = [
     "delete_view",
     "dismiss_finding",
     "edit_comment",
+    "encrypted_columns",
     "link_evidence",
     "open_case",
     "perform_action",

@@ -57,21 +57,45 @@ def record_reveal(actor, case: Case, field: str, reason: str, **data) -> None:
 # ---------------------------------------------------------------- key rotation
 
 
+def encrypted_columns() -> list[tuple[type, str]]:
+    """Every (model, field name) stored encrypted, history tables included: what a key
+    rotation re-encrypts and the key status page counts. Found from the fields themselves, so a
+    field encrypted later (say, in evidence metadata) is rotated without being listed here."""
+    from django.apps import apps
+
+    from ..crypto import EncryptedTextField
+
+    return [
+        (model, field.name)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedTextField)
+    ]
+
+
 @transaction.atomic
 def rotate_field_keys() -> dict[str, int]:
-    """Re-encrypt every stored sensitive number under the current (first) key.
+    """Re-encrypt every stored encrypted value under the current (first) key: the candidates'
+    numbers, their history rows, and any other encrypted field (`encrypted_columns`).
 
     Raw ciphertext is rotated in place with QuerySet.update(): this is not a change of the
-    candidate's facts, so it adds no history rows.
-    """
+    candidate's facts, so it adds no history rows. Returns rows re-encrypted per model label,
+    plus the totals `candidates` and `history_rows` (of the candidates' history)."""
+    fields_by_model: dict[type, list[str]] = {}
+    for model, name in encrypted_columns():
+        fields_by_model.setdefault(model, []).append(name)
     counts = {"candidates": 0, "history_rows": 0}
-    for model, counter in ((Candidate, "candidates"), (Candidate.history.model, "history_rows")):
+    for model, fields in fields_by_model.items():
         pk_name = model._meta.pk.name
-        rows = model.objects.values_list(pk_name, *SENSITIVE_FIELDS)
+        rotated = 0
+        rows = model._base_manager.values_list(pk_name, *fields)
         for pk, *values in rows.iterator(chunk_size=500):
             # values were decrypted on read; update() re-encrypts them under the first key.
-            changes = {f: v for f, v in zip(SENSITIVE_FIELDS, values, strict=True) if v}
+            changes = {f: v for f, v in zip(fields, values, strict=True) if v}
             if changes:
-                model.objects.filter(**{pk_name: pk}).update(**changes)
-                counts[counter] += 1
+                model._base_manager.filter(**{pk_name: pk}).update(**changes)
+                rotated += 1
+        counts[model._meta.label] = rotated
+    counts["candidates"] = counts.get(Candidate._meta.label, 0)
+    counts["history_rows"] = counts.get(Candidate.history.model._meta.label, 0)
     return counts

@@ -155,6 +155,13 @@ def _check_four_eyes(actor, case: Case, assessors: set[int] | None = None) -> No
 
 
 def _check_preconditions(action: str, case: Case, actor, assessors=None) -> None:
+    if action == "reopen" and not case.candidate.legal_name:
+        # A retention purge blanks every fact (a legal name is otherwise required): what is
+        # left is a tombstone, which nothing brings back to life.
+        raise InvalidTransition(
+            _("The personal data of %(ref)s was purged: open a new case instead.")
+            % {"ref": case.reference}
+        )
     if action == "submit":
         unanswered = selectors.unanswered_items(case)
         if unanswered:

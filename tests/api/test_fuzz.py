@@ -27,6 +27,7 @@ from accounts.services import create_api_token
 from cases import services
 from indicators import services as indicator_services
 from reports import services as report_services
+from retention import services as retention_services
 from tests.api.conftest import PDF_BYTES
 from tests.indicators.helpers import as_bytes, revised_2023
 
@@ -59,6 +60,7 @@ def fuzz_world(
     upload = indicator_services.upload_catalog(
         actor=compliance, file_name="r1.json", content=as_bytes(revised_2023())
     )
+    holds = retention_services.set_legal_hold(actor=compliance, case=draft, reason="Fuzz")
     return {
         # Built here, after the test settings are in place (middleware reads them at start-up).
         "app": get_wsgi_application(),
@@ -71,6 +73,7 @@ def fuzz_world(
             "job_id": itertools.repeat(job.pk),
             "upload_id": itertools.repeat(upload.pk),
             "comment_id": itertools.repeat(comment.pk),
+            "hold_id": itertools.repeat(holds[0].pk),
         },
         "tokens": itertools.cycle(tokens),
     }

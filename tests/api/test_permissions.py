@@ -19,6 +19,7 @@ from indicators import services as indicator_services
 from notifications import events
 from notifications.services import notify
 from reports import services as report_services
+from retention import services as retention_services
 from tests.api.conftest import PDF_BYTES, token_client
 from tests.helpers import make_user
 from tests.indicators.helpers import as_bytes, revised_2023
@@ -62,6 +63,7 @@ PLACEHOLDERS = {
     "upload_id": "{upload_id}",
     "notification_id": "{notification_id}",
     "comment_id": "{comment_id}",
+    "hold_id": "{hold_id}",
 }
 
 
@@ -151,6 +153,16 @@ MATRIX = [
     row("GET", "/api/v1/notifications/unread-count/", SIGNED_IN),
     row("POST", "/api/v1/notifications/read-all/", SIGNED_IN),
     row("POST", "/api/v1/notifications/{notification_id}/read/", SIGNED_IN),
+    row("GET", "/api/v1/retention/policy/", {COMPLIANCE}),
+    row("POST", "/api/v1/retention/policy/", {COMPLIANCE}, {"status": "approved", "months": 30}),
+    row("GET", "/api/v1/retention/due/", {COMPLIANCE}),
+    row("GET", "/api/v1/retention/keys/", {COMPLIANCE}),
+    row("POST", "/api/v1/retention/holds/{hold_id}/lift/", {COMPLIANCE}, {"reason": "Settled"}),
+    row("GET", CASE + "/holds/", {COMPLIANCE}),
+    row("POST", CASE + "/holds/", {COMPLIANCE}, {"reason": "Litigation"}),
+    # The case is a draft, not due: compliance is let in and refused with 409.
+    row("POST", CASE + "/purge/", {COMPLIANCE}, {"reason": "Erasure"}),
+    row("POST", CASE + "/subject-access/", {COMPLIANCE}, {}),
     *[
         row("POST", CASE + "/actions/{action}/", allowed, {"note": "Because."}, action=action)
         for action, allowed in ACTION_ROLES.items()
@@ -185,6 +197,9 @@ def world(catalog, role_users, open_case, reviewer2):
                 0
             ].pk,
             "comment_id": services.post_comment(role_users[HR], case, "First look.").pk,
+            "hold_id": retention_services.set_legal_hold(
+                actor=role_users[COMPLIANCE], case=case, reason="Litigation"
+            )[0].pk,
         },
     }
 

@@ -18,6 +18,7 @@ from indicators import services as indicator_services
 from notifications import events
 from notifications.services import notify
 from reports import services as report_services
+from retention import services as retention_services
 from tests.api.conftest import PDF_BYTES
 from tests.helpers import make_user, new_case_form
 from tests.indicators.helpers import as_bytes, revised_2023
@@ -201,6 +202,20 @@ MATRIX = [
     Row("GET", "notifications:read_all", NOT_POST),
     Row("GET", "notifications:preferences", readers(200, admin=200)),
     Row("POST", "notifications:preferences", readers(302, admin=302), {"language": "ko"}),
+    # ------------------------------------------------------------ retention
+    Row("GET", "retention:policy", only(COMPLIANCE, 200)),
+    Row("POST", "retention:policy", only(COMPLIANCE, 302), {"status": "approved", "months": "30"}),
+    Row("GET", "retention:due", only(COMPLIANCE, 200)),
+    # The case is a draft, not due: compliance is refused with a message.
+    Row("POST", "retention:purge", only(COMPLIANCE, 302), {"reason": "Erasure"}, CASE),
+    Row("GET", "retention:purge", NOT_POST, kwargs=CASE),
+    Row("POST", "retention:hold", only(COMPLIANCE, 302), {"reason": "Litigation"}, CASE),
+    Row("GET", "retention:hold", NOT_POST, kwargs=CASE),
+    Row("POST", "retention:lift_hold", only(COMPLIANCE, 302), {"reason": "Settled"}, ("hold_id",)),
+    Row("POST", "retention:subject_access", only(COMPLIANCE, 200), kwargs=CASE),
+    Row("GET", "retention:subject_access", NOT_POST, kwargs=CASE),
+    Row("GET", "retention:privacy_notice", readers(200)),
+    Row("GET", "retention:keys", only(COMPLIANCE, 200)),
 ]
 
 
@@ -233,6 +248,9 @@ def world(catalog, role_users, open_case, reviewer2, django_capture_on_commit_ca
             "notification_id": notification.pk,
             "comment_id": services.post_comment(world_hr, case, "First look.").pk,
             "view_id": services.save_view(world_hr, name="Mine", params={}).pk,
+            "hold_id": retention_services.set_legal_hold(
+                actor=role_users[COMPLIANCE], case=case, reason="Litigation"
+            )[0].pk,
         },
     }
 
@@ -278,6 +296,7 @@ def test_matrix_covers_every_web_page():
         | _names("accounts.urls")
         | _names("indicators.urls", "indicators")
         | _names("notifications.urls", "notifications")
+        | _names("retention.urls", "retention")
     )
     assert {row.name for row in MATRIX} == pages
     assert len({str(row) for row in MATRIX}) == len(MATRIX), "one row per page and method"
