@@ -1,5 +1,6 @@
 import json
 import logging
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -50,7 +51,7 @@ def record_event(
     # Sealed after the commit, in a short transaction of its own, so that the chain is written
     # in commit order and a long transaction never holds the chain's lock. A failure is logged
     # and the event is sealed by the next one (or the next anchor).
-    transaction.on_commit(seal_pending, robust=True)
+    transaction.on_commit(partial(seal_pending, event_ids=[event.pk]), robust=True)
     return event
 
 
@@ -75,19 +76,22 @@ def chain_head() -> tuple[int, str]:
     return head or (0, GENESIS_HASH)
 
 
-def seal_pending(limit: int = SEAL_BATCH) -> int:
-    """Give the oldest unsealed events their place in the chain and their hashes. Returns how
-    many were sealed (at most `limit`)."""
+def seal_pending(limit: int = SEAL_BATCH, event_ids: list[int] | None = None) -> int:
+    """Give the oldest unsealed events (or those of `event_ids`: a transaction's own, just
+    committed, found by primary key) their place in the chain and their hashes. Returns how
+    many were sealed (at most `limit`). Events left unsealed by a crash are sealed by the
+    next anchor (`anchor_chain`), which seals every pending event first."""
     with transaction.atomic():
         # Sealing can be redone from the events themselves, in the same order, to the same
         # hashes: its commit need not wait for the disk.
         _lock_chain(durable=False)
         # The head is read in the same statement as the pending events: one round trip.
         head = AuditEvent.objects.filter(sequence__isnull=False).order_by("-sequence")
+        unsealed = AuditEvent.objects.filter(sequence__isnull=True)
+        if event_ids is not None:
+            unsealed = unsealed.filter(pk__in=event_ids)
         pending = list(
-            AuditEvent.objects.filter(sequence__isnull=True)
-            .order_by("id")
-            .annotate(
+            unsealed.order_by("id").annotate(
                 head_sequence=Subquery(head.values("sequence")[:1]),
                 head_hash=Subquery(head.values("hash")[:1]),
             )[:limit]

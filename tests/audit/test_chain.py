@@ -27,6 +27,7 @@ REPO_EXAMPLE = "examples/verify_audit_export.py"
 
 
 def write_events(count: int, *, actor=None, prefix="test.event") -> list[AuditEvent]:
+    seal_all_pending()  # the fixtures' events (users and their roles) come first
     events = [
         record_event(
             actor=actor,
@@ -39,12 +40,6 @@ def write_events(count: int, *, actor=None, prefix="test.event") -> list[AuditEv
     ]
     seal_all_pending()
     return [AuditEvent.objects.get(pk=event.pk) for event in events]
-
-
-@pytest.fixture(autouse=True)
-def _earlier_events_sealed(db):
-    """Events of the fixtures (users and their roles) come first in the chain."""
-    seal_all_pending()
 
 
 def head() -> int:
@@ -69,6 +64,7 @@ def tamper(**changes) -> None:
 def test_events_are_sealed_into_one_chain_when_their_transaction_commits(
     hr, django_capture_on_commit_callbacks
 ):
+    seal_all_pending()
     with django_capture_on_commit_callbacks(execute=True):
         first = record_event(actor=hr, action="test.one", summary="One")
         assert AuditEvent.objects.get(pk=first.pk).sequence is None  # not before the commit
