@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -30,6 +31,7 @@ from .access import case_page, posts_need, reader_page
 from .forms import (
     CandidateFactsForm,
     CaseFilterForm,
+    CatalogueChoiceForm,
     EvidenceUploadForm,
     FindingAcceptForm,
     FindingDismissForm,
@@ -93,6 +95,7 @@ def _case_context(request, case: Case, tab: str, **extra) -> dict:
         "progress": progress,
         "live_risk": _live_risk(case, progress),
         "can_edit": permissions.can_edit_case(request.user, case),
+        "pinned_codes": selectors.pinned_version_codes(case),
         "evidence_count": case.evidence.filter(withdrawn_at__isnull=True).count(),
         **extra,
     }
@@ -177,18 +180,38 @@ def _add_row_errors(formset, errors: dict, key: str) -> None:
         formset._non_form_errors = formset.non_form_errors() + [message]
 
 
+def _catalogue_form(request, initial: dict) -> CatalogueChoiceForm:
+    data = request.POST if request.method == "POST" else None
+    return CatalogueChoiceForm(data, versions=selectors.active_versions(), initial=initial)
+
+
+def _default_pinning() -> dict:
+    """What the open-case form ticks: the default base version and the default supplements."""
+    try:
+        base, supplements = services.choose_versions(None, None)
+    except ServiceError:
+        return {}
+    return {"catalog_version": base.code, "supplements": [v.code for v in supplements]}
+
+
 @reader_page
 def case_new(request):
     if not permissions.can_open_cases(request.user):
         raise PermissionDenied(_("Only HR users may open cases."))
     form, profiles, history = _candidate_forms(request, None)
-    if request.method == "POST" and all(f.is_valid() for f in (form, profiles, history)):
+    catalogues = _catalogue_form(request, _default_pinning())
+    forms = (form, profiles, history, catalogues)
+    if request.method == "POST" and all(f.is_valid() for f in forms):
+        data = {**_candidate_data(form, profiles, history), **catalogues.service_data()}
         try:
-            case = services.open_case(request.user, _candidate_data(form, profiles, history))
+            case = services.open_case(request.user, data)
         except ServiceValidationError as exc:
             errors = dict(exc.errors)
             _add_row_errors(profiles, errors, "profiles")
             _add_row_errors(history, errors, "history")
+            for name in ("catalog_version", "supplements"):
+                for message in errors.pop(name, []):
+                    catalogues.add_error(name, message)
             add_service_errors(form, errors)
         except ServiceError as exc:
             form.add_error(None, exc.message)
@@ -203,7 +226,7 @@ def case_new(request):
     return render(
         request,
         "cases/new.html",
-        {"form": form, "profiles": profiles, "history": history},
+        {"form": form, "profiles": profiles, "history": history, "catalogues": catalogues},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -366,6 +389,7 @@ def _render_detail(request, case, failed=None, status=200):
         signals=selectors.finding_rows(case, request.user, assessors=assessors),
         failed=failed,
         here=reverse("case_detail", args=[case.reference]),
+        can_upgrade=permissions.can_upgrade_catalogues(request.user, case),
     )
     return render(request, "cases/detail.html", context, status=status)
 
@@ -508,20 +532,45 @@ def case_checklist(request, case):
 def _render_checklist(request, case, item_errors=None, status=200, failed=None):
     item_errors = item_errors or {}
     suggestions = selectors.suggestions_by_item(case, request.user)
-    groups = []
-    for category, answers in selectors.checklist_by_category(case).items():
-        items = [
-            _item_context(
-                a,
-                suggestions=suggestions.get(a.item.code, ()),
-                failed=failed,
-                **item_errors.get(a.item.code, {}),
-            )
-            for a in answers
+    catalogues = []
+    for catalogue in selectors.checklist_by_catalogue(case):
+        anchor = slugify(catalogue.version.code)
+        sections = [
+            {
+                "id": f"cat-{anchor}-{section.section}",
+                "section": section.section,
+                "label": section.label,
+                "answered": sum(1 for a in section.answers if a.value),
+                "items": [
+                    _item_context(
+                        a,
+                        suggestions=suggestions.get(a.item.code, ()),
+                        failed=failed,
+                        **item_errors.get(a.item.code, {}),
+                    )
+                    for a in section.answers
+                ],
+            }
+            for section in catalogue.sections
         ]
-        answered = sum(1 for a in answers if a.value)
-        groups.append({"category": category, "items": items, "answered": answered})
-    context = _case_context(request, case, "checklist", groups=groups)
+        catalogues.append(
+            {
+                "id": f"catalogue-{anchor}",
+                "version": catalogue.version,
+                "is_base": catalogue.version.pk == case.catalog_version_id,
+                "sections": sections,
+                "answered": catalogue.answered,
+                "total": len(catalogue.answers),
+            }
+        )
+    context = _case_context(
+        request,
+        case,
+        "checklist",
+        catalogues=catalogues,
+        earlier=list(selectors.earlier_answers(case)),
+        can_upgrade=permissions.can_upgrade_catalogues(request.user, case),
+    )
     return render(request, "cases/checklist.html", context, status=status)
 
 
@@ -620,6 +669,108 @@ def case_item_evidence(request, case, code):
     )
     _say_download_name(request, evidence)
     return _item_response(request, case, _answer(case, code))
+
+
+# ---------------------------------------------------------------- catalogues of a case
+
+
+def _proposed_pinning(case: Case, pinned) -> dict:
+    """What the upgrade form proposes: the default base version when it is newer than the
+    case's, and the case's other versions plus the default supplements."""
+    base = pinned[0]
+    defaults = _default_pinning()
+    default_base = next(
+        (v for v in selectors.active_versions() if v.code == defaults.get("catalog_version")),
+        None,
+    )
+    if default_base is not None and default_base.published_on > base.published_on:
+        base = default_base
+    codes = [v.code for v in pinned[1:]] + defaults.get("supplements", [])
+    return {
+        "catalog_version": base.code,
+        "supplements": [code for code in dict.fromkeys(codes) if code != base.code],
+    }
+
+
+def _upgrade_versions(case: Case, pinned) -> list:
+    """The versions the upgrade form offers: active ones, bases no older than the case's."""
+    return [
+        v
+        for v in selectors.active_versions()
+        if v.kind != "base" or v.published_on >= pinned[0].published_on or v in pinned[1:]
+    ]
+
+
+def _posted_revision(request) -> int | None:
+    value = request.POST.get("expected_version", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+@case_page
+@posts_need(permissions.CATALOGUE_UPGRADERS, gettext_lazy("upgrade case catalogues"))
+def case_catalogues(request, case):
+    """The catalogues a case asks, and (for HR, while the case is open) moving it to newer
+    versions: a preview of what carries over and what stays from an earlier version, then
+    the upgrade."""
+    pinned = selectors.pinned_versions(case)
+    can_upgrade = permissions.can_upgrade_catalogues(request.user, case)
+    form = CatalogueChoiceForm(
+        request.POST if request.method == "POST" else None,
+        versions=_upgrade_versions(case, pinned),
+        initial=_proposed_pinning(case, pinned),
+    )
+    plan, status = None, 200
+    if request.method == "POST":
+        confirm = request.POST.get("step") == "confirm"
+        if form.is_valid():
+            try:
+                plan = services.upgrade_catalogues(
+                    request.user,
+                    case,
+                    **form.service_data(),
+                    expected_version=_posted_revision(request),
+                    dry_run=not confirm,
+                )
+            except StaleVersion as exc:
+                messages.error(request, exc.message)
+                return redirect("case_catalogues", reference=case.reference)
+            except ServiceValidationError as exc:
+                add_service_errors(form, exc.errors)
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+                return redirect("case_catalogues", reference=case.reference)
+            else:
+                if confirm:
+                    messages.success(
+                        request,
+                        _(
+                            "%(ref)s now asks %(versions)s: %(carried)d answer(s) carried "
+                            "over, %(orphaned)d kept from an earlier version, %(added)d new "
+                            "item(s) to answer."
+                        )
+                        % {
+                            "ref": case.reference,
+                            "versions": ", ".join(v.code for v in plan.target),
+                            "carried": len(plan.carried),
+                            "orphaned": len(plan.orphaned),
+                            "added": len(plan.added),
+                        },
+                    )
+                    return redirect("case_checklist", reference=case.reference)
+        if plan is None:
+            messages.error(request, _("Nothing was changed: correct the marked fields."))
+            status = 400
+    context = _case_context(
+        request,
+        case,
+        "checklist",
+        pinned=pinned,
+        form=form,
+        plan=plan,
+        can_upgrade=can_upgrade,
+        earlier=list(selectors.earlier_answers(case)),
+    )
+    return render(request, "cases/catalogues.html", context, status=status)
 
 
 # ---------------------------------------------------------------- findings (signals)

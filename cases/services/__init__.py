@@ -5,6 +5,7 @@ transaction, attributes the django-simple-history record to the actor and append
 The functions live in one module per area and are used from here.
 """
 
+from .catalogues import choose_versions, upgrade_catalogues
 from .checklist import answer_item
 from .evidence import link_evidence, record_evidence_download, upload_evidence, withdraw_evidence
 from .facts import (
@@ -58,6 +59,7 @@ __all__ = [
     "answer_item",
     "assign_reviewer",
     "assign_reviewer_named",
+    "choose_versions",
     "clean_candidate_facts",
     "dismiss_finding",
     "link_evidence",
@@ -74,6 +76,7 @@ __all__ = [
     "rotate_field_keys",
     "screen_case",
     "update_candidate",
+    "upgrade_catalogues",
     "upload_evidence",
     "why_user_may_not_close",
     "withdraw_evidence",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from common.errors import ServiceValidationError
 
+from .. import selectors
 from ..models import (
     NOTE_MAX_LENGTH,
     VALUES_BY_KIND,
@@ -48,14 +49,18 @@ def answer_item(
     answer = (
         ChecklistAnswer.objects.select_for_update()
         .select_related("item")
-        .filter(case=case, item__code=item_code)
+        .filter(case=case, item__code=item_code, retired_at__isnull=True)
         .first()
     )
     if answer is None:
         raise ServiceValidationError(
             {
-                "item": _("%(code)s is not an item of catalogue %(v)s.")
-                % {"code": item_code, "v": case.catalog_version.code}
+                "item": _("%(code)s is not an item of the catalogues of %(ref)s (%(v)s).")
+                % {
+                    "code": item_code,
+                    "ref": case.reference,
+                    "v": ", ".join(selectors.pinned_version_codes(case)),
+                }
             }
         )
     value = (value or "").strip()
