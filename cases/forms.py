@@ -432,11 +432,12 @@ class CatalogueChoiceForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, versions=(), **kwargs):
+    def __init__(self, *args, versions=(), bases=None, **kwargs):
+        """`versions`: the active versions; `bases`: those offered as the base (by default
+        every base version of `versions`)."""
         super().__init__(*args, **kwargs)
-        self.fields["catalog_version"].choices = [
-            (v.code, _version_label(v)) for v in versions if v.kind == "base"
-        ]
+        bases = [v for v in versions if v.kind == "base"] if bases is None else bases
+        self.fields["catalog_version"].choices = [(v.code, _version_label(v)) for v in bases]
         self.fields["supplements"].choices = [(v.code, _version_label(v)) for v in versions]
 
     def clean(self):

@@ -504,6 +504,21 @@ def _choices_for(answer: ChecklistAnswer) -> list[tuple[str, str, bool]]:
     ]
 
 
+def _citations(item) -> list[dict]:
+    """An item's citations as the checklist shows them (a quotation under either key)."""
+    return [
+        {
+            "issuer": c.get("issuer", ""),
+            "title": c.get("title", ""),
+            "date": c.get("date", ""),
+            "url": c.get("url", ""),
+            "quote": c.get("quote") or c.get("quotation") or "",
+        }
+        for c in item.citations or []
+        if isinstance(c, dict)
+    ]
+
+
 def _item_context(
     answer, *, errors=None, posted=None, upload_errors=None, suggestions=(), failed=None
 ) -> dict:
@@ -514,6 +529,7 @@ def _item_context(
     return {
         "answer": answer,
         "item": answer.item,
+        "citations": _citations(answer.item),
         "choices": _choices_for(answer),
         "errors": errors,
         "posted": posted,
@@ -692,13 +708,9 @@ def _proposed_pinning(case: Case, pinned) -> dict:
     }
 
 
-def _upgrade_versions(case: Case, pinned) -> list:
-    """The versions the upgrade form offers: active ones, bases no older than the case's."""
-    return [
-        v
-        for v in selectors.active_versions()
-        if v.kind != "base" or v.published_on >= pinned[0].published_on or v in pinned[1:]
-    ]
+def _upgrade_bases(versions, pinned) -> list:
+    """The base versions the upgrade form offers: active ones no older than the case's."""
+    return [v for v in versions if v.kind == "base" and v.published_on >= pinned[0].published_on]
 
 
 def _posted_revision(request) -> int | None:
@@ -714,9 +726,12 @@ def case_catalogues(request, case):
     the upgrade."""
     pinned = selectors.pinned_versions(case)
     can_upgrade = permissions.can_upgrade_catalogues(request.user, case)
+    versions = selectors.active_versions()
+    versions += [v for v in pinned if v not in versions]  # pinned, then made inactive
     form = CatalogueChoiceForm(
         request.POST if request.method == "POST" else None,
-        versions=_upgrade_versions(case, pinned),
+        versions=versions,
+        bases=_upgrade_bases(versions, pinned),
         initial=_proposed_pinning(case, pinned),
     )
     plan, status = None, 200

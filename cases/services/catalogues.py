@@ -15,19 +15,21 @@ from .base import case_event, lock_case, records_refusals, require_editable, req
 
 
 def choose_versions(
-    base_code: str | None, supplement_codes: list[str] | None
+    base_code: str | None, supplement_codes: list[str] | None, *, keep=()
 ) -> tuple[CatalogVersion, list[CatalogVersion]]:
     """The versions a case is to pin: the active base version `base_code` (default: the
     default base) and the active versions `supplement_codes` besides it (None: the defaults
     for new cases). Any active version other than the base may be pinned besides it, a
     supplement or an older base such as May 2022. Bad codes are field errors
-    (`catalog_version`, `supplements`)."""
+    (`catalog_version`, `supplements`). The versions in `keep` (those a case pins already) may
+    stay pinned even if they were made inactive since."""
+    kept = {version.pk for version in keep}
     errors: dict[str, list[str]] = {}
     base_code = (base_code or "").strip()
     base = None
     if base_code:
         base = CatalogVersion.objects.filter(code=base_code).first()
-        if base is None or not base.is_active:
+        if base is None or not (base.is_active or base.pk in kept):
             errors["catalog_version"] = [
                 _("%(v)s is not an active catalogue version.") % {"v": base_code}
             ]
@@ -46,7 +48,7 @@ def choose_versions(
     if supplement_codes is None:
         supplements = default_supplements(base) if base is not None else []
     else:
-        supplements, messages = _chosen_supplements(base, supplement_codes)
+        supplements, messages = _chosen_supplements(base, supplement_codes, kept)
         if messages:
             errors["supplements"] = messages
     if errors:
@@ -54,7 +56,7 @@ def choose_versions(
     return base, supplements
 
 
-def _chosen_supplements(base, codes) -> tuple[list[CatalogVersion], list[str]]:
+def _chosen_supplements(base, codes, kept=frozenset()) -> tuple[list[CatalogVersion], list[str]]:
     codes = [str(code).strip() for code in codes]
     messages = []
     if any(not code for code in codes):
@@ -70,7 +72,9 @@ def _chosen_supplements(base, codes) -> tuple[list[CatalogVersion], list[str]]:
     if unknown:
         messages.append(_("No catalogue version %(v)s.") % {"v": ", ".join(unknown)})
     inactive = [
-        code for code in dict.fromkeys(codes) if code in found and not found[code].is_active
+        code
+        for code in dict.fromkeys(codes)
+        if code in found and not found[code].is_active and found[code].pk not in kept
     ]
     if inactive:
         messages.append(
@@ -140,7 +144,7 @@ def upgrade_catalogues(
     current = selectors.pinned_versions(case)
     if supplements is None:
         supplements = [version.code for version in current[1:]]
-    base, extra = choose_versions(catalog_version or current[0].code, supplements)
+    base, extra = choose_versions(catalog_version or current[0].code, supplements, keep=current)
     if base.published_on < current[0].published_on:
         raise ServiceValidationError(
             {
