@@ -374,7 +374,7 @@ class CaseCatalogueMixin:
         data = {
             "catalog_revision": case.catalog_revision,
             "versions": selectors.pinned_versions(case),
-            "earlier_answers": selectors.earlier_answers(case),
+            "earlier_answers": selectors.earlier_answers(case).prefetch_related("evidence"),
         }
         return CaseCataloguesSerializer(data).data
 

@@ -299,7 +299,6 @@ def earlier_answers(case: Case) -> QuerySet[ChecklistAnswer]:
         .exclude(value="")
         .filter(carried_into__isnull=True)
         .select_related("item", "item__version", "answered_by")
-        .prefetch_related("evidence")
         .order_by("item__version__published_on", "item__position")
     )
 

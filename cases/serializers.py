@@ -779,7 +779,9 @@ class CaseDetailSerializer(CaseSummarySerializer):
 
     @extend_schema_field(EarlierAnswerSerializer(many=True))
     def get_earlier_answers(self, case):
-        return EarlierAnswerSerializer(selectors.earlier_answers(case), many=True).data
+        return EarlierAnswerSerializer(
+            selectors.earlier_answers(case).prefetch_related("evidence"), many=True
+        ).data
 
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, case):
