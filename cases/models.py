@@ -455,7 +455,7 @@ class ChecklistAnswer(models.Model):
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
     # The answer of an earlier item this one's value was carried over from at an upgrade.
     carried_from = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="carried_into"
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_into"
     )
     history = HistoricalRecords()
 

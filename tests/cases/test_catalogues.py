@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEvent
+from audit.summaries import describe_event
 from cases import scoring, selectors, services
 from cases.models import CaseCatalog, ChecklistAnswer, Status
 from cases.scoring import ScoringInput, compute_risk
@@ -50,6 +51,7 @@ def test_a_new_case_pins_the_default_supplement_and_asks_its_items_after_the_bas
     event = AuditEvent.objects.get(action="case.opened", case_reference=case.reference)
     assert event.data["catalog_versions"] == ["2023-10", extra.code]
     assert event.data["items"] == 30
+    assert f"(catalogue 2023-10, {extra.code})" in describe_event(event)
 
 
 def test_the_may_2022_advisory_can_be_asked_besides_the_base_and_no_code_is_asked_twice(
@@ -236,6 +238,9 @@ def test_upgrading_carries_answers_over_and_keeps_the_orphans_visible(assessed_c
     event = AuditEvent.objects.get(action="case.catalogues_upgraded")
     assert event.actor_username == hr.username and event.case_reference == case.reference
     assert event.data["from_versions"] == ["2023-10"] and event.data["revision"] == 2
+    assert describe_event(event).startswith(
+        f"{case.reference} moved from catalogues 2023-10 to 2026-01: 3 answer(s) carried over"
+    )
     assert {o["code"] for o in event.data["orphaned"]} >= {"DD-2023-02", "RF-2023-04"}
     assert {c["to_code"] for c in event.data["carried"]} == {
         "RF-2026-01",
