@@ -20,13 +20,42 @@ class AuditEvent(models.Model):
     case_reference = models.CharField(max_length=32, blank=True, db_index=True)
     summary = models.CharField(max_length=500)
     data = models.JSONField(default=dict, blank=True)
+    # The hash chain (audit/chain.py). An event is sealed just after its transaction commits;
+    # until then these are empty.
+    sequence = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Set when a purge replaced the summary and data; the hashes stay as they were sealed, and
+    # an `audit.redacted` event later in the chain holds what was redacted and why.
+    redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["at", "id"])]
+        indexes = [
+            models.Index(fields=["at", "id"]),
+            models.Index(
+                fields=["id"], condition=models.Q(sequence__isnull=True), name="audit_unsealed"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username or 'system'} {self.action}"
+
+    @property
+    def chain_content(self) -> dict:
+        """What the event's hash covers (audit/chain.py)."""
+        return {
+            "sequence": self.sequence,
+            "at": self.at,
+            "actor_id": self.actor_id,
+            "actor_username": self.actor_username,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "case_reference": self.case_reference,
+            "summary": self.summary,
+            "data": self.data,
+        }
 
     def save(self, *args, **kwargs):
         if self.pk:

@@ -17,12 +17,18 @@
    second and the resident memory at 10%, 50% and 100% of the run (flat memory: the late
    samples are not much above the early one).
 
-Everything runs against a throwaway SQLite database in a temporary directory, unless
+5. Audit event writes with the hash chain at 1,000,000 events (`--events`): median and p95 of
+   one event recorded, committed and sealed (`benchmarks/audit_chain.py`).
+6. Pages at scale (`benchmarks/scale.py`): every list, search, dashboard, detail and save page
+   against gunicorn at 1,000 and at N cases (100,000, or VETTING_BENCH_CASES), with the
+   case-list throughput of 8 clients; its databases are its own and are kept for the next run.
+
+Everything else runs against a throwaway SQLite database in a temporary directory, unless
 VETTING_BENCH_DATABASE_URL names a database to use (it receives a million audit rows and the
 benchmark cases, and is reused by the next run). VETTING_BENCH_DIR keeps the SQLite database in
 that directory instead, for the next run to reuse. `--only rescreen` (or a comma-separated list
-of pdf, export, screen, rescreen) runs only some measurements. Copy the printed table into
-README.md's Performance section when the figures change.
+of pdf, export, screen, rescreen, audit, scale) runs only some measurements. Copy the printed
+table into README.md's Performance section when the figures change.
 """
 
 import argparse
@@ -41,6 +47,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from benchmarks import audit_chain
+
 REPO = Path(__file__).resolve().parent.parent
 PDF_TARGET_SECONDS = 1.5
 EXPORT_TARGET_ROWS_PER_SECOND = 50_000
@@ -49,7 +57,7 @@ SCREEN_TARGET_MS = 50
 RESCREEN_TARGET_MINUTES = 10  # for 100,000 open cases (and in proportion for more)
 RESCREEN_TARGET_CASES = 100_000
 RESCREEN_MEMORY_GROWTH_MB = 50  # resident memory from 10% of the run to its end
-MEASURES = ("pdf", "export", "screen", "rescreen")
+MEASURES = ("pdf", "export", "screen", "rescreen", "audit", "scale")
 
 
 def setup_django(var_dir: Path) -> None:
@@ -195,13 +203,16 @@ def insert_events(count: int, batch: int = 10_000) -> None:
 
     from audit.models import AuditEvent
 
-    if AuditEvent.objects.filter(action="bench.event").count() >= count:
-        return
     actor, _ = User.objects.get_or_create(username="bench-actor")
+    # Every event inserted here is the benchmark actor's (half of them are `bench.event`):
+    # a database that already has some gets only the missing ones.
+    existing = AuditEvent.objects.filter(actor=actor).count()
+    if existing >= count:
+        return
     start = timezone.now() - datetime.timedelta(days=30)
     step = datetime.timedelta(days=29) / count
     actions = ["answer.recorded", "evidence.uploaded", "case.submit", "report.downloaded"]
-    for offset in range(0, count, batch):
+    for offset in range(existing, count, batch):
         AuditEvent.objects.bulk_create(
             AuditEvent(
                 at=start + step * n,
@@ -570,6 +581,9 @@ def main(argv=None) -> int:
         default=set(MEASURES),
         help=f"comma-separated: {', '.join(MEASURES)}",
     )
+    from benchmarks import scale
+
+    scale.add_arguments(parser)
     parser.add_argument("--export-child", choices=["csv", "json"], help=argparse.SUPPRESS)
     parser.add_argument("--rescreen-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -584,26 +598,38 @@ def main(argv=None) -> int:
         print(json.dumps(rescreen_child(var_dir, args.rescreen_child)))
         return 0
 
-    with bench_dir() as var_dir:
-        setup_django(var_dir)
-        prepare_database()
-        pdf = screen = rescreen = None
-        exports = []
-        if "pdf" in args.only:
-            print("Rendering risk summaries…", flush=True)
-            pdf = bench_pdf(args.pdf_runs)
-        if "export" in args.only:
-            print(f"Inserting {args.events:,} audit events and exporting them…", flush=True)
-            exports = bench_export(var_dir, args.events)
-        if "screen" in args.only:
-            print(f"Screening one case {args.screen_runs} times…", flush=True)
-            screen = bench_screen(args.screen_runs)
-        if "rescreen" in args.only:
-            print(f"Writing {args.rescreen_cases:,} open cases and re-screening them…", flush=True)
-            rescreen = bench_rescreen(var_dir, args.rescreen_cases)
-    text = table(pdf, exports, args.events, screen, rescreen)
+    pdf = screen = rescreen = chain = None
+    exports = []
+    if args.only - {"scale"}:
+        with bench_dir() as var_dir:
+            setup_django(var_dir)
+            prepare_database()
+            if "pdf" in args.only:
+                print("Rendering risk summaries…", flush=True)
+                pdf = bench_pdf(args.pdf_runs)
+            if "export" in args.only:
+                print(f"Inserting {args.events:,} audit events and exporting them…", flush=True)
+                exports = bench_export(var_dir, args.events)
+            if "screen" in args.only:
+                print(f"Screening one case {args.screen_runs} times…", flush=True)
+                screen = bench_screen(args.screen_runs)
+            if "rescreen" in args.only:
+                print(
+                    f"Writing {args.rescreen_cases:,} open cases and re-screening them…",
+                    flush=True,
+                )
+                rescreen = bench_rescreen(var_dir, args.rescreen_cases)
+            if "audit" in args.only:
+                print(f"Chaining {args.events:,} audit events and timing new ones…", flush=True)
+                chain = audit_chain.bench_audit(args.events)
+    scale_text, scale_met = "", True
+    if "scale" in args.only:
+        _result, scale_text, scale_met = scale.bench(scale.options_from(args))
+    text = table(pdf, exports, args.events, screen, rescreen) if args.only - {"scale"} else ""
+    if chain:
+        text += "\n" + audit_chain.table(chain) + "\n"
     print()
-    print(text)
+    print("\n\n".join(part for part in (text, scale_text) if part))
     failed = (
         (pdf and pdf["median_seconds"] >= PDF_TARGET_SECONDS)
         or any(
@@ -613,6 +639,8 @@ def main(argv=None) -> int:
         )
         or (screen and screen["median_ms"] >= SCREEN_TARGET_MS)
         or (rescreen and rescreen_misses(rescreen))
+        or audit_chain.missed(chain)
+        or not scale_met
     )
     return 1 if failed else 0
 

@@ -35,6 +35,8 @@ from . import permissions, selectors, services, timeline
 from .models import Case
 from .serializers import (
     ActionSerializer,
+    AnswerBulkResultSerializer,
+    AnswerBulkSerializer,
     AnswerSerializer,
     AnswerUpdateSerializer,
     AssignReviewerSerializer,
@@ -46,6 +48,8 @@ from .serializers import (
     CaseDetailSerializer,
     CaseFilterSerializer,
     CaseSummarySerializer,
+    CommentSerializer,
+    CommentWriteSerializer,
     EvidenceLinkSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
@@ -53,6 +57,7 @@ from .serializers import (
     FindingSerializer,
     HistoryFilterSerializer,
     OpenCaseSerializer,
+    PostedCommentSerializer,
     RevealRequestSerializer,
     RevealResponseSerializer,
     TimelineEntrySerializer,
@@ -147,7 +152,8 @@ class CaseList(CaseAPIView):
     )
     def get(self, request):
         filters = self.validated(CaseFilterSerializer, data=request.query_params)
-        cases = selectors.with_progress(selectors.case_list(request.user, **filters))
+        cases = selectors.case_list(request.user, **filters)
+        cases = selectors.with_progress(selectors.list_rows(cases, selectors.SUMMARY_FIELDS))
         page = self.paginate_queryset(cases)
         data = CaseSummarySerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)
@@ -288,6 +294,11 @@ class CandidateReveal(CaseAPIView):
 
 
 class AnswerList(CaseAPIView):
+    roles_by_method = {"GET": CASE_READERS, "PATCH": HR_ONLY}
+    http_method_names = ["get", "patch", "head", "options"]
+    parser_classes = [JSONParser]
+    serializer_class = AnswerBulkSerializer
+
     @extend_schema(
         tags=["checklist"],
         summary="List the checklist answers of a case",
@@ -300,6 +311,83 @@ class AnswerList(CaseAPIView):
     def get(self, request, reference):
         answers = selectors.answers_for(self.get_case())
         return Response(AnswerSerializer(answers, many=True).data)
+
+    @extend_schema(
+        tags=["checklist"],
+        summary="Answer several checklist items at once",
+        operation_id="v1_cases_answers_bulk_update",
+        description=(
+            "Record the answers to several items (a section of the checklist) in one request, "
+            "each exactly as PATCH on that answer would: the same values, the note rules, a "
+            "history record and an audit event per changed answer; an answer already stored "
+            "as sent is left alone. Send each item's `version` to be protected from overwriting "
+            "someone else's change. Items are saved independently: the valid ones are saved "
+            "even when others are refused. 200 when every item was saved (or already stored as "
+            "sent); 400 when at least one item was refused for its input (`errors`, per item "
+            "code); 409 when the only refusals are conflicts (`conflicts`, per item code, with "
+            "the stored answer). The body lists what was saved in every case. A role that may "
+            "not answer, or a case no longer draft or assessing, refuses the whole request "
+            "(403, 409) and nothing is saved."
+        ),
+        request=AnswerBulkSerializer,
+        responses={
+            200: AnswerBulkResultSerializer,
+            400: OpenApiResponse(
+                AnswerBulkResultSerializer,
+                description="At least one item was refused (see `errors`); the others were saved.",
+            ),
+            409: OpenApiResponse(
+                AnswerBulkResultSerializer,
+                description="Items changed by someone else since their `version` (see "
+                "`conflicts`); the others were saved. Also a case that cannot be changed now.",
+            ),
+            **error_responses(403, 404),
+        },
+        examples=[
+            OpenApiExample(
+                "Two red flags",
+                value={
+                    "answers": [
+                        {
+                            "item": "RF-2023-01",
+                            "value": "observed",
+                            "note": "Declined every video call.",
+                            "version": 1,
+                        },
+                        {"item": "RF-2023-02", "value": "not_observed", "version": 1},
+                    ]
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def patch(self, request, reference):
+        case = self.get_case()
+        data = self.validated(AnswerBulkSerializer)
+        entries = [
+            services.AnswerInput(e["item"], e["value"], e["note"], e["version"])
+            for e in data["answers"]
+        ]
+        result = services.answer_section(request.user, case, entries)
+        stored = {a.item.code: a for a in selectors.answers_for(case)}
+        body = {
+            "saved": AnswerSerializer([stored[a.item.code] for a in result.saved], many=True).data,
+            "unchanged": AnswerSerializer(
+                [stored[a.item.code] for a in result.unchanged], many=True
+            ).data,
+            "errors": result.errors,
+            "conflicts": {
+                code: {"detail": c.message, "current": AnswerSerializer(stored[code]).data}
+                for code, c in result.conflicts.items()
+            },
+        }
+        if result.errors:
+            code = status.HTTP_400_BAD_REQUEST
+        elif result.conflicts:
+            code = status.HTTP_409_CONFLICT
+        else:
+            code = status.HTTP_200_OK
+        return Response(body, status=code)
 
 
 class AnswerDetail(VersionedMixin, CaseAPIView):
@@ -449,6 +537,119 @@ class CaseCatalogueUpgrade(CaseCatalogueMixin, VersionedMixin, CaseAPIView):
             }
         ).data
         return Response(body, headers={"ETag": etag(case.catalog_revision)})
+
+
+# ---------------------------------------------------------------- comments
+
+COMMENT_ID = OpenApiParameter("comment_id", int, OpenApiParameter.PATH)
+OLDEST_FIRST = cursor_pagination("created_at", "id")
+
+
+class CommentMixin:
+    def get_comment(self, case, comment_id=None):
+        comment_id = comment_id or self.kwargs["comment_id"]
+        comment = selectors.comments_for(case).filter(pk=comment_id).first()
+        if comment is None:
+            raise NotFound(f"No comment {comment_id} on this case.")
+        return comment
+
+
+class CommentList(CommentMixin, CaseAPIView):
+    roles_by_method = {"GET": CASE_READERS, "POST": permissions.COMMENTERS}
+    parser_classes = [JSONParser]
+    pagination_class = OLDEST_FIRST
+    serializer_class = CommentSerializer
+
+    @extend_schema(
+        tags=["comments"],
+        summary="List the comments on a case",
+        description="The case's discussion, oldest first. Pages are cursor-based.",
+        responses={200: CommentSerializer(many=True), **error_responses(403, 404)},
+    )
+    def get(self, request, reference):
+        page = self.paginate_queryset(selectors.comments_for(self.get_case()))
+        return self.get_paginated_response(CommentSerializer(page, many=True).data)
+
+    @extend_schema(
+        tags=["comments"],
+        summary="Post a comment on a case",
+        description=(
+            "Post a comment in Markdown (at most 10,000 characters). Raw HTML is shown as text. "
+            "`@username` notifies that user when they may see the case; other names are listed "
+            "in `ignored_mentions`. Comments are never deleted; their author may edit them for "
+            "VETTING_COMMENT_EDIT_MINUTES minutes."
+        ),
+        request=CommentWriteSerializer,
+        responses={201: PostedCommentSerializer, **error_responses(400, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "Asking a reviewer",
+                value={"body": "@seoyeon the **bank** in the facts is a fintech; can you look?"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request, reference):
+        case = self.get_case()
+        data = self.validated(CommentWriteSerializer)
+        posted = services.post_comment(request.user, case, data["body"])
+        comment = self.get_comment(case, posted.pk)
+        comment.ignored_mentions = posted.ignored_mentions
+        url = reverse("api-comment", kwargs={"reference": case.reference, "comment_id": comment.pk})
+        return Response(
+            PostedCommentSerializer(comment).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": request.build_absolute_uri(url), "ETag": etag(comment.version)},
+        )
+
+
+class CommentDetail(CommentMixin, VersionedMixin, CaseAPIView):
+    roles_by_method = {"GET": CASE_READERS, "PATCH": permissions.COMMENTERS}
+    http_method_names = ["get", "patch", "head", "options"]
+    parser_classes = [JSONParser]
+    serializer_class = CommentWriteSerializer
+    ignored_mentions = None
+
+    def current_data(self):
+        comment = self.get_comment(self.case)
+        if self.ignored_mentions is None:
+            return CommentSerializer(comment).data, comment.version
+        comment.ignored_mentions = self.ignored_mentions
+        return PostedCommentSerializer(comment).data, comment.version
+
+    @extend_schema(
+        tags=["comments"],
+        summary="Show one comment",
+        parameters=[COMMENT_ID],
+        responses={200: CommentSerializer, **error_responses(403, 404)},
+    )
+    def get(self, request, reference, comment_id):
+        self.case = self.get_case()
+        return self.versioned_response()
+
+    @extend_schema(
+        tags=["comments"],
+        summary="Edit a comment",
+        description=(
+            "Replace the text of a comment: only its author, within VETTING_COMMENT_EDIT_MINUTES "
+            "minutes of posting (403 for anyone else, 409 after that). The earlier text stays "
+            "in the comment's history and the audit log. Send the comment's ETag as If-Match: "
+            "if it was edited since, nothing is saved (409 with the current comment). People "
+            "newly mentioned are notified."
+        ),
+        parameters=[COMMENT_ID, IF_MATCH],
+        request=CommentWriteSerializer,
+        responses={200: PostedCommentSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    def patch(self, request, reference, comment_id):
+        case = self.case = self.get_case()
+        comment = self.get_comment(case)
+        data = self.validated(CommentWriteSerializer)
+        edited = services.edit_comment(
+            request.user, comment, data["body"], expected_version=if_match_version(request)
+        )
+        self.ignored_mentions = edited.ignored_mentions
+        return self.versioned_response()
 
 
 # ---------------------------------------------------------------- evidence
@@ -789,7 +990,8 @@ class ReviewQueue(CaseAPIView):
         responses={200: CaseSummarySerializer(many=True), **error_responses(403)},
     )
     def get(self, request):
-        cases = selectors.with_progress(selectors.review_queue(request.user))
+        cases = selectors.review_queue(request.user)
+        cases = selectors.with_progress(selectors.list_rows(cases, selectors.SUMMARY_FIELDS))
         page = self.paginate_queryset(cases)
         data = CaseSummarySerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)

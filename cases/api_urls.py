@@ -5,6 +5,7 @@ from . import api
 case = r"^cases/(?P<reference>[A-Za-z0-9-]{1,32})"
 evidence = case + r"/evidence/(?P<evidence_id>[0-9]{1,18})"
 finding = case + r"/signals/(?P<finding_id>[0-9]{1,18})"
+comment = case + r"/comments/(?P<comment_id>[0-9]{1,18})"
 actions = "|".join(api.WORKFLOW_ACTIONS)
 
 urlpatterns = [
@@ -34,6 +35,8 @@ urlpatterns = [
     re_path(
         evidence + r"/withdraw/$", api.EvidenceWithdraw.as_view(), name="api-evidence-withdraw"
     ),
+    re_path(case + r"/comments/$", api.CommentList.as_view(), name="api-comments"),
+    re_path(comment + r"/$", api.CommentDetail.as_view(), name="api-comment"),
     re_path(case + r"/signals/$", api.FindingList.as_view(), name="api-findings"),
     re_path(finding + r"/accept/$", api.FindingAccept.as_view(), name="api-finding-accept"),
     re_path(finding + r"/dismiss/$", api.FindingDismiss.as_view(), name="api-finding-dismiss"),

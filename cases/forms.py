@@ -4,21 +4,24 @@ errors the services raise are put back on these forms (see `add_service_errors`)
 import re
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from . import selectors
 from .models import (
     LIST_MAX_ITEMS,
     NOTE_MAX_LENGTH,
     Candidate,
     CandidateContact,
+    CaseComment,
     Evidence,
     HistoryEntry,
     OnlineProfile,
     ProfileKind,
     RiskLevel,
+    SavedView,
     SensitiveReveal,
     SignOffOutcome,
     SourcingChannel,
@@ -26,7 +29,7 @@ from .models import (
     max_length,
     validate_claimed_year,
 )
-from .services import CONTACT_LISTS
+from .services import CONTACT_LISTS, AnswerInput
 
 ONE_PER_LINE = _("One per line.")
 
@@ -245,6 +248,8 @@ class CandidateFactsForm(forms.Form):
         if candidate is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(candidate)
         super().__init__(*args, **kwargs)
+        if candidate is None:  # opening a case: start typing the name at once
+            self.fields["legal_name"].widget.attrs["autofocus"] = True
         if candidate is not None:
             # The version of the facts this form was filled in from (optimistic concurrency).
             self.fields["version"] = forms.IntegerField(
@@ -394,6 +399,27 @@ def show_stale_rows(formset, current_rows: list[dict], required_field: str) -> N
     ]
 
 
+def with_one_more_row(data, prefix: str):
+    """A copy of the posted data whose formset `prefix` counts one more (empty) row."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    total = data.get(key, "")
+    total = int(total) if total.isascii() and total.isdigit() and len(total) < 5 else 0
+    data[key] = str(min(total + 1, LIST_MAX_ITEMS))
+    return data
+
+
+def shown_unchecked(form_or_formset) -> None:
+    """Show a bound form (or formset) as typed, without checking it: no error is shown."""
+    if isinstance(form_or_formset, forms.BaseFormSet):
+        form_or_formset._errors = []
+        form_or_formset._non_form_errors = form_or_formset.error_class()
+        for form in form_or_formset.forms:
+            shown_unchecked(form)
+        return
+    form_or_formset._errors = ErrorDict()
+
+
 def formset_rows(formset, required_field: str) -> list[dict]:
     """The filled-in rows of a valid formset (rows left blank are dropped)."""
     return [form.cleaned_data for form in formset.forms if form.cleaned_data.get(required_field)]
@@ -457,6 +483,49 @@ class CatalogueChoiceForm(forms.Form):
             "catalog_version": self.cleaned_data["catalog_version"],
             "supplements": list(self.cleaned_data["supplements"]) if shown else None,
         }
+
+
+# ---------------------------------------------------------------- checklist answers
+
+# A section form holds several items: each item's fields carry its code (`value-RF-2023-01`),
+# and `item` lists the codes the form showed. A single-item save reads the same fields, or the
+# plain `value`, `note` and `version` (older pages and scripts).
+
+
+def posted_version(text: str) -> int | None:
+    """The answer's version the form was filled in from; anything not a number checks nothing."""
+    text = text or ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+def posted_answer(data, code: str) -> AnswerInput:
+    """One item's answer as posted, by a section form or a single item's form."""
+
+    def read(name: str) -> str:
+        return data.get(f"{name}-{code}", data.get(name, ""))
+
+    return AnswerInput(
+        item_code=code,
+        value=read("value"),
+        note=read("note"),
+        expected_version=posted_version(read("version")),
+    )
+
+
+def posted_section(data) -> list[AnswerInput]:
+    """The answers a section form posted, in its order. An item left as it was shown blank
+    (no answer chosen, no note) is not part of the save; anything typed is."""
+    answers = []
+    for code in dict.fromkeys(data.getlist("item")):
+        entry = AnswerInput(
+            item_code=code,
+            value=data.get(f"value-{code}", ""),
+            note=data.get(f"note-{code}", ""),
+            expected_version=posted_version(data.get(f"version-{code}", "")),
+        )
+        if entry.value.strip() or entry.note.strip():
+            answers.append(entry)
+    return answers
 
 
 class EvidenceUploadForm(forms.Form):
@@ -543,12 +612,7 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        owners = (
-            get_user_model()
-            .objects.filter(owned_cases__isnull=False)
-            .distinct()
-            .order_by("username")
-        )
+        owners = selectors.case_owners().only("username", "first_name", "last_name")
         self.fields["owner"].choices = [("", _("Anyone"))] + [
             (user.username, user.get_full_name() or user.username) for user in owners
         ]
@@ -591,3 +655,29 @@ class FindingDismissForm(forms.Form):
         error_messages={"required": _("Say why the finding is dismissed.")},
         help_text=_("Why the finding does not apply: recorded with your name."),
     )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=CaseComment.BODY_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write something to post.")},
+        help_text=_(
+            "Markdown: **bold**, *italic*, `code`, lists, > quotes and [links](https://…). "
+            "HTML and images are shown as text. @username notifies HR, reviewer and compliance "
+            "users; other names notify nobody."
+        ),
+    )
+    # The comment's version the edit form was filled in from (optimistic concurrency).
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=SavedView.NAME_MAX_LENGTH,
+        error_messages={"required": _("Give the view a name.")},
+    )
+    is_default = forms.BooleanField(label=_("Open the case list with this view"), required=False)

@@ -354,8 +354,9 @@ class Case(models.Model):
         blank=True,
         related_name="review_cases",
     )
+    # Indexed with the list's order (Meta.indexes), not alone.
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     risk_score = models.DecimalField(
         _("risk score"), max_digits=7, decimal_places=2, null=True, blank=True
@@ -373,14 +374,30 @@ class Case(models.Model):
     catalog_revision = models.PositiveIntegerField(
         _("catalogue revision"), default=1, editable=False
     )
+    # When the review should be done: set at submission from the risk level (cases/deadlines.py).
+    review_due_at = models.DateTimeField(_("review due"), null=True, blank=True, db_index=True)
     # When the automated checks last ran over the candidate's facts (None: never).
     screened_at = models.DateTimeField(_("screened at"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["screened_at"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Each list is read in index order from a cursor (selectors.CASE_LIST_ORDER), so a page
+        # costs the same at any depth and whatever the number of cases: the whole list, the
+        # list of one status, of one owner (and "my open cases"), and the review queue oldest
+        # submission first (the dashboard's "waiting longest" is its first rows).
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="case_newest_idx"),
+            models.Index(fields=["status", "created_at", "id"], name="case_status_newest_idx"),
+            models.Index(fields=["owner", "created_at", "id"], name="case_owner_newest_idx"),
+            models.Index(
+                fields=["submitted_at", "id"],
+                name="case_review_queue_idx",
+                condition=models.Q(status__in=["submitted", "in_review"]),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.candidate.legal_name}"
@@ -412,6 +429,50 @@ class CaseCatalog(models.Model):
 
     def __str__(self):
         return f"{self.case_id} + {self.version_id} ({self.position})"
+
+
+class DeadlineReminder(models.Model):
+    """A reminder sent about a review deadline: one per case, deadline and kind, so beat never
+    sends the same one twice (a resubmitted case has a new deadline and may be reminded again)."""
+
+    class Kind(models.TextChoices):
+        NEAR = "near", _("Deadline near")
+        OVERDUE = "overdue", _("Deadline passed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadline_reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "due_at"], name="one_deadline_reminder_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class CaseTally(models.Model):
+    """How many cases have this status, risk level and reviewer: kept by database triggers on
+    the cases table (cases/tallies.py), read by the dashboard instead of counting cases."""
+
+    status = models.CharField(max_length=20)
+    risk_level = models.CharField(max_length=10, blank=True)
+    reviewer_key = models.IntegerField(default=0)  # the reviewer's id; 0: no reviewer
+    cases = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status", "risk_level", "reviewer_key"], name="one_tally_per_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.status}/{self.risk_level or '-'}/{self.reviewer_key}: {self.cases}"
 
 
 class AnswerValue(models.TextChoices):
@@ -648,3 +709,65 @@ class Finding(models.Model):
         if not self.suggests_item_code:
             return None
         return {"item_code": self.suggests_item_code, "value": self.suggests_value}
+
+
+class CaseComment(models.Model):
+    """A message in a case's discussion, written in Markdown (shown sanitised, cases.markdown).
+
+    Everyone who may see the case may read and post. Only the author may edit it, within
+    settings.VETTING_COMMENT_EDIT_MINUTES of posting; every earlier text stays in its history.
+    Comments are never deleted.
+    """
+
+    BODY_MAX_LENGTH = 10_000
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"))
+    # The people the text mentions (`@username`) who may see the case; each was notified.
+    mentioned = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("mentioned")
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    # Optimistic concurrency, as Candidate.version (the API's ETag and If-Match).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Comment {self.pk} on case {self.case_id}"
+
+
+class SavedView(models.Model):
+    """A user's named view of the case list: its filters and sort, as a cleaned query string
+    (only the list's known parameters; cases.selectors.clean_list_query)."""
+
+    NAME_MAX_LENGTH = 80
+    QUERY_MAX_LENGTH = 1000
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_case_views"
+    )
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    query = models.CharField(_("filters"), max_length=QUERY_MAX_LENGTH, blank=True)
+    is_default = models.BooleanField(_("open the list with this view"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_view_name_per_user"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default=True),
+                name="one_default_saved_view_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.user_id})"

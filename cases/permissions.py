@@ -18,14 +18,18 @@ one of them (each number included is then recorded as a reveal); any other reque
 holds the numbers masked, with a note that an HR or compliance user can generate it in full.
 """
 
+import datetime
+
+from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import COMPLIANCE, HR, REVIEWER, has_role
-from common.errors import FourEyesViolation, NotAllowed
+from common.errors import FourEyesViolation, InvalidTransition, NotAllowed, ServiceError
 
 from . import selectors
-from .models import Case, Finding, FindingStatus, Status
+from .models import Case, CaseComment, Finding, FindingStatus, Status
 
 # ---------------------------------------------------------------- role sets
 
@@ -40,6 +44,7 @@ FINDING_DISMISSERS = (HR, REVIEWER)  # see can_dismiss_finding for the case rule
 # Move a case to newer catalogue versions: the case editors, while the case is open for
 # assessment (draft or assessing; see can_upgrade_catalogues).
 CATALOGUE_UPGRADERS = CASE_EDITORS
+COMMENTERS = CASE_READERS  # read and post in a case's discussion; mentions reach only them
 
 ASSIGNABLE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW)
 
@@ -151,6 +156,11 @@ def can_work_reviews(user) -> bool:
     return has_role(user, *REVIEWERS)
 
 
+def may_assign_reviewers(user) -> bool:
+    """The role part of `can_assign_reviewer`: the case list offers bulk assignment to these."""
+    return has_role(user, *REVIEW_ASSIGNERS)
+
+
 def can_assign_reviewer(user, case: Case) -> bool:
     """Assign, hand on or unassign the review of a submitted case or a case in review.
 
@@ -233,6 +243,45 @@ def can_dismiss_finding(user, finding: Finding, assessors: set[int] | None = Non
     if finding.status != FindingStatus.OPEN or finding.case.is_final:
         return False
     return why_not_dismissable(user, finding, assessors) is None
+
+
+# ---------------------------------------------------------------- comments
+
+
+def can_comment(user, case: Case) -> bool:
+    """Read and post in the case's discussion: everyone who may see the case, whatever its
+    state (a discussion may go on after the decision)."""
+    return has_role(user, *COMMENTERS) and can_view_case(user, case)
+
+
+def may_be_mentioned(user, case: Case) -> bool:
+    """Who a `@username` in a comment notifies: an active user who may see the case."""
+    return user.is_active and can_comment(user, case)
+
+
+def comment_edit_deadline(comment: CaseComment) -> datetime.datetime:
+    return comment.created_at + datetime.timedelta(minutes=settings.VETTING_COMMENT_EDIT_MINUTES)
+
+
+def why_not_comment_editor(user, comment: CaseComment, now=None) -> ServiceError | None:
+    """Why `user` may not edit `comment` now, as the error to raise; None when they may: only
+    its author (NotAllowed), within settings.VETTING_COMMENT_EDIT_MINUTES of posting
+    (InvalidTransition), while they may still take part in the case's discussion."""
+    if comment.author_id != user.pk or not can_comment(user, comment.case):
+        return NotAllowed(_("Only the author of a comment may edit it."))
+    if (now or timezone.now()) > comment_edit_deadline(comment):
+        return InvalidTransition(
+            _(
+                "Comments can be edited for %(n)d minutes after posting; this one can no longer "
+                "be changed. Post a new comment instead."
+            )
+            % {"n": settings.VETTING_COMMENT_EDIT_MINUTES}
+        )
+    return None
+
+
+def can_edit_comment(user, comment: CaseComment, now=None) -> bool:
+    return why_not_comment_editor(user, comment, now) is None
 
 
 # ---------------------------------------------------------------- records

@@ -1,6 +1,7 @@
 """Reads of cases: visibility, lists, checklist, linked cases, risk inputs."""
 
 import contextlib
+import datetime
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -11,7 +12,9 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
@@ -22,6 +25,7 @@ from signals.facts import LinkFact
 from signals.findings import Severity
 
 from . import crypto, permissions, scoring
+from .markdown import render_markdown
 from .models import (
     FINAL_STATUSES,
     FLAGGED_STATUSES,
@@ -32,6 +36,8 @@ from .models import (
     CandidateContact,
     Case,
     CaseCatalog,
+    CaseComment,
+    CaseTally,
     ChecklistAnswer,
     ContactKind,
     Evidence,
@@ -39,6 +45,7 @@ from .models import (
     OnlineProfile,
     ProfileKind,
     RiskLevel,
+    SavedView,
     Status,
 )
 from .models import Finding as StoredFinding
@@ -49,6 +56,52 @@ def visible_cases(user) -> QuerySet[Case]:
     if not permissions.can_read_cases(user):
         return Case.objects.none()
     return Case.objects.select_related("candidate", "owner", "reviewer", "catalog_version")
+
+
+# The order of the case list (web and API): newest first, the id breaking ties, so that the
+# list can be read page by page from a cursor (common.web.keyset_page, the API's cursors).
+CASE_LIST_ORDER = ("-created_at", "-id")
+
+# What a row of a case list shows (templates/cases/_case_table.html): a list reads only these,
+# so it neither decodes the risk snapshot nor decrypts the candidate's numbers.
+LIST_ROW_FIELDS = (
+    "reference",
+    "status",
+    "risk_level",
+    "created_at",
+    "submitted_at",
+    "review_due_at",
+    "candidate__legal_name",
+    "candidate__role_applied_for",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "reviewer__username",
+    "reviewer__first_name",
+    "reviewer__last_name",
+)
+# ... and a case of the API's lists (serializers.CaseSummarySerializer).
+SUMMARY_FIELDS = (
+    *LIST_ROW_FIELDS,
+    "risk_score",
+    "decision",
+    "updated_at",
+    "closed_at",
+    "candidate__claimed_country",
+    "catalog_version__code",
+)
+
+
+def list_rows(cases: QuerySet[Case], fields: tuple[str, ...] = LIST_ROW_FIELDS) -> QuerySet[Case]:
+    """`cases` reading only `fields` (and the related rows they name, in the same query)."""
+    related = sorted({name.split("__")[0] for name in fields if "__" in name})
+    return cases.select_related(None).select_related(*related).only(*fields)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """The first moment of `day` in the current time zone (a date filter as a range, which an
+    index on the time serves; `created_at__date` would convert every row's time)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def case_list(
@@ -62,6 +115,7 @@ def case_list(
     created_from=None,
     created_to=None,
 ) -> QuerySet[Case]:
+    """The cases `user` may see that match the filters, in CASE_LIST_ORDER."""
     cases = visible_cases(user)
     if search.strip():
         cases = cases.filter(candidate_id__in=identifier_search(search))
@@ -69,15 +123,28 @@ def case_list(
         cases = cases.filter(status=status)
     if risk_level:
         cases = cases.filter(risk_level=risk_level)
+    # A user by their id, found first (no join), so the owner's index serves the list.
     if owner:
-        cases = cases.filter(owner__username=owner)
+        cases = cases.filter(owner_id=_user_id(owner))
     if reviewer:
-        cases = cases.filter(reviewer__username=reviewer)
+        cases = cases.filter(reviewer_id=_user_id(reviewer))
     if created_from:
-        cases = cases.filter(created_at__date__gte=created_from)
+        cases = cases.filter(created_at__gte=_day_start(created_from))
     if created_to:
-        cases = cases.filter(created_at__date__lte=created_to)
-    return cases
+        cases = cases.filter(created_at__lt=_day_start(created_to + datetime.timedelta(days=1)))
+    return cases.order_by(*CASE_LIST_ORDER)
+
+
+def _user_id(username: str) -> Subquery:
+    users = get_user_model().objects.filter(username=username).values("id")[:1]
+    return Subquery(users)
+
+
+def case_owners() -> QuerySet:
+    """The users who own at least one case (the case list's owner filter), by username: an
+    EXISTS per user over the owner index, never a join of every case."""
+    owns = Case.objects.filter(owner=OuterRef("pk"))
+    return get_user_model().objects.filter(Exists(owns)).order_by("username")
 
 
 # ---------------------------------------------------------------- search by any identifier
@@ -205,12 +272,19 @@ def identifier_search(query: str) -> QuerySet:
     return found[0].union(*found[1:], all=True) if len(found) > 1 else found[0]
 
 
-QUEUE_TABS = ("all", "unassigned", "mine")
+QUEUE_TABS = ("all", "unassigned", "mine", "overdue")
+# The review queue's order: the longest waiting first (a submitted case has a submission time).
+QUEUE_ORDER = ("submitted_at", "id")
 
 
 def _queue_tabs(user) -> dict[str, Q]:
-    """What each tab of the review queue narrows it to (`all`: nothing)."""
-    return {"unassigned": Q(reviewer__isnull=True), "mine": Q(reviewer=user)}
+    """What each tab of the review queue narrows it to (`all`: nothing). Overdue: past the
+    review deadline (cases/deadlines.py)."""
+    return {
+        "unassigned": Q(reviewer__isnull=True),
+        "mine": Q(reviewer=user),
+        "overdue": Q(review_due_at__lte=timezone.now()),
+    }
 
 
 def review_queue(user, show: str = "all") -> QuerySet[Case]:
@@ -218,7 +292,7 @@ def review_queue(user, show: str = "all") -> QuerySet[Case]:
     cases = (
         visible_cases(user)
         .filter(status__in=[Status.SUBMITTED, Status.IN_REVIEW])
-        .order_by("submitted_at", "id")
+        .order_by(*QUEUE_ORDER)
     )
     tab = _queue_tabs(user).get(show)
     return cases if tab is None else cases.filter(tab)
@@ -314,12 +388,25 @@ def checklist_by_category(case: Case) -> "OrderedDict[str, list[ChecklistAnswer]
 
 @dataclass
 class ChecklistSection:
-    section: str  # indicators.models.Section
-    answers: list[ChecklistAnswer]
+    """One section of the checklist (red flags, due diligence, post-hire checks): its answers
+    grouped by category, each group in catalogue order. A section is what one form answers."""
+
+    key: str  # indicators.models.Section
+    groups: "OrderedDict[str, list[ChecklistAnswer]]"
+    version_code: str = ""  # the catalogue version the section belongs to
+
+    @property
+    def form_key(self) -> str:
+        """What the section form posts as `section`: unique across the case's catalogues."""
+        return f"{self.version_code}:{self.key}" if self.version_code else self.key
 
     @property
     def label(self) -> str:
-        return Section(self.section).label
+        return Section(self.key).label
+
+    @property
+    def answers(self) -> list[ChecklistAnswer]:
+        return [answer for answers in self.groups.values() for answer in answers]
 
 
 @dataclass
@@ -338,26 +425,42 @@ class ChecklistCatalogue:
         return sum(1 for a in self.answers if a.value)
 
 
+def _sections(answers) -> list[ChecklistSection]:
+    """Answers by section, in the order of `Section`, then by category."""
+    sections = OrderedDict(
+        (key, OrderedDict((category, []) for category in Category.values)) for key in Section.values
+    )
+    for answer in answers:
+        sections[answer.item.checklist_section][answer.item.category].append(answer)
+    return [
+        ChecklistSection(key, OrderedDict((c, answers) for c, answers in groups.items() if answers))
+        for key, groups in sections.items()
+        if any(groups.values())
+    ]
+
+
 def checklist_by_catalogue(case: Case, answers=None) -> list[ChecklistCatalogue]:
     """The checklist as its page shows it: each pinned catalogue version (base first) with its
-    asked answers by section (red flags, due diligence, post-hire checks). A version whose
-    items are all asked through an earlier one is listed with no sections. `answers`:
-    `answers_for(case)` when already read."""
+    asked answers by section (red flags, due diligence, post-hire checks), then by category. A
+    version whose items are all asked through an earlier one is listed with no sections.
+    `answers`: `answers_for(case)` when already read."""
     answers = list(answers_for(case) if answers is None else answers)
-    by_version: dict[int, dict[str, list[ChecklistAnswer]]] = {}
+    by_version: dict[int, list[ChecklistAnswer]] = {}
     for answer in answers:
-        sections = by_version.setdefault(answer.item.version_id, {})
-        sections.setdefault(answer.item.checklist_section, []).append(answer)
+        by_version.setdefault(answer.item.version_id, []).append(answer)
     result = []
     for version in pinned_versions(case):
-        sections = by_version.get(version.pk, {})
-        result.append(
-            ChecklistCatalogue(
-                version,
-                [ChecklistSection(s, sections[s]) for s in Section.values if s in sections],
-            )
-        )
+        sections = _sections(by_version.get(version.pk, []))
+        for section in sections:
+            section.version_code = version.code
+        result.append(ChecklistCatalogue(version, sections))
     return result
+
+
+def checklist_sections(case: Case) -> list[ChecklistSection]:
+    """Every section of every pinned catalogue, in the page's order. A section's `form_key`
+    (version code and section) names it uniquely: what one section form answers."""
+    return [section for catalogue in checklist_by_catalogue(case) for section in catalogue.sections]
 
 
 @dataclass(frozen=True)
@@ -698,6 +801,18 @@ def user_named(username: str):
     return get_user_model().objects.filter(username=username).first()
 
 
+def active_reviewers() -> list[tuple[str, str]]:
+    """(username, name) of every active reviewer (the four-eyes rule is each case's business:
+    see `reviewer_choices`)."""
+    reviewers = (
+        get_user_model()
+        .objects.filter(groups__name__in=permissions.REVIEWERS, is_active=True)
+        .order_by("username")
+        .distinct()
+    )
+    return [(user.username, user.get_full_name() or user.username) for user in reviewers]
+
+
 def reviewer_choices(case: Case) -> list[tuple[str, str]]:
     """(username, name) of the active reviewers who may take the case: not its assessors."""
     reviewers = (
@@ -875,30 +990,38 @@ def link_facts(case: Case, links: list[LinkedCase] | None = None) -> tuple[LinkF
 # ---------------------------------------------------------------- dashboard
 
 
+def _tallies(user) -> QuerySet[CaseTally]:
+    """The tallies of the cases `user` may see (`visible_cases`: every case, for a reader).
+    Counting from them reads a few rows whatever the number of cases (cases/tallies.py)."""
+    if not permissions.can_read_cases(user):
+        return CaseTally.objects.none()
+    return CaseTally.objects.order_by()
+
+
 def status_counts(user) -> dict[str, int]:
-    rows = visible_cases(user).order_by().values("status").annotate(n=Count("id"))
+    rows = _tallies(user).values("status").annotate(n=Sum("cases"))
     counts = dict.fromkeys(Status.values, 0)
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
 
 
 def risk_distribution(user) -> dict[str, int]:
-    rows = (
-        visible_cases(user)
-        .exclude(risk_level="")
-        .order_by()
-        .values("risk_level")
-        .annotate(n=Count("id"))
-    )
+    rows = _tallies(user).exclude(risk_level="").values("risk_level").annotate(n=Sum("cases"))
     counts = dict.fromkeys(scoring.LEVEL_ORDER, 0)
     counts.update({row["risk_level"]: row["n"] for row in rows})
     return counts
 
 
 def my_open_cases(user, limit: int = 10) -> list[Case]:
-    """The user's open cases, each with its `checklist_progress` (counted in the same query)."""
-    open_cases = visible_cases(user).filter(owner=user).exclude(status__in=FINAL_STATUSES)
-    cases = list(with_progress(open_cases)[:limit])
+    """The user's newest open cases, each with its `checklist_progress` (counted in the same
+    query, for these rows only): read down the owner's index (case_owner_newest_idx)."""
+    open_cases = (
+        visible_cases(user)
+        .filter(owner=user)
+        .exclude(status__in=FINAL_STATUSES)
+        .order_by(*CASE_LIST_ORDER)
+    )
+    cases = list(with_progress(list_rows(open_cases))[:limit])
     for case in cases:
         case.checklist_progress = Progress(case.answered_items, case.total_items)
     return cases
@@ -906,15 +1029,45 @@ def my_open_cases(user, limit: int = 10) -> list[Case]:
 
 def queue_counts(user) -> dict[str, int]:
     """How many cases each tab of the review queue shows, and how many are in review: one
-    query."""
-    tabs = {name: Count("id", filter=tab) for name, tab in _queue_tabs(user).items()}
-    return review_queue(user).aggregate(
-        all=Count("id"), in_review=Count("id", filter=Q(status=Status.IN_REVIEW)), **tabs
+    query, over the tallies (the same rules as `_queue_tabs`)."""
+    tabs = {"unassigned": Q(reviewer_key=0), "mine": Q(reviewer_key=user.pk)}
+    counts = (
+        _tallies(user)
+        .filter(status__in=[Status.SUBMITTED, Status.IN_REVIEW])
+        .aggregate(
+            all=Sum("cases"),
+            in_review=Sum("cases", filter=Q(status=Status.IN_REVIEW)),
+            **{name: Sum("cases", filter=tab) for name, tab in tabs.items()},
+        )
     )
+    counts = {name: count or 0 for name, count in counts.items()}
+    # Past the deadline is a matter of time, not of a tally: counted down review_due_at's index.
+    counts["overdue"] = review_queue(user, "overdue").count()
+    return counts
 
 
-def waiting_longest(user, limit: int = 5) -> QuerySet[Case]:
-    return review_queue(user)[:limit]
+def waiting_longest(user, limit: int = 5) -> list[Case]:
+    """The first cases of the review queue: its partial index (case_review_queue_idx) read
+    from the start, whatever the number of cases."""
+    return list(list_rows(review_queue(user))[:limit])
+
+
+def dashboard(user) -> dict:
+    """What the dashboard shows `user`: one aggregate (or one indexed top-N) query per panel,
+    and only the panels of the user's roles."""
+    distribution = risk_distribution(user)
+    panels = {
+        "status_counts": status_counts(user),
+        "risk_distribution": distribution,
+        "risk_max": max(distribution.values(), default=0),
+        "risk_total": sum(distribution.values()),
+        "waiting_longest": waiting_longest(user),
+    }
+    if permissions.can_open_cases(user):
+        panels["my_open_cases"] = my_open_cases(user)
+    if permissions.can_work_reviews(user):
+        panels["queue_counts"] = queue_counts(user)
+    return panels
 
 
 # ---------------------------------------------------------------- API lists
@@ -1033,3 +1186,129 @@ def rescreen_progress() -> dict | None:
 
     Kept in the cache, so shared between processes only with a shared cache (Redis)."""
     return cache.get(RESCREEN_PROGRESS_KEY)
+
+
+# ---------------------------------------------------------------- comments
+
+
+# A mention: `@` and a username (letters, digits and @ . + - _), not inside a word or an address.
+MENTION = re.compile(r"(?<![\w.@+-])@([\w.@+-]{1,150})")
+
+
+@dataclass
+class Mentions:
+    users: list = field(default_factory=list)  # who may see the case: they are notified
+    ignored: list[str] = field(default_factory=list)  # names of nobody who may see the case
+
+
+def mentions_in(case: Case, body: str) -> Mentions:
+    """The `@username`s of `body`: the active users who may see the case, and the other names
+    (no such user, deactivated, or a role that may not see cases), which notify nobody."""
+    names = []
+    for match in MENTION.finditer(body or ""):
+        name = match.group(1)
+        trimmed = name.rstrip(".,:;!?-")  # "thanks @riley." mentions riley
+        if trimmed and trimmed not in names:
+            names.append(trimmed)
+    if not names:
+        return Mentions()
+    found = {
+        user.username: user
+        for user in get_user_model().objects.filter(username__in=names).prefetch_related("groups")
+    }
+    result = Mentions()
+    for name in names:
+        user = found.get(name)
+        if user is not None and permissions.may_be_mentioned(user, case):
+            result.users.append(user)
+        else:
+            result.ignored.append(name)
+    return result
+
+
+@dataclass
+class EarlierText:
+    until: datetime.datetime  # when it was replaced
+    html: str
+
+
+@dataclass
+class CommentRow:
+    comment: CaseComment
+    html: str
+    can_edit: bool
+    editable_until: datetime.datetime
+    earlier: list[EarlierText] = field(default_factory=list)  # newest first
+
+    @property
+    def edited(self) -> bool:
+        return self.comment.edited_at is not None
+
+
+def comments_for(case: Case) -> QuerySet[CaseComment]:
+    """The case's comments, oldest first, with their authors and the people they mention."""
+    return (
+        CaseComment.objects.filter(case=case)
+        .select_related("author", "case")
+        .prefetch_related("mentioned")
+        .order_by("created_at", "id")
+    )
+
+
+def comment_thread(case: Case, user) -> list[CommentRow]:
+    """The discussion of `case` as its page shows it: each comment rendered (sanitised), whether
+    `user` may still edit it, and every earlier text of an edited one. Three queries."""
+    comments = list(comments_for(case))
+    earlier: dict[int, list] = {}
+    edited = [c.pk for c in comments if c.edited_at is not None]
+    if edited:
+        records = CaseComment.history.filter(id__in=edited).order_by("-history_date", "-history_id")
+        for record in records:
+            earlier.setdefault(record.id, []).append(record)
+    now = timezone.now()
+    rows = []
+    for comment in comments:
+        versions = earlier.get(comment.pk, [])
+        # The newest record is the current text; each older one was replaced by the next.
+        replaced = [
+            EarlierText(until=newer.history_date, html=render_markdown(older.body))
+            for newer, older in zip(versions, versions[1:], strict=False)
+            if older.body != newer.body
+        ]
+        rows.append(
+            CommentRow(
+                comment=comment,
+                html=render_markdown(comment.body),
+                can_edit=permissions.can_edit_comment(user, comment, now),
+                editable_until=permissions.comment_edit_deadline(comment),
+                earlier=replaced,
+            )
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- saved views of the case list
+
+# The case list's query parameters a saved view keeps: its filters (cases.forms.CaseFilterForm)
+# and its sort. Anything else in a query string (the page, a cursor, unknown names) is dropped.
+CASE_LIST_PARAMETERS = ("q", "status", "risk_level", "owner", "created_from", "created_to", "sort")
+LIST_VALUE_MAX_LENGTH = 200
+
+
+def clean_list_query(params) -> str:
+    """The known, non-empty parameters of a case list query (a QueryDict or a dict), in a fixed
+    order, as a query string."""
+    pairs = []
+    for name in CASE_LIST_PARAMETERS:
+        value = str(params.get(name) or "").strip()
+        if value:
+            pairs.append((name, value[:LIST_VALUE_MAX_LENGTH]))
+    return urlencode(pairs)
+
+
+def saved_views(user) -> QuerySet[SavedView]:
+    return SavedView.objects.filter(user=user).order_by("name", "id")
+
+
+def default_view(user) -> SavedView | None:
+    return SavedView.objects.filter(user=user, is_default=True).first()

@@ -9,7 +9,8 @@ from rest_framework import serializers
 from audit.models import AuditEvent
 from indicators.models import Kind, Section, VersionKind
 
-from . import selectors, services
+from . import permissions, selectors, services
+from .markdown import render_markdown
 from .models import (
     LIST_MAX_ITEMS,
     NOTE_MAX_LENGTH,
@@ -19,6 +20,7 @@ from .models import (
     Candidate,
     CandidateContact,
     Case,
+    CaseComment,
     ChecklistAnswer,
     ContactKind,
     Evidence,
@@ -400,6 +402,57 @@ class AnswerUpdateSerializer(serializers.Serializer):
     )
 
 
+class AnswerBulkEntrySerializer(serializers.Serializer):
+    item = serializers.CharField(max_length=32, help_text="The item's code, e.g. RF-2023-01.")
+    value = serializers.CharField(
+        max_length=32,
+        allow_blank=True,
+        help_text="As for one answer: observed, not_observed, unknown (red flags); completed, "
+        "adverse, not_completed, not_applicable (due diligence).",
+    )
+    # No length limit here: the service refuses a note longer than NOTE_MAX_LENGTH for its item.
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"Required for observed, adverse and not_applicable; at most "
+        f"{NOTE_MAX_LENGTH} characters.",
+    )
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="The answer's version the change is based on (its ETag). If someone changed "
+        "the answer since, this item is not saved and is listed in `conflicts`. Omit it to save "
+        "whatever the current version.",
+    )
+
+
+class AnswerBulkSerializer(serializers.Serializer):
+    answers = AnswerBulkEntrySerializer(
+        many=True, allow_empty=False, max_length=services.SECTION_MAX_ANSWERS
+    )
+
+
+class AnswerConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current = AnswerSerializer(help_text="The answer as it is stored now.")
+
+
+class AnswerBulkResultSerializer(serializers.Serializer):
+    saved = AnswerSerializer(many=True, help_text="Answers changed by this request.")
+    unchanged = AnswerSerializer(many=True, help_text="Answers already stored as sent.")
+    errors = serializers.DictField(
+        child=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+        help_text="Per item code: its refused fields and their messages (not saved).",
+    )
+    conflicts = serializers.DictField(
+        child=AnswerConflictSerializer(),
+        help_text="Per item code: changed by someone else since `version` (not saved).",
+    )
+
+
 class ProgressSerializer(serializers.Serializer):
     answered = serializers.IntegerField()
     total = serializers.IntegerField()
@@ -640,6 +693,7 @@ class CaseSummarySerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "submitted_at",
+            "review_due_at",
             "closed_at",
         )
         read_only_fields = fields
@@ -949,3 +1003,72 @@ class FindingSerializer(serializers.ModelSerializer):
 
 class FindingDecisionSerializer(serializers.Serializer):
     note = optional_note("Why: required to dismiss; optional when accepting.")
+
+
+# ---------------------------------------------------------------- comments
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+    html = serializers.SerializerMethodField(
+        help_text="The body rendered from Markdown and sanitised: no raw HTML, no images, links "
+        "only to http, https and mailto addresses (rel=nofollow noopener noreferrer)."
+    )
+    mentioned = serializers.SerializerMethodField(
+        help_text="Usernames of the people the comment mentions who may see the case; each "
+        "was notified (people mentioned before an edit stay)."
+    )
+    edited = serializers.SerializerMethodField()
+    editable_until = serializers.SerializerMethodField(
+        help_text="Until when its author may edit it (VETTING_COMMENT_EDIT_MINUTES)."
+    )
+
+    class Meta:
+        model = CaseComment
+        fields = (
+            "id",
+            "author",
+            "body",
+            "html",
+            "mentioned",
+            "created_at",
+            "edited",
+            "edited_at",
+            "editable_until",
+            "version",
+        )
+
+    def get_html(self, comment) -> str:
+        return str(render_markdown(comment.body))
+
+    def get_mentioned(self, comment) -> list[str]:
+        return sorted(user.username for user in comment.mentioned.all())
+
+    def get_edited(self, comment) -> bool:
+        return comment.edited_at is not None
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_editable_until(self, comment):
+        return serializers.DateTimeField().to_representation(
+            permissions.comment_edit_deadline(comment)
+        )
+
+
+class PostedCommentSerializer(CommentSerializer):
+    ignored_mentions = serializers.SerializerMethodField(
+        help_text="The @names in the text that notify nobody: no active user of that name who "
+        "may see the case. Only in the answer to a POST or PATCH."
+    )
+
+    class Meta(CommentSerializer.Meta):
+        fields = (*CommentSerializer.Meta.fields, "ignored_mentions")
+
+    def get_ignored_mentions(self, comment) -> list[str]:
+        return list(getattr(comment, "ignored_mentions", []))
+
+
+class CommentWriteSerializer(serializers.Serializer):
+    body = serializers.CharField(
+        max_length=CaseComment.BODY_MAX_LENGTH,
+        help_text="Markdown. `@username` mentions notify the people named who may see the case.",
+    )

@@ -32,6 +32,8 @@ ATTEMPTS = {
     "finding.accepted": gettext_lazy("accept findings"),
     "finding.dismissed": gettext_lazy("dismiss findings"),
     "case.catalogues_upgraded": gettext_lazy("upgrade case catalogues"),
+    "case.comment_posted": gettext_lazy("take part in case discussions"),
+    "case.comment_edited": gettext_lazy("edit this comment"),
     **{f"case.{name}": transition.label for name, transition in TRANSITIONS.items()},
 }
 
@@ -193,6 +195,48 @@ def _findings_rescreened(event, data):
     ) % {"cases": data["cases"], "opened": data["opened"], "removed": data["removed"]}
 
 
+def _deadline_reminder(event, data):
+    values = {"ref": event.case_reference, "due": (data.get("due") or "")[:16].replace("T", " ")}
+    if event.action == "case.deadline_overdue":
+        return _("Review of %(ref)s overdue (due %(due)s): reviewer and owner notified") % values
+    return _("Review of %(ref)s due soon (%(due)s): reviewer and owner notified") % values
+
+
+def _mentioning(text: str, data) -> str:
+    names = data.get("mentioned") or []
+    if not names:
+        return text
+    return _("%(text)s, mentioning %(names)s") % {
+        "text": text,
+        "names": ", ".join(f"@{name}" for name in names),
+    }
+
+
+def _comment_posted(event, data):
+    text = _("%(who)s commented on %(ref)s") % {
+        "who": event.actor_username,
+        "ref": event.case_reference,
+    }
+    return _mentioning(text, data)
+
+
+def _comment_edited(event, data):
+    text = _("%(who)s edited a comment on %(ref)s") % {
+        "who": event.actor_username,
+        "ref": event.case_reference,
+    }
+    return _mentioning(text, data)
+
+
+def _saved_view(event, data):
+    messages = {
+        "saved_view.created": _("Saved the case list view “%(name)s”"),
+        "saved_view.changed": _("Changed the case list view “%(name)s”"),
+        "saved_view.deleted": _("Deleted the case list view “%(name)s”"),
+    }
+    return messages[event.action] % {"name": data["name"]}
+
+
 def register_describers() -> None:
     register(
         {
@@ -214,6 +258,13 @@ def register_describers() -> None:
             "finding.accepted": _finding_accepted,
             "finding.dismissed": _finding_dismissed,
             "findings.rescreened": _findings_rescreened,
+            "case.deadline_near": _deadline_reminder,
+            "case.deadline_overdue": _deadline_reminder,
+            "case.comment_posted": _comment_posted,
+            "case.comment_edited": _comment_edited,
+            "saved_view.created": _saved_view,
+            "saved_view.changed": _saved_view,
+            "saved_view.deleted": _saved_view,
         },
         attempts=ATTEMPTS,
     )

@@ -23,6 +23,13 @@ def rescreen_cases(case_ids: list[int]) -> int:
     return services.rescreen_cases(case_ids)
 
 
+@shared_task(name="cases.tasks.review_deadline_reminders")
+def review_deadline_reminders() -> dict:
+    """Run by beat every ten minutes: remind reviewers and owners of review deadlines near or
+    passed, once each (cases/services/deadlines.py)."""
+    return services.send_deadline_reminders()
+
+
 def queue_rescreen(sender, dataset: str = "", version: str = "", **kwargs) -> None:
     """Receiver of `signals.reference.reference_data_updated`: queue one re-screening."""
     logger.info("Reference data %s %s imported: re-screening open cases", dataset, version)

@@ -1,16 +1,20 @@
 """The history of a case as people read it: audit events, each with the field changes recorded
 with it. One read model for the history page and the API.
 
-It runs a fixed number of queries whatever the number of changes: the page of events, the
-events around it, and one query per tracked model for its historical records in the window
-together with the version just before the window of each object (a changed record is compared
-with the version before it, so no record asks for its own previous version).
+It runs a fixed number of queries whatever the number of changes (issue 12): the page of
+events, the events around it, one query listing the historical records near the page (a few
+columns of every tracked model, as one UNION ALL), and one query per tracked model reading in
+full only the records the page shows, with the version before each (a changed record is
+compared with the version before it; no record asks for its own previous version). Each
+record finds its event by bisection over the events, so a busy case costs a sort, never a
+comparison of every change with every event.
 """
 
+import bisect
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
@@ -23,6 +27,7 @@ from .models import (
     Candidate,
     CandidateContact,
     Case,
+    CaseComment,
     ChecklistAnswer,
     Evidence,
     Finding,
@@ -110,37 +115,72 @@ def _tracked(case: Case) -> list[tuple[type, dict, tuple[str, ...]]]:
         (Evidence, {"case_id": case.pk}, ()),
         (SignOff, {"case_id": case.pk}, ()),
         (Finding, {"case_id": case.pk}, ()),
+        (CaseComment, {"case_id": case.pk}, ()),
     ]
 
 
-def _order(record) -> tuple:
-    return record.history_date, record.history_id
+@dataclass(frozen=True)
+class _Stub:
+    """What the timeline knows of a historical record before reading it in full."""
+
+    model: type
+    model_index: int  # its place in _tracked
+    history_id: int
+    object_id: int
+    at: datetime.datetime
+    user_id: int | None
 
 
-def _history_records(case: Case, since, until) -> list:
-    """The case's historical records from `since` to `until`, each with `previous`: the version
-    of the same object before it (None for the first one), as `prev_record` would give it."""
-    records = []
+def _records_near(case: Case, since, until) -> list[_Stub]:
+    """The case's historical records from `since` to `until`, oldest first (by time, then in
+    the order of `_tracked`): one query."""
+    tracked = _tracked(case)
+    parts = [
+        model.history.filter(**owner, history_date__gte=since, history_date__lte=until)
+        .annotate(model_index=Value(index, output_field=IntegerField()))
+        .values_list("model_index", "history_id", "id", "history_date", "history_user_id")
+        .order_by()
+        for index, (model, owner, _related) in enumerate(tracked)
+    ]
+    rows = parts[0].union(*parts[1:], all=True)
+    stubs = [_Stub(tracked[row[0]][0], *row) for row in rows]
+    return sorted(stubs, key=lambda stub: (stub.at, stub.model_index, stub.history_id))
+
+
+def _read_records(case: Case, shown: list[_Stub], since, earlier: dict) -> dict:
+    """The records `shown` in full, each with `previous`: the version of the same object just
+    before it (strictly earlier, as `prev_record` gives it; None for the first one). `earlier`
+    maps a shown record to its previous version's history_id when that is near the page too;
+    the others' previous versions are the last ones before `since`. One query per model."""
+    records = {}
     for model, owner, related in _tracked(case):
-        history = model.history.filter(**owner)
-        latest_before_window = (
-            model.history.filter(id=OuterRef("id"), history_date__lt=since)
+        mine = [stub for stub in shown if stub.model is model]
+        wanted = {stub.history_id for stub in mine} | {
+            earlier[stub] for stub in mine if stub in earlier
+        }
+        before = {stub.object_id for stub in mine if stub not in earlier}
+        history = model.history  # (simple_history builds a manager class on each access)
+        last_before = (
+            history.filter(id=OuterRef("id"), history_date__lt=since)
             .order_by("-history_date", "-history_id")
             .values("history_id")[:1]
         )
-        rows = history.filter(
-            Q(history_date__gte=since, history_date__lte=until)
-            | Q(history_id=Subquery(latest_before_window))
-        ).select_related("history_user", *related)
-        previous_by_object, in_window = {}, []
-        for row in sorted(rows, key=_order):
-            row.previous = previous_by_object.get(row.id)
-            if row.previous is not None and row.previous.history_date == row.history_date:
-                row.previous = row.previous.previous  # strictly earlier, like prev_record
-            previous_by_object[row.id] = row
-            if row.history_date >= since:
-                in_window.append(row)
-        records.extend(reversed(in_window))  # newest first, as the history manager orders
+        # An id no record has (0) keeps the query when the page shows none of this model's
+        # records: the page runs the same queries whatever it shows.
+        rows = history.filter(**owner).filter(
+            Q(history_id__in=wanted or {0})
+            | Q(id__in=before, history_date__lt=since, history_id=Subquery(last_before))
+        )
+        rows = rows.select_related("history_user", *related).order_by()
+        by_id = {row.history_id: row for row in rows}
+        latest_before = {row.id: row for row in by_id.values() if row.history_date < since}
+        for stub in mine:
+            record = by_id[stub.history_id]
+            if stub in earlier:
+                record.previous = by_id[earlier[stub]]
+            else:
+                record.previous = latest_before.get(stub.object_id)
+            records[stub] = record
     return records
 
 
@@ -193,6 +233,7 @@ RECORD_LABELS = {
     Evidence: lambda record: _("Evidence %(name)s") % {"name": record.original_name},
     SignOff: lambda record: _("Sign-off"),
     Finding: lambda record: _("Finding %(check)s") % {"check": record.check_code},
+    CaseComment: lambda record: _("Comment"),
 }
 
 
@@ -228,37 +269,81 @@ def build_timeline(case: Case, events) -> list[TimelineEntry]:
     }
     since = min(event.at for event in events) - window
     until = max(event.at for event in events) + window
-    candidates = list(
+    nearby = _EventsNearby(
         case_events(case.reference).filter(at__gte=since, at__lte=until).order_by("at", "id")
     )
+    first, last = events[-1].at, events[0].at
+    shown, owners, earlier, versions = [], {}, {}, {}
+    for stub in _records_near(case, since, until):
+        older = versions.setdefault((stub.model, stub.object_id), [])
+        previous = next((v for v in reversed(older) if v.at < stub.at), None)
+        older.append(stub)
+        owner = nearby.owner(stub)
+        if owner is None and not first <= stub.at <= last:
+            continue
+        if owner is not None and owner.pk not in entries:
+            continue  # an event of another page shows it
+        shown.append(stub)
+        owners[stub] = owner
+        if previous is not None:
+            earlier[stub] = previous.history_id
+    records = _read_records(case, shown, since, earlier)
     standalone = []
-    for record in sorted(_history_records(case, since, until), key=lambda r: r.history_date):
+    for stub in shown:
+        record, owner = records[stub], owners[stub]
         changes = _record_changes(record)
         if not changes and record.history_type != "-":
             continue
-        label = record.instance_type._meta.label_lower
-        owner = min(
-            (
-                event
-                for event in candidates
-                if event.actor_id == record.history_user_id
-                and abs(event.at - record.history_date) <= window
-            ),
-            key=lambda event: (
-                (event.object_type, event.object_id) != (label, str(record.id)),
-                abs(event.at - record.history_date),
-            ),
-            default=None,
-        )
         if owner is None:
-            if events[-1].at <= record.history_date <= events[0].at:
-                entry = TimelineEntry(
-                    at=record.history_date,
-                    who=record.history_user.get_username() if record.history_user else _("system"),
-                    summary=_("Recorded change"),
-                )
-                entry.changes.append((_record_label(record), changes))
-                standalone.append(entry)
-        elif owner.pk in entries:
+            entry = TimelineEntry(
+                at=record.history_date,
+                who=record.history_user.get_username() if record.history_user else _("system"),
+                summary=_("Recorded change"),
+            )
+            entry.changes.append((_record_label(record), changes))
+            standalone.append(entry)
+        else:
             entries[owner.pk].changes.append((_record_label(record), changes))
     return sorted([*entries.values(), *standalone], key=lambda entry: entry.at, reverse=True)
+
+
+class _EventsNearby:
+    """The audit events around a page, indexed so that the event a change belongs to is found
+    by bisection (a change never compares itself with every event: no quadratic matching).
+
+    The event a change belongs to: of the same person, at most MATCH_WINDOW away, about the
+    same object if one is, the closest in time, and the earlier (by time, then id) of two as
+    close.
+    """
+
+    def __init__(self, events):
+        self.by_actor: dict = {}
+        self.by_object: dict = {}
+        for event in events:  # in (at, id) order, so each group is too
+            self.by_actor.setdefault(event.actor_id, []).append(event)
+            key = (event.actor_id, event.object_type, event.object_id)
+            self.by_object.setdefault(key, []).append(event)
+        self.times = {
+            key: [event.at for event in group]
+            for groups in (self.by_actor, self.by_object)
+            for key, group in groups.items()
+        }
+
+    def owner(self, stub: _Stub) -> AuditEvent | None:
+        about = (stub.user_id, stub.model._meta.label_lower, str(stub.object_id))
+        return self._closest(self.by_object, about, stub.at) or self._closest(
+            self.by_actor, stub.user_id, stub.at
+        )
+
+    def _closest(self, groups: dict, key, at) -> AuditEvent | None:
+        group = groups.get(key)
+        if not group:
+            return None
+        times = self.times[key]
+        after = bisect.bisect_left(times, at)  # the first event at or after `at`
+        best = None
+        if after > 0:  # the first (by id) of the events at the latest time before `at`
+            best = group[bisect.bisect_left(times, times[after - 1])]
+        if after < len(group) and (best is None or times[after] - at < at - best.at):
+            best = group[after]
+        return best if best is not None and abs(best.at - at) <= MATCH_WINDOW else None

@@ -4,15 +4,18 @@ Views stay thin: they read through `cases.selectors`, write through `cases.servi
 services' errors into form errors or plain messages. Every action ends with a message.
 """
 
+import re
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from common.errors import (
@@ -24,7 +27,7 @@ from common.errors import (
     error_text,
 )
 from common.http import attachment_response
-from common.web import is_htmx, paginate, safe_next
+from common.web import is_htmx, keyset_page, paginate, safe_next
 
 from . import permissions, selectors, services, timeline
 from .access import case_page, posts_need, reader_page
@@ -32,19 +35,25 @@ from .forms import (
     CandidateFactsForm,
     CaseFilterForm,
     CatalogueChoiceForm,
+    CommentForm,
     EvidenceUploadForm,
     FindingAcceptForm,
     FindingDismissForm,
     HistoryFormSet,
     ProfileFormSet,
     RevealForm,
+    SavedViewForm,
     SignOffForm,
     WithdrawEvidenceForm,
     add_service_errors,
     formset_rows,
     history_rows,
+    posted_answer,
+    posted_section,
     profile_rows,
     show_stale_rows,
+    shown_unchecked,
+    with_one_more_row,
 )
 from .models import (
     VALUES_BY_KIND,
@@ -109,30 +118,46 @@ def dashboard(request):
     user = request.user
     if not permissions.can_read_cases(user):
         return render(request, "cases/no_case_role.html", status=200)
-    distribution = selectors.risk_distribution(user)
-    context = {
-        "status_counts": selectors.status_counts(user),
-        "risk_distribution": distribution,
-        "risk_max": max(distribution.values(), default=0),
-        "risk_total": sum(distribution.values()),
-        "waiting_longest": selectors.waiting_longest(user),
-        "my_open_cases": selectors.my_open_cases(user),
-        "queue_counts": selectors.queue_counts(user),
-    }
-    return render(request, "cases/dashboard.html", context)
+    return render(request, "cases/dashboard.html", selectors.dashboard(user))
 
 
 @reader_page
 def case_list(request):
+    views = list(selectors.saved_views(request.user))
+    default = next((view for view in views if view.is_default), None)
+    if not request.GET and default is not None and default.query:
+        # Opened without filters: the user's default view ("?all=1" shows every case).
+        return redirect(f"{reverse('case_list')}?{default.query}")
     form = CaseFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         messages.error(
             request, _("Some filters were not valid and were left out; see the marked fields.")
         )
-    cases = selectors.case_list(request.user, **form.filters())
-    page = paginate(request, cases)
-    filtered = form.is_bound and any(v for k, v in request.GET.items() if k != "page")
-    return render(request, "cases/list.html", {"form": form, "page": page, "filtered": filtered})
+    cases = selectors.list_rows(selectors.case_list(request.user, **form.filters()))
+    page = keyset_page(request, cases, selectors.CASE_LIST_ORDER)
+    filtered = form.is_bound and any(
+        v for k, v in request.GET.items() if k not in ("after", "before", "page", "all")
+    )
+    context = {"form": form, "page": page, "filtered": filtered}
+    context.update(_list_extras(request, views, default))
+    return render(request, "cases/list.html", context)
+
+
+def _list_extras(request, views, default) -> dict:
+    """What the case list shows around the list: the user's saved views, the form saving the
+    current one, and the bulk assignment of a reviewer (to users who may assign reviewers)."""
+    current = selectors.clean_list_query(request.GET)
+    bulk = permissions.may_assign_reviewers(request.user)
+    return {
+        "saved_views": views,
+        "default_view": default,
+        "current_query": current,
+        "current_view": next((view for view in views if view.query == current), None),
+        "save_view_form": SavedViewForm(),
+        "bulk": bulk,
+        "reviewers": selectors.active_reviewers() if bulk else [],
+        "here": request.get_full_path(),
+    }
 
 
 @reader_page
@@ -140,12 +165,16 @@ def review_queue(request):
     show = request.GET.get("show", "all")
     if show not in selectors.QUEUE_TABS:
         show = "all"
-    cases = selectors.review_queue(request.user, show)
+    cases = selectors.list_rows(selectors.review_queue(request.user, show))
     counts = selectors.queue_counts(request.user)
     return render(
         request,
         "cases/review_queue.html",
-        {"page": paginate(request, cases), "counts": counts, "show": show},
+        {
+            "page": keyset_page(request, cases, selectors.QUEUE_ORDER),
+            "counts": counts,
+            "show": show,
+        },
     )
 
 
@@ -165,6 +194,23 @@ def _row_formsets(candidate: Candidate | None, data=None):
 def _candidate_forms(request, candidate: Candidate | None):
     data = request.POST if request.method == "POST" else None
     return (CandidateFactsForm(data, candidate=candidate), *_row_formsets(candidate, data))
+
+
+ROW_PREFIXES = ("profiles", "history")
+
+
+def _adding_row(request, candidate: Candidate | None):
+    """Without JavaScript, "Add another" posts the form back: the forms again as typed, with one
+    more empty row and no errors; nothing is saved. None when the post is a save."""
+    prefix = request.POST.get("add_row")
+    if request.method != "POST" or prefix not in ROW_PREFIXES:
+        return None
+    data = with_one_more_row(request.POST, prefix)
+    forms = (CandidateFactsForm(data, candidate=candidate), *_row_formsets(candidate, data))
+    for form in forms:
+        shown_unchecked(form)
+    messages.info(request, _("One more empty row was added. Nothing is saved until you save."))
+    return forms
 
 
 def _candidate_data(form, profiles, history) -> dict:
@@ -198,6 +244,11 @@ def _default_pinning() -> dict:
 def case_new(request):
     if not permissions.can_open_cases(request.user):
         raise PermissionDenied(_("Only HR users may open cases."))
+    adding = _adding_row(request, None)
+    if adding:
+        form, profiles, history = adding
+        context = {"form": form, "profiles": profiles, "history": history}
+        return render(request, "cases/new.html", context)
     form, profiles, history = _candidate_forms(request, None)
     catalogues = _catalogue_form(request, _default_pinning())
     forms = (form, profiles, history, catalogues)
@@ -272,6 +323,9 @@ def case_candidate(request, case):
             % {"ref": case.reference, "status": case.get_status_display()},
         )
         return redirect("case_candidate", reference=case.reference)
+    adding = _adding_row(request, case.candidate)
+    if adding:
+        return _render_candidate(request, case, adding)
     form, profiles, history = forms = _candidate_forms(request, case.candidate)
     if all(f.is_valid() for f in forms):
         try:
@@ -519,6 +573,22 @@ def _citations(item) -> list[dict]:
     ]
 
 
+def section_key(item) -> str:
+    """What a section form posts as `section`: the catalogue version's code and the item's
+    checklist section, so the sections of different catalogues never share a form."""
+    return f"{item.version.code}:{item.checklist_section}"
+
+
+def section_anchor(key: str) -> str:
+    """A section key as a page id (CSS-safe: the ':' and any dot of a version code become '-')."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", key)
+
+
+def section_form_id(key: str) -> str:
+    """The id of the form that answers a section: each item's fields name it (form="…")."""
+    return f"answers-{section_anchor(key)}"
+
+
 def _item_context(
     answer, *, errors=None, posted=None, upload_errors=None, suggestions=(), failed=None
 ) -> dict:
@@ -537,6 +607,38 @@ def _item_context(
         "evidence": [e for e in answer.evidence.all() if not e.is_withdrawn],
         "suggestions": suggestions,
         "failed": failed,
+        "form_id": section_form_id(section_key(answer.item)),
+    }
+
+
+def _section_context(section, *, suggestions, item_errors, failed=None) -> dict:
+    """What `cases/_checklist_section.html` shows: the section's items by category, each with
+    its errors and what was typed when a save refused it."""
+    groups = [
+        {
+            "category": category,
+            "items": [
+                _item_context(
+                    a,
+                    suggestions=suggestions.get(a.item.code, ()),
+                    failed=failed,
+                    **item_errors.get(a.item.code, {}),
+                )
+                for a in answers
+            ],
+        }
+        for category, answers in section.groups.items()
+    ]
+    answers = section.answers
+    return {
+        "key": section.form_key,
+        "anchor": section_anchor(section.form_key),
+        "label": section.label,
+        "form_id": section_form_id(section.form_key),
+        "groups": groups,
+        "answered": sum(1 for a in answers if a.value),
+        "total": len(answers),
+        "has_errors": any(code in item_errors for code in (a.item.code for a in answers)),
     }
 
 
@@ -550,28 +652,13 @@ def _render_checklist(request, case, item_errors=None, status=200, failed=None):
     suggestions = selectors.suggestions_by_item(case, request.user)
     catalogues = []
     for catalogue in selectors.checklist_by_catalogue(case):
-        anchor = slugify(catalogue.version.code)
         sections = [
-            {
-                "id": f"cat-{anchor}-{section.section}",
-                "section": section.section,
-                "label": section.label,
-                "answered": sum(1 for a in section.answers if a.value),
-                "items": [
-                    _item_context(
-                        a,
-                        suggestions=suggestions.get(a.item.code, ()),
-                        failed=failed,
-                        **item_errors.get(a.item.code, {}),
-                    )
-                    for a in section.answers
-                ],
-            }
-            for section in catalogue.sections
+            _section_context(s, suggestions=suggestions, item_errors=item_errors, failed=failed)
+            for s in catalogue.sections
         ]
         catalogues.append(
             {
-                "id": f"catalogue-{anchor}",
+                "id": f"catalogue-{slugify(catalogue.version.code)}",
                 "version": catalogue.version,
                 "is_base": catalogue.version.pk == case.catalog_version_id,
                 "sections": sections,
@@ -598,12 +685,45 @@ def _item_response(request, case, answer, status=200, **item_kwargs):
         item = _item_context(answer, suggestions=suggestions, **item_kwargs)
         context = _case_context(request, case, "checklist", **item)
         return render(request, "cases/_checklist_item_response.html", context, status=status)
-    if item_kwargs.get("errors") or item_kwargs.get("upload_errors"):
+    refused = bool(item_kwargs.get("errors") or item_kwargs.get("upload_errors"))
+    typed = _typed_elsewhere(request, case, answer.item.code)
+    if typed:
+        messages.info(
+            request,
+            _("What you chose in other items is not saved yet: save their section to keep it."),
+        )
+    if refused or typed:
+        item_errors = {**typed, answer.item.code: item_kwargs} if refused else typed
         return _render_checklist(
-            request, case, item_errors={answer.item.code: item_kwargs}, status=400
+            request, case, item_errors=item_errors, status=400 if refused else 200
         )
     url = reverse("case_checklist", args=[case.reference])
     return redirect(f"{url}#item-{answer.item.code}")
+
+
+def _typed_elsewhere(request, case, code: str) -> dict:
+    """Without JavaScript an item's own button posts its whole section's form: the other items'
+    answers typed but not saved, to show again as typed (so nothing typed is lost)."""
+    entries = [entry for entry in posted_section(request.POST) if entry.item_code != code]
+    if not entries:
+        return {}
+    stored = {a.item.code: (a.value, a.note) for a in selectors.answers_for(case)}
+    return {
+        entry.item_code: {"posted": {"value": entry.value, "note": entry.note}}
+        for entry in entries
+        if (entry.value.strip(), entry.note.strip()) != stored.get(entry.item_code)
+    }
+
+
+def _stale_message(exc: StaleVersion) -> str:
+    """A refused stale answer: why, and what is saved now (the form keeps what was typed)."""
+    current = exc.current
+    stored = AnswerValue(current.value).label if current.value else _("unanswered")
+    return _("%(why)s Now saved: %(value)s%(note)s.") % {
+        "why": exc.message,
+        "value": stored,
+        "note": f" — “{current.note}”" if current.note else "",
+    }
 
 
 @require_POST
@@ -611,12 +731,8 @@ def _item_response(request, case, answer, status=200, **item_kwargs):
 @posts_need(permissions.CASE_EDITORS, gettext_lazy("answer checklist items"))
 def case_answer(request, case, code):
     answer = _answer(case, code)
-    value, note = request.POST.get("value", ""), request.POST.get("note", "")
-    version = request.POST.get("version", "")
-    # The answer's version the form was filled in from; anything else checks nothing.
-    version = (
-        int(version) if version.isascii() and version.isdigit() and len(version) < 10 else None
-    )
+    posted = posted_answer(request.POST, code)
+    value, note = posted.value, posted.note
     try:
         services.answer_item(
             request.user,
@@ -624,24 +740,17 @@ def case_answer(request, case, code):
             code,
             value,
             note,
-            expected_version=version,
+            expected_version=posted.expected_version,
         )
     except StaleVersion as exc:
         # Their input stays in the form; the message and the stored answer say what changed.
-        current = exc.current
-        stored = AnswerValue(current.value).label if current.value else _("unanswered")
-        message = _("%(why)s Now saved: %(value)s%(note)s.") % {
-            "why": exc.message,
-            "value": stored,
-            "note": f" — “{current.note}”" if current.note else "",
-        }
         messages.error(request, _("%(code)s was not saved.") % {"code": code})
         return _item_response(
             request,
             case,
             _answer(case, code),
             status=200 if is_htmx(request) else 400,
-            errors={"__all__": [message]},
+            errors={"__all__": [_stale_message(exc)]},
             posted={"value": value, "note": note},
         )
     except ServiceValidationError as exc:
@@ -663,6 +772,75 @@ def case_answer(request, case, code):
         request, _("%(code)s saved: %(value)s.") % {"code": code, "value": AnswerValue(value).label}
     )
     return _item_response(request, case, _answer(case, code))
+
+
+@require_POST
+@case_page
+@posts_need(permissions.CASE_EDITORS, gettext_lazy("answer checklist items"))
+def case_answer_section(request, case):
+    """Save a whole section of the checklist in one go (see `services.answer_section`): the
+    valid items are saved, each refused item is shown again with what was typed and why."""
+    answers = posted_section(request.POST)
+    url = reverse("case_checklist", args=[case.reference])
+    posted_key = request.POST.get("section", "")
+    try:
+        result = services.answer_section(request.user, case, answers)
+    except ServiceError as exc:
+        messages.error(request, _("Nothing was saved: %(why)s") % {"why": error_text(exc)})
+        return redirect(url)
+    item_errors = {}
+    for entry in answers:
+        code = entry.item_code
+        if code in result.errors:
+            errors = result.errors[code]
+        elif code in result.conflicts:
+            errors = {"__all__": [_stale_message(result.conflicts[code])]}
+        else:
+            continue
+        item_errors[code] = {"errors": errors, "posted": {"value": entry.value, "note": entry.note}}
+    if result.saved:
+        messages.success(
+            request,
+            ngettext("%(n)d answer saved.", "%(n)d answers saved.", len(result.saved))
+            % {"n": len(result.saved)},
+        )
+    elif not item_errors:
+        messages.info(request, _("Nothing to save: the answers were already saved as they are."))
+    if item_errors:
+        messages.error(
+            request,
+            ngettext(
+                "%(n)d item was not saved: see the marked item (what you typed is kept).",
+                "%(n)d items were not saved: see the marked items (what you typed is kept).",
+                len(item_errors),
+            )
+            % {"n": len(item_errors)},
+        )
+    if is_htmx(request):
+        return _section_response(request, case, posted_key, item_errors)
+    if item_errors:
+        return _render_checklist(request, case, item_errors=item_errors, status=400)
+    anchor = f"#section-{section_anchor(posted_key)}" if posted_key else ""
+    return redirect(url + anchor)
+
+
+def _section_response(request, case, posted_key: str, item_errors: dict):
+    """The section again (htmx), with the progress, tabs, risk and messages out of band."""
+    case.refresh_from_db()  # the service may have moved it on (draft → assessing)
+    sections = {s.form_key: s for s in selectors.checklist_sections(case)}
+    section = sections.get(posted_key)
+    if section is None:  # not a section of this case's checklist: load the whole page
+        return HttpResponse(
+            headers={"HX-Redirect": reverse("case_checklist", args=[case.reference])}
+        )
+    suggestions = selectors.suggestions_by_item(case, request.user)
+    context = _case_context(
+        request,
+        case,
+        "checklist",
+        section=_section_context(section, suggestions=suggestions, item_errors=item_errors),
+    )
+    return render(request, "cases/_checklist_section_response.html", context)
 
 
 @require_POST
@@ -996,3 +1174,232 @@ def case_history(request, case):
         who=who,
     )
     return render(request, "cases/history.html", context)
+
+
+# ---------------------------------------------------------------- comments
+
+
+def _say_ignored_mentions(request, comment) -> None:
+    ignored = getattr(comment, "ignored_mentions", [])
+    if ignored:
+        messages.warning(
+            request,
+            _(
+                "Not notified: %(names)s. Only active HR, reviewer and compliance users can be "
+                "mentioned."
+            )
+            % {"names": ", ".join(f"@{name}" for name in ignored)},
+        )
+
+
+def _comment_anchor(case, comment) -> str:
+    return reverse("case_comments", args=[case.reference]) + f"#comment-{comment.pk}"
+
+
+@case_page
+@posts_need(permissions.COMMENTERS, gettext_lazy("take part in case discussions"))
+def case_comments(request, case):
+    form = CommentForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                comment = services.post_comment(request.user, case, form.cleaned_data["body"])
+            except ServiceValidationError as exc:
+                add_service_errors(form, exc.errors)
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Comment posted."))
+                _say_ignored_mentions(request, comment)
+                return redirect(_comment_anchor(case, comment))
+        messages.error(request, _("The comment was not posted: correct the marked field."))
+        status = 200 if is_htmx(request) else 400  # htmx swaps only 2xx answers
+    context = _case_context(
+        request,
+        case,
+        "comments",
+        form=form,
+        thread=selectors.comment_thread(case, request.user),
+        edit_minutes=settings.VETTING_COMMENT_EDIT_MINUTES,
+    )
+    return render(request, "cases/comments.html", context, status=status)
+
+
+@case_page
+@posts_need(permissions.COMMENTERS, gettext_lazy("take part in case discussions"))
+def case_comment_edit(request, case, comment_id):
+    comment = get_object_or_404(selectors.comments_for(case), pk=comment_id)
+    refusal = permissions.why_not_comment_editor(request.user, comment)
+    if refusal is not None:
+        if request.method == "POST":
+            try:  # refused again by the service, which records the attempt
+                services.edit_comment(request.user, comment, request.POST.get("body", ""))
+            except ServiceError as exc:
+                refusal = exc
+        messages.error(request, refusal.message)
+        return redirect(_comment_anchor(case, comment))
+    form = CommentForm(
+        request.POST or None, initial={"body": comment.body, "version": comment.version}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                comment = services.edit_comment(
+                    request.user,
+                    comment,
+                    form.cleaned_data["body"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except StaleVersion as exc:
+                form.add_error(
+                    "body",
+                    _("%(why)s The comment now reads: “%(text)s”")
+                    % {"why": exc.message, "text": exc.current.body},
+                )
+                form.data = form.data.copy()
+                form.data["version"] = exc.current.version
+            except ServiceValidationError as exc:
+                add_service_errors(form, exc.errors)
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+                return redirect(_comment_anchor(case, comment))
+            else:
+                messages.success(
+                    request, _("Comment saved; the earlier text stays in its history.")
+                )
+                _say_ignored_mentions(request, comment)
+                return redirect(_comment_anchor(case, comment))
+        messages.error(request, _("The comment was not saved: correct the marked field."))
+        status = 400
+    context = _case_context(
+        request,
+        case,
+        "comments",
+        form=form,
+        comment=comment,
+        editable_until=permissions.comment_edit_deadline(comment),
+    )
+    return render(request, "cases/comment_edit.html", context, status=status)
+
+
+# ---------------------------------------------------------------- saved views of the case list
+
+
+def _list_url(query: str = "") -> str:
+    return reverse("case_list") + (f"?{query}" if query else "")
+
+
+@reader_page
+def saved_views(request):
+    """The user's saved views (rename, default, delete); a POST saves the list's current view."""
+    form = SavedViewForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        query = request.POST.get("query", "")
+        if form.is_valid():
+            try:
+                view = services.save_view(
+                    request.user,
+                    name=form.cleaned_data["name"],
+                    params=QueryDict(query),
+                    is_default=form.cleaned_data["is_default"],
+                )
+            except ServiceValidationError as exc:
+                add_service_errors(form, exc.errors)
+            else:
+                messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+                return redirect(_list_url(view.query))
+        messages.error(request, _("The view was not saved: correct the marked field."))
+        status = 400
+    views = [
+        (
+            view,
+            SavedViewForm(
+                initial={"name": view.name, "is_default": view.is_default}, prefix=f"view-{view.pk}"
+            ),
+        )
+        for view in selectors.saved_views(request.user)
+    ]
+    return render(
+        request,
+        "cases/saved_views.html",
+        {
+            "form": form,
+            "views": views,
+            "query": request.POST.get("query", "") if request.method == "POST" else "",
+        },
+        status=status,
+    )
+
+
+def _saved_view(request, view_id: int):
+    """One of the user's saved views; anyone else's is not found."""
+    return get_object_or_404(selectors.saved_views(request.user), pk=view_id)
+
+
+@require_POST
+@reader_page
+def saved_view_change(request, view_id):
+    view = _saved_view(request, view_id)
+    form = SavedViewForm(request.POST, prefix=f"view-{view.pk}")
+    if form.is_valid():
+        try:
+            view = services.change_view(
+                request.user,
+                view,
+                name=form.cleaned_data["name"],
+                is_default=form.cleaned_data["is_default"],
+            )
+        except ServiceError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    else:
+        why = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, _("The view was not changed: %(why)s") % {"why": why})
+    return redirect("saved_views")
+
+
+@require_POST
+@reader_page
+def saved_view_delete(request, view_id):
+    view = _saved_view(request, view_id)
+    services.delete_view(request.user, view)
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return redirect("saved_views")
+
+
+# ---------------------------------------------------------------- bulk assignment of a reviewer
+
+
+@require_POST
+@reader_page
+@posts_need(permissions.REVIEW_ASSIGNERS, gettext_lazy("assign reviewers"))
+def case_bulk_assign(request):
+    back = safe_next(request, reverse("case_list"))
+    try:
+        results = services.assign_reviewer_to_cases(
+            request.user, request.POST.getlist("case"), request.POST.get("reviewer", "")
+        )
+    except ServiceError as exc:
+        messages.error(request, _("Nobody was assigned: %(why)s") % {"why": error_text(exc)})
+        return redirect(back)
+    assigned = sum(1 for result in results if result.assigned)
+    if assigned:
+        messages.success(
+            request,
+            _("%(n)d of %(total)d cases assigned.") % {"n": assigned, "total": len(results)},
+        )
+    if assigned < len(results):
+        messages.error(
+            request,
+            _("%(n)d of %(total)d cases were not assigned; see why below.")
+            % {"n": len(results) - assigned, "total": len(results)},
+        )
+    return render(
+        request,
+        "cases/bulk_assign.html",
+        {"results": results, "back": back, "reviewer": request.POST.get("reviewer", "")},
+    )

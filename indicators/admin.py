@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+
+from common.errors import ServiceError
 
 from . import services
 from .models import CatalogItem, CatalogVersion
@@ -42,13 +44,18 @@ class CatalogVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Offer to new cases", permissions=["change"])
     def activate(self, request, queryset):
-        for version in queryset:
-            services.set_version_active(version, True)
+        self._set_active(request, queryset, True)
 
     @admin.action(description="Stop offering to new cases", permissions=["change"])
     def deactivate(self, request, queryset):
+        self._set_active(request, queryset, False)
+
+    def _set_active(self, request, queryset, active: bool):
         for version in queryset:
-            services.set_version_active(version, False)
+            try:
+                services.set_version_active(version, active, actor=request.user)
+            except ServiceError as exc:
+                self.message_user(request, f"{version.code}: {exc.message}", messages.ERROR)
 
 
 @admin.register(CatalogItem)

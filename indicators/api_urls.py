@@ -17,3 +17,24 @@ urlpatterns = [
         name="api-catalog-items",
     ),
 ]
+
+urlpatterns += [
+    re_path(r"^catalog/uploads/$", api.CatalogUploadList.as_view(), name="api-catalog-uploads"),
+    re_path(
+        r"^catalog/uploads/(?P<upload_id>[0-9]+)/$",
+        api.CatalogUploadDetail.as_view(),
+        name="api-catalog-upload",
+    ),
+    re_path(
+        r"^catalog/uploads/(?P<upload_id>[0-9]+)/publish/$",
+        api.CatalogUploadPublish.as_view(),
+        name="api-catalog-upload-publish",
+    ),
+    re_path(
+        r"^catalog/uploads/(?P<upload_id>[0-9]+)/discard/$",
+        api.CatalogUploadDiscard.as_view(),
+        name="api-catalog-upload-discard",
+    ),
+    re_path(r"^catalog/defaults/$", api.CatalogDefaults.as_view(), name="api-catalog-defaults"),
+    re_path(r"^catalog/coverage/$", api.CatalogCoverage.as_view(), name="api-catalog-coverage"),
+]

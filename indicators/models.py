@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Kind(models.TextChoices):
@@ -70,6 +73,9 @@ class CatalogVersion(models.Model):
         default=False,
         help_text=_("New cases pin this version unless whoever opens the case chooses otherwise."),
     )
+
+    # Who activated, deactivated or made it a default, and when (the content never changes).
+    history = HistoricalRecords()
 
     IMMUTABLE_FIELDS = (
         "code",
@@ -168,3 +174,63 @@ class CatalogItem(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError(f"Catalogue item {self.code} is published and cannot be deleted.")
+
+
+class UploadStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class CatalogUpload(models.Model):
+    """A catalogue file compliance uploaded on the web or through the API: a draft to check
+    (every problem found, the changes against the previous version) until it is published
+    through the loader of `manage.py load_catalogs` or discarded. Its content never changes."""
+
+    MAX_BYTES = 2 * 1024 * 1024
+    EXTENSION = ".json"
+
+    file_name = models.CharField(max_length=200)
+    content = models.TextField(help_text=_("The JSON text as uploaded."))
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    version_code = models.CharField(
+        max_length=100, blank=True, help_text=_("The version the file declares, if any.")
+    )
+    title = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=20, blank=True)
+    errors = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Problems found when it was last checked: where (item, code, field) and what."),
+    )
+    status = models.CharField(
+        max_length=20, choices=UploadStatus.choices, default=UploadStatus.DRAFT
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    discard_reason = models.CharField(max_length=300, blank=True)
+    published_version = models.ForeignKey(
+        CatalogVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="uploads",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == UploadStatus.DRAFT

@@ -5,6 +5,10 @@ memory stays flat however long the period is. The event's `data` is passed throu
 text the database holds rather than encoded again. The summary is the event described in the
 language of the request (`audit.summaries.describe_event`), and the note or reason the person
 gave has a column of its own.
+
+Each row also carries the event's place in the audit chain, the hashes and the summary as it was
+recorded, so that an exported file can be verified on its own, without vetting:
+`python examples/verify_audit_export.py FILE`.
 """
 
 import csv
@@ -34,6 +38,8 @@ COLUMNS = (
     "note",
     "data",
 )
+# The hash chain (audit/chain.py): what a verifier needs besides the columns above.
+CHAIN_COLUMNS = ("sequence", "prev_hash", "hash", "recorded_summary", "redacted_at")
 # The event data that holds what the person wrote, shown in the note column.
 NOTE_KEYS = ("note", "reason")
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
@@ -65,22 +71,29 @@ DESCRIBE_BATCH = 500
 
 
 def _described(batch: list, language: str) -> list[tuple]:
+    chain_size = len(CHAIN_COLUMNS) - 1  # the recorded summary is among the fields
     with translation.override(language):
         rows = []
         for pk, *fields, data_text in batch:
+            fields, chain = fields[:-chain_size], fields[-chain_size:]
             data = json.loads(data_text or "{}")
             note = next((data[key] for key in NOTE_KEYS if data.get(key)), "")
             summary = describe_event(StoredEvent(*fields, data))
-            rows.append((pk, *fields[:-1], summary, str(note), data_text))
+            sequence, prev_hash, digest, redacted_at = chain
+            rows.append(
+                (pk, *fields[:-1], summary, str(note), data_text)
+                + (sequence, prev_hash, digest, fields[-1], redacted_at)
+            )
         return rows
 
 
 def export_rows(events, language: str):
-    """(id, at, actor_id, username, action, type, object id, case, summary, note, data JSON text),
-    the summary described in `language`."""
+    """(id, at, actor_id, username, action, type, object id, case, summary, note, data JSON text,
+    sequence, prev_hash, hash, recorded summary, redacted_at), the summary described in
+    `language`."""
     stored = (
         events.annotate(data_text=Cast(F("data"), TextField()))
-        .values_list(*COLUMNS[:-2], "data_text")
+        .values_list(*COLUMNS[:-2], "sequence", "prev_hash", "hash", "redacted_at", "data_text")
         .iterator(chunk_size=CHUNK_ROWS)
     )
     batch = []
@@ -101,8 +114,10 @@ def csv_blocks(rows):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow(COLUMNS)
-    for pk, at, actor_id, username, action, otype, oid, case, summary, note, data in rows:
+    writer.writerow(COLUMNS + CHAIN_COLUMNS)
+    for row in rows:
+        pk, at, actor_id, username, action, otype, oid, case, summary, note, data = row[:11]
+        sequence, prev_hash, digest, recorded_summary, redacted_at = row[11:]
         writer.writerow(
             (
                 pk,
@@ -116,6 +131,12 @@ def csv_blocks(rows):
                 neutralise_formula(summary),
                 neutralise_formula(note),
                 data or "{}",
+                "" if sequence is None else sequence,
+                prev_hash,
+                digest,
+                # Verbatim: the verifier hashes it. A spreadsheet user reads `summary` instead.
+                recorded_summary,
+                redacted_at.isoformat() if redacted_at else "",
             )
         )
         if buffer.tell() >= BLOCK_BYTES:
@@ -131,7 +152,9 @@ def json_blocks(rows):
     parts = ["["]
     size = 1
     separator = "\n"
-    for pk, at, actor_id, username, action, otype, oid, case, summary, note, data in rows:
+    for row in rows:
+        pk, at, actor_id, username, action, otype, oid, case, summary, note, data = row[:11]
+        sequence, prev_hash, digest, recorded_summary, redacted_at = row[11:]
         head = dumps(
             {
                 "id": pk,
@@ -144,6 +167,11 @@ def json_blocks(rows):
                 "case_reference": case,
                 "summary": summary,
                 "note": note,
+                "sequence": sequence,
+                "prev_hash": prev_hash,
+                "hash": digest,
+                "recorded_summary": recorded_summary,
+                "redacted_at": redacted_at.isoformat() if redacted_at else None,
             }
         )
         part = f'{separator}{head[:-1]},"data":{data or "{}"}}}'

@@ -4,7 +4,8 @@ Evidence is hashed at upload and reports when they are generated; a file whose S
 matches, or that is gone, was changed or lost outside the application. The check writes one CSV
 row per file, streaming, and returns a summary of what it found. Files are read from the storage
 in use (the local disk or the object store); a storage that cannot be reached fails the check
-rather than reporting every file missing.
+rather than reporting every file missing. The audit log's hash chain is verified in the same
+job (audit.selectors.verify_chain), and its verdict is part of the summary.
 """
 
 import csv
@@ -13,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from audit.selectors import verify_chain
 from audit.services import record_event
 from cases.models import Evidence
 from common.storage import StorageUnavailable, hash_stored
@@ -61,9 +63,11 @@ class Summary:
     checked: int = 0
     changed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    audit_chain: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
+            "audit_chain": self.audit_chain,
             "checked": self.checked,
             "ok": self.checked - len(self.changed) - len(self.missing),
             "changed": len(self.changed),
@@ -138,6 +142,7 @@ def write_report(output, exclude_job_id: int | None, progress: Callable[[int], N
             last_progress = time.monotonic()
     text.flush()
     text.detach()  # the caller owns `output`
+    summary.audit_chain = verify_chain().as_dict()
     return summary
 
 
@@ -149,12 +154,19 @@ def build(job, dossier, output, progress) -> Built:
 def record_result(job) -> None:
     """Record the check's verdict in the audit log."""
     found = job.summary
-    problems = found["changed"] + found["missing"]
+    chain = found.get("audit_chain") or {}
+    chain_broken = chain.get("intact") is False
+    problems = found["changed"] + found["missing"] + int(chain_broken)
     verdict = (
         f"{found['changed']} changed, {found['missing']} missing"
-        if problems
+        if found["changed"] + found["missing"]
         else "every file matches its recorded SHA-256"
     )
+    if chain_broken:
+        broken = chain["first_broken"]
+        verdict += f"; audit chain broken at event {broken['sequence']}: {broken['reason']}"
+    elif chain:
+        verdict += f"; audit chain intact ({chain['checked']} events)"
     record_event(
         actor=job.requester,
         action="integrity.problems_found" if problems else "integrity.verified",

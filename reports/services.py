@@ -22,7 +22,8 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connections, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.selectors import events_between
@@ -32,6 +33,8 @@ from cases import services as case_services
 from cases.models import Case
 from common import health, metrics, storage
 from common.errors import InvalidTransition, NotAllowed, ServiceValidationError
+from notifications import events as notification_events
+from notifications.services import notify
 
 from . import documents, export, selectors
 from .kinds import spec_for
@@ -98,6 +101,21 @@ def _job_event(actor, action: str, job: ReportJob, summary: str, **data) -> None
         case_reference=job.case.reference if job.case_id else "",
         summary=summary,
         data={"kind": job.kind, "language": job.language, **data},
+    )
+
+
+def _notify_requester(job: ReportJob, event: str) -> None:
+    """Tell whoever asked for a case's report that it is ready or failed (by their notification
+    settings). Checks vetting runs by itself have no requester and are not announced."""
+    if not job.case_id or not job.requester_id:
+        return
+    with translation.override(None):  # the kind's English label: translated when shown
+        kind = str(ReportKind(job.kind).label)
+    notify(
+        event,
+        job.requester,
+        case=job.case,
+        context={"report": kind, "url": reverse("reports:job_detail", args=[job.pk])},
     )
 
 
@@ -514,6 +532,7 @@ def _finish(job_id: int, output, built: documents.Built) -> ReportJob | None:
         )
         if built.revealed:
             _record_reveals(job, fields=built.revealed)
+        _notify_requester(job, notification_events.REPORT_READY)
         if spec.after:
             spec.after(job)
         transaction.on_commit(lambda: remove_leftovers(job))
@@ -552,6 +571,7 @@ def _fail(job: ReportJob, message: str) -> None:
     job.status, job.error, job.finished_at = JobStatus.FAILED, message, timezone.now()
     _save_job(job, reason="failed")
     _job_event(None, "report.failed", job, f"{_describe(job)} failed: {message}", error=message)
+    _notify_requester(job, notification_events.REPORT_FAILED)
     transaction.on_commit(lambda: remove_leftovers(job))
 
 

@@ -40,17 +40,25 @@ def _report(template, **fields: str) -> Callable:
 def _integrity(event, data):
     values = {"id": event.object_id, **{k: data[k] for k in ("checked", "changed", "missing")}}
     if data["changed"] or data["missing"]:
-        return (
+        files = (
             _(
                 "Integrity check (job #%(id)s): %(checked)s files checked, %(changed)s changed, "
                 "%(missing)s missing"
             )
             % values
         )
-    return (
-        _("Integrity check (job #%(id)s): %(checked)s files checked, each matches its SHA-256")
-        % values
-    )
+    else:
+        files = (
+            _("Integrity check (job #%(id)s): %(checked)s files checked, each matches its SHA-256")
+            % values
+        )
+    return f"{files}; {_chain_verdict(data['audit_chain'])}" if data.get("audit_chain") else files
+
+
+def _chain_verdict(chain: dict) -> str:
+    if chain["intact"]:
+        return _("audit chain intact (%(n)s events)") % {"n": chain["checked"]}
+    return _("audit chain broken at event %(sequence)s: %(reason)s") % chain["first_broken"]
 
 
 def _audit_exported(event, data):

@@ -7,7 +7,17 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 # From the ground floor up; `vetting` is the project shell above them all.
-LAYERS = ["common", "audit", "accounts", "indicators", "signals", "cases", "reports", "vetting"]
+LAYERS = [
+    "common",
+    "audit",
+    "accounts",
+    "indicators",
+    "signals",
+    "notifications",
+    "cases",
+    "reports",
+    "vetting",
+]
 
 
 def imported_apps(app: str) -> set[str]:

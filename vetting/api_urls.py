@@ -20,6 +20,7 @@ urlpatterns = [
     path("v1/", include("cases.api_urls")),
     path("v1/", include("reports.api_urls")),
     path("v1/", include("accounts.api_urls")),
+    path("v1/", include("notifications.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "docs/",

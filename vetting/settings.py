@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "indicators",
     "cases",
     "signals",
+    "notifications",
     "reports",
 ]
 
@@ -228,6 +229,10 @@ AXES_VERBOSE = False
 # reverse proxies in front, the address the outermost one added to X-Forwarded-For (what the
 # client itself wrote there is never trusted). DRF's throttles read it the same way.
 PROXY_COUNT = env_int("VETTING_PROXY_COUNT", 0)
+
+# A comment on a case may be edited by its author for this many minutes after posting
+# (cases.permissions.can_edit_comment); every earlier text stays in its history.
+VETTING_COMMENT_EDIT_MINUTES = env_int("VETTING_COMMENT_EDIT_MINUTES", 15, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
 
@@ -423,6 +428,68 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 VETTING_DEFAULT_CATALOG_VERSION = os.environ.get("VETTING_DEFAULT_CATALOG_VERSION", "")
 VETTING_ORGANISATION_NAME = os.environ.get("VETTING_ORGANISATION_NAME", "Example Employer Ltd.")
 
+# Review deadlines (README, "Review deadlines"): working days (Monday to Friday) from submission
+# to the end of the review, per risk level: "critical=2,high=3,medium=5,low=10". A level left
+# out keeps its default. Beat reminds the reviewer and the case owner when
+# VETTING_REVIEW_DEADLINE_WARNING_DAYS working days are left, and again once it has passed.
+REVIEW_DEADLINE_DEFAULTS = {"critical": 2, "high": 3, "medium": 5, "low": 10}
+
+
+def _review_deadlines(value: str) -> dict[str, int]:
+    days = dict(REVIEW_DEADLINE_DEFAULTS)
+    for pair in (p.strip() for p in value.split(",")):
+        if not pair:
+            continue
+        level, _sep, number = (part.strip() for part in pair.partition("="))
+        if level not in days or not number.isdigit() or int(number) < 1:
+            raise ImproperlyConfigured(
+                "VETTING_REVIEW_DEADLINES is a list like 'critical=2,high=3,medium=5,low=10' "
+                f"(levels critical, high, medium, low; whole days ≥ 1); {pair!r} is not."
+            )
+        days[level] = int(number)
+    return days
+
+
+VETTING_REVIEW_DEADLINES = _review_deadlines(os.environ.get("VETTING_REVIEW_DEADLINES", ""))
+VETTING_REVIEW_DEADLINE_WARNING_DAYS = env_int("VETTING_REVIEW_DEADLINE_WARNING_DAYS", 1)
+
+# E-mail (notifications; README, "Notifications and e-mail"). VETTING_EMAIL_URL names the SMTP
+# server (smtp://, smtp+tls://, smtps://, see vetting/email_url.py); without it the usual Django
+# settings EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS and
+# EMAIL_USE_SSL are read from the environment. With neither, embedded mode (no DATABASE_URL or
+# no REDIS_URL) prints messages on the console; a server install uses Django's default, SMTP
+# on localhost:25. Messages are sent by a Celery task that retries while the server is down.
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("VETTING_EMAIL_FROM", "") or "vetting <vetting@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if os.environ.get("VETTING_EMAIL_URL", "").strip():
+    from vetting.email_url import parse_email_url
+
+    _email = parse_email_url(os.environ["VETTING_EMAIL_URL"])
+    if os.environ.get("VETTING_EMAIL_FROM"):
+        _email.pop("DEFAULT_FROM_EMAIL", None)
+    globals().update(_email)
+elif os.environ.get("EMAIL_HOST", "").strip():
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"].strip()
+    EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+elif EMBEDDED or not os.environ.get("REDIS_URL"):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# The e-mail task waits this long before its first retry, then twice as long each time.
+VETTING_EMAIL_RETRY_SECONDS = env_int("VETTING_EMAIL_RETRY_SECONDS", 30, minimum=1)
+# Links in e-mails: the address users open vetting at, without a trailing slash.
+VETTING_BASE_URL = (
+    os.environ.get("VETTING_BASE_URL", "").strip().rstrip("/") or "http://localhost:8000"
+)
+if not VETTING_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"VETTING_BASE_URL must start with http:// or https://; it is {VETTING_BASE_URL!r}."
+    )
+
 # Celery: Redis when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # The cache (API throttles): Redis when REDIS_URL is set, so every web process counts together,
@@ -478,6 +545,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(REPORTS_REDISPATCH_SECONDS),
     },
 }
+# Beat anchors the audit chain's head in the report storage this often (audit/services.py).
+_anchor_minutes = os.environ.get("VETTING_AUDIT_ANCHOR_MINUTES", "60").strip()
+if not _anchor_minutes.isdigit() or int(_anchor_minutes) < 1:
+    raise ImproperlyConfigured(
+        "VETTING_AUDIT_ANCHOR_MINUTES must be a whole number of minutes; "
+        f"it is {_anchor_minutes!r}."
+    )
+VETTING_AUDIT_ANCHOR_MINUTES = int(_anchor_minutes)
+CELERY_BEAT_SCHEDULE["anchor-audit-chain"] = {
+    "task": "audit.tasks.anchor_chain",
+    "schedule": VETTING_AUDIT_ANCHOR_MINUTES * 60.0,
+}
 # Every night at HH:30 (server time zone) beat checks every stored file against its hash.
 _integrity_hour = os.environ.get("VETTING_INTEGRITY_CHECK_HOUR", "2").strip().lower()
 if _integrity_hour not in {"off", "none", ""}:
@@ -490,6 +569,13 @@ if _integrity_hour not in {"off", "none", ""}:
         "task": "reports.tasks.scheduled_integrity_check",
         "schedule": crontab(hour=int(_integrity_hour), minute=30),
     }
+
+# Every ten minutes beat reminds reviewers and owners of reviews near or past their deadline
+# (once per case, deadline and kind; see cases/services/deadlines.py).
+CELERY_BEAT_SCHEDULE["review-deadline-reminders"] = {
+    "task": "cases.tasks.review_deadline_reminders",
+    "schedule": crontab(minute="*/10"),
+}
 
 # The database dump in a backup (vetting/backup.py): JSON Lines with encrypted numbers encrypted.
 SERIALIZATION_MODULES = {"vetting-jsonl": "vetting.backup_serializer"}
@@ -574,8 +660,10 @@ SPECTACULAR_SETTINGS["TAGS"] = [
     {"name": "checklist", "description": "Answers to the red flags and due-diligence steps."},
     {"name": "evidence", "description": "Files supporting the answers, hashed at upload."},
     {"name": "workflow", "description": "Submit, review, sign off, return and reopen."},
+    {"name": "comments", "description": "A case's discussion in Markdown, with @mentions."},
     {"name": "reports", "description": "Risk summary PDFs and referral packets."},
     {"name": "audit", "description": "Compliance exports of the audit log."},
+    {"name": "notifications", "description": "Your inbox: what happened to your cases."},
 ]
 
 # Operations (README, Operations): Prometheus metrics at /metrics, off unless VETTING_METRICS=1,

@@ -9,6 +9,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("vetting.api_urls")),
     path("reports/", include("reports.urls")),
+    path("catalogues/", include("indicators.urls")),
+    path("notifications/", include("notifications.urls")),
     path("healthz", health, name="health"),
     path("healthz/ready", health_ready, name="health_ready"),
     path("", include("cases.urls")),

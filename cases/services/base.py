@@ -116,7 +116,8 @@ def records_refusals(action: str, *, keep: tuple[str, ...] = ()):
     Put it above `@transaction.atomic`: the record is written after the service's transaction
     has rolled back, so it survives. `action` may name the service's arguments
     (`"case.{action}"`); the arguments named in `keep` are recorded with the refusal. The actor
-    is the `actor` argument, the case the `case` argument or the case of `evidence` or `finding`.
+    is the `actor` argument, the case the `case` argument or the case of `evidence`, `finding`
+    or `comment`.
     """
 
     def decorate(service):
@@ -131,7 +132,7 @@ def records_refusals(action: str, *, keep: tuple[str, ...] = ()):
                 call.apply_defaults()
                 given = call.arguments
                 case = given.get("case")
-                for row in ("evidence", "finding"):  # rows that belong to a case
+                for row in ("evidence", "finding", "comment"):  # rows that belong to a case
                     if case is None and given.get(row) is not None:
                         case = given[row].case
                 record_refusal(

@@ -1,11 +1,13 @@
 """Answering the checklist."""
 
+from dataclasses import dataclass, field
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from common.errors import ServiceValidationError
+from common.errors import ServiceValidationError, StaleVersion
 
 from .. import selectors
 from ..models import (
@@ -105,3 +107,89 @@ def answer_item(
         note=note,
     )
     return answer
+
+
+# ---------------------------------------------------------------- a whole section at once
+
+SECTION_MAX_ANSWERS = 200  # more than any catalogue's checklist holds
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One item's answer in a section save: what `answer_item` takes."""
+
+    item_code: str
+    value: str
+    note: str = ""
+    expected_version: int | None = None
+
+
+@dataclass
+class SectionResult:
+    """What a section save did, item by item. `saved` are the answers that changed (each with
+    its history record and audit event), `unchanged` those already stored as sent, `errors`
+    the refused items' messages per field, `conflicts` the items someone else saved since the
+    version the change was based on (StaleVersion, with the stored answer as `current`)."""
+
+    saved: list[ChecklistAnswer] = field(default_factory=list)
+    unchanged: list[ChecklistAnswer] = field(default_factory=list)
+    errors: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    conflicts: dict[str, StaleVersion] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """Every item was saved or already stored as sent."""
+        return not self.errors and not self.conflicts
+
+
+@records_refusals("answer.recorded")
+@transaction.atomic
+def answer_section(actor, case: Case, answers: list[AnswerInput]) -> SectionResult:
+    """Answer several items at once (a section of the checklist): each item exactly as
+    `answer_item` would, with the same rules, version check, history and audit event.
+
+    Items are independent, as they are when saved one by one: a valid item is saved even when
+    another is refused, so nothing valid is lost; each refused item is reported (its field
+    errors, or a conflict when someone else changed it since `expected_version`) and left as
+    stored. An item sent twice is refused. A wrong role or a case that cannot be changed any
+    more refuses the whole section before anything is saved.
+    """
+    require_role(actor, roles.HR, action=_("answer checklist items"))
+    case = lock_case(case)
+    require_editable(case)
+    if len(answers) > SECTION_MAX_ANSWERS:
+        raise ServiceValidationError(
+            {"answers": _("At most %(n)d answers at once.") % {"n": SECTION_MAX_ANSWERS}}
+        )
+    versions = dict(
+        ChecklistAnswer.objects.filter(case=case, retired_at__isnull=True).values_list(
+            "item__code", "version"
+        )
+    )
+    result = SectionResult()
+    seen: set[str] = set()
+    for entry in answers:
+        code = entry.item_code
+        if code in seen:
+            result.errors[code] = {
+                "item": [_("%(code)s is listed more than once.") % {"code": code}]
+            }
+            continue
+        seen.add(code)
+        try:
+            answer = answer_item(
+                actor,
+                case,
+                code,
+                entry.value,
+                entry.note,
+                expected_version=entry.expected_version,
+            )
+        except StaleVersion as conflict:
+            result.conflicts[code] = conflict
+        except ServiceValidationError as refusal:
+            result.errors[code] = refusal.errors
+        else:
+            changed = answer.version != versions.get(code)
+            (result.saved if changed else result.unchanged).append(answer)
+    return result

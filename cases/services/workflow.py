@@ -8,9 +8,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from common.errors import FourEyesViolation, InvalidTransition, NotAllowed, ServiceValidationError
+from common.errors import (
+    FourEyesViolation,
+    InvalidTransition,
+    NotAllowed,
+    ServiceError,
+    ServiceValidationError,
+    error_text,
+)
+from notifications import events
+from notifications.services import notify
 
-from .. import permissions, scoring, selectors
+from .. import deadlines, permissions, scoring, selectors
 from ..models import (
     FINAL_STATUSES,
     FLAGGED_STATUSES,
@@ -126,6 +135,13 @@ SIGN_OFF_ACTIONS = {
     "return": (SignOffOutcome.RETURN, ""),
 }
 REVIEW_ACTIONS = {"start_review", *SIGN_OFF_ACTIONS}
+# Who hears of an action on a case: the case's owner (HR), by this event.
+OWNER_EVENTS = {
+    "return": events.CASE_RETURNED,
+    "approve": events.CASE_APPROVED,
+    "reject": events.CASE_REJECTED,
+    "refer": events.CASE_REFERRED,
+}
 
 
 def _check_four_eyes(actor, case: Case, assessors: set[int] | None = None) -> None:
@@ -247,6 +263,7 @@ def perform_action(actor, case: Case, action: str, note: str = "") -> Case:
         case.risk_score = snapshot["score"]
         case.risk_level = snapshot["level"]
         case.submitted_at = now
+        case.review_due_at = deadlines.review_due(now, case.risk_level)
     elif action == "close_cleared":
         case.decision, case.decision_note, case.closed_at = Decision.CLEARED, note, now
     elif action == "start_review":
@@ -285,6 +302,8 @@ def perform_action(actor, case: Case, action: str, note: str = "") -> Case:
         decision=case.decision,
         risk_level=case.risk_level,
     )
+    if action in OWNER_EVENTS:
+        notify(OWNER_EVENTS[action], case.owner, case=case, actor=actor)
     if (previous in FLAGGED_STATUSES) != (case.status in FLAGGED_STATUSES):
         # Referred, rejected or reopened from that: the open cases linked to it see it now.
         rescreen_linked_cases(case)
@@ -308,12 +327,18 @@ def assign_reviewer(actor, case: Case, reviewer) -> Case:
         refusal = permissions.why_not_assignable(reviewer, case)
         if refusal:
             raise ServiceValidationError({"reviewer": refusal})
+    previous = case.reviewer
     case.reviewer = reviewer
     save_as(case, actor, reason="reviewer assigned")
     who = reviewer.get_username() if reviewer else "nobody"
     case_event(
         actor, "case.reviewer_assigned", case, f"{case.reference} assigned to {who}", reviewer=who
     )
+    if reviewer is not None and reviewer != previous:
+        # The reviewer passing their own review on hands it over; anyone else assigns it.
+        handed_over = previous is not None and previous.pk == actor.pk
+        event = events.REVIEW_HANDED_OVER if handed_over else events.CASE_ASSIGNED
+        notify(event, reviewer, case=case, actor=actor)
     return case
 
 
@@ -327,3 +352,62 @@ def assign_reviewer_named(actor, case: Case, username: str | None) -> Case:
                 {"reviewer": _("No active user named %(u)s.") % {"u": username}}
             )
     return assign_reviewer(actor, case, reviewer)
+
+
+# ---------------------------------------------------------------- bulk assignment
+
+BULK_ASSIGN_MAX = 100  # cases in one bulk assignment (a page of the case list is 25)
+
+
+@dataclass(frozen=True)
+class AssignmentResult:
+    reference: str
+    assigned: bool
+    message: str
+
+
+def assign_reviewer_to_cases(actor, references, username: str) -> list[AssignmentResult]:
+    """Give the review of each case of `references` to the reviewer `username`, through
+    `assign_reviewer` for each case: every rule of a single assignment applies to each (the
+    case's state, who may hand it on, the four-eyes rule), each case is assigned in its own
+    transaction and recorded in its history and the audit log as a single assignment is. One
+    case refused does not stop the others. Results in the order of `references`."""
+    require_role(actor, *permissions.REVIEW_ASSIGNERS, action=_("assign reviewers"))
+    references = list(dict.fromkeys(r.strip() for r in references if r and r.strip()))
+    if not references:
+        raise ServiceValidationError({"cases": _("Tick the cases to assign.")})
+    if len(references) > BULK_ASSIGN_MAX:
+        raise ServiceValidationError(
+            {"cases": _("At most %(n)d cases at once.") % {"n": BULK_ASSIGN_MAX}}
+        )
+    username = (username or "").strip()
+    reviewer = selectors.user_named(username) if username else None
+    if reviewer is None or not reviewer.is_active:
+        raise ServiceValidationError(
+            {
+                "reviewer": _("Choose an active reviewer.")
+                if not username
+                else _("No active user named %(u)s.") % {"u": username}
+            }
+        )
+    cases = {
+        case.reference: case
+        for case in selectors.visible_cases(actor).filter(reference__in=references)
+    }
+    results = []
+    for reference in references:
+        case = cases.get(reference)
+        if case is None:
+            results.append(AssignmentResult(reference, False, _("No such case.")))
+            continue
+        try:
+            assign_reviewer(actor, case, reviewer)
+        except ServiceError as exc:
+            results.append(AssignmentResult(reference, False, error_text(exc)))
+        else:
+            results.append(
+                AssignmentResult(
+                    reference, True, _("Assigned to %(who)s.") % {"who": reviewer.get_username()}
+                )
+            )
+    return results

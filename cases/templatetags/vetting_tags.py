@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from cases import scoring
+from cases import deadlines, scoring
 from cases.models import FINDING_SEVERITIES, AnswerValue, FindingStatus, RiskLevel, Status
 from common import display
 from indicators import translations
@@ -216,3 +216,17 @@ def finding_summary(finding) -> str:
     """A stored finding's summary in the page's language: it is stored in English, and the
     checks' summaries are message ids (as the API's FindingSerializer reads it)."""
     return _(finding.summary) if finding.summary else ""
+
+
+@register.filter
+def deadline_state(case) -> str:
+    """ "near", "overdue" or "" for a case waiting for or in review (cases/deadlines.py)."""
+    if case.status not in (Status.SUBMITTED, Status.IN_REVIEW):
+        return ""
+    return deadlines.state(case.review_due_at)
+
+
+@register.inclusion_tag("cases/_deadline.html")
+def review_deadline(case):
+    """The review due date of a case waiting for or in review, marked when near or overdue."""
+    return {"case": case, "state": deadline_state(case)}

@@ -25,8 +25,10 @@ from schemathesis.checks import not_a_server_error
 
 from accounts.services import create_api_token
 from cases import services
+from indicators import services as indicator_services
 from reports import services as report_services
 from tests.api.conftest import PDF_BYTES
+from tests.indicators.helpers import as_bytes, revised_2023
 
 MAX_EXAMPLES = 12
 
@@ -52,7 +54,11 @@ def fuzz_world(
     submitted = answered_case(emails=["fuzz@example.com"])
     services.perform_action(hr, submitted, "submit")
     job, _ = report_services.request_report(hr, draft, "risk_summary")
+    comment = services.post_comment(hr, draft, "A first look, @riley.")
     tokens = [create_api_token(u, name="fuzz")[1] for u in (hr, reviewer, compliance)]
+    upload = indicator_services.upload_catalog(
+        actor=compliance, file_name="r1.json", content=as_bytes(revised_2023())
+    )
     return {
         # Built here, after the test settings are in place (middleware reads them at start-up).
         "app": get_wsgi_application(),
@@ -63,6 +69,8 @@ def fuzz_world(
             "code": itertools.repeat(draft.catalog_version.code),
             "candidate_id": itertools.repeat(draft.candidate_id),
             "job_id": itertools.repeat(job.pk),
+            "upload_id": itertools.repeat(upload.pk),
+            "comment_id": itertools.repeat(comment.pk),
         },
         "tokens": itertools.cycle(tokens),
     }

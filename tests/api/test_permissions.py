@@ -15,9 +15,13 @@ from drf_spectacular.generators import EndpointEnumerator
 
 from accounts.services import create_api_token
 from cases import services
+from indicators import services as indicator_services
+from notifications import events
+from notifications.services import notify
 from reports import services as report_services
 from tests.api.conftest import PDF_BYTES, token_client
 from tests.helpers import make_user
+from tests.indicators.helpers import as_bytes, revised_2023
 
 HR, REVIEWER, COMPLIANCE, ADMIN, ANONYMOUS = "hr", "reviewer", "compliance", "admin", "anonymous"
 ROLES = (HR, REVIEWER, COMPLIANCE, ADMIN, ANONYMOUS)
@@ -27,6 +31,8 @@ SIGNED_IN = {HR, REVIEWER, COMPLIANCE, ADMIN}
 CASE = "/api/v1/cases/{reference}"
 EVIDENCE = CASE + "/evidence/{evidence_id}"
 FINDING = CASE + "/signals/{finding_id}"
+UPLOAD = "/api/v1/catalog/uploads/{upload_id}"
+COMMENT = CASE + "/comments/{comment_id}"
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,9 @@ PLACEHOLDERS = {
     "job_id": "{job_id}",
     "finding_id": "{finding_id}",
     "token_id": "{token_id}",
+    "upload_id": "{upload_id}",
+    "notification_id": "{notification_id}",
+    "comment_id": "{comment_id}",
 }
 
 
@@ -82,6 +91,15 @@ MATRIX = [
     row("GET", "/api/v1/catalog/versions/", SIGNED_IN),
     row("GET", "/api/v1/catalog/versions/{code}/", SIGNED_IN),
     row("GET", "/api/v1/catalog/versions/{code}/items/", SIGNED_IN),
+    row("PATCH", "/api/v1/catalog/versions/{code}/", {COMPLIANCE}, {"is_active": True}),
+    row("GET", "/api/v1/catalog/uploads/", {COMPLIANCE}),
+    row("POST", "/api/v1/catalog/uploads/", {COMPLIANCE}, {"content": revised_2023("2023-10-r2")}),
+    row("GET", UPLOAD + "/", {COMPLIANCE}),
+    row("POST", UPLOAD + "/publish/", {COMPLIANCE}),
+    row("POST", UPLOAD + "/discard/", {COMPLIANCE}, {"reason": "Wrong file"}),
+    row("GET", "/api/v1/catalog/defaults/", SIGNED_IN),
+    row("PUT", "/api/v1/catalog/defaults/", {COMPLIANCE}, {"base": "2023-10"}),
+    row("GET", "/api/v1/catalog/coverage/", SIGNED_IN),
     row("GET", "/api/v1/candidates/", CASE_READERS),
     row("GET", "/api/v1/candidates/{candidate_id}/", CASE_READERS),
     row("GET", "/api/v1/cases/", CASE_READERS),
@@ -96,6 +114,9 @@ MATRIX = [
         {"field": "account_number", "reason": "Verify with the bank"},
     ),
     row("GET", CASE + "/answers/", CASE_READERS),
+    row(
+        "PATCH", CASE + "/answers/", {HR}, {"answers": [{"item": "RF-2023-01", "value": "unknown"}]}
+    ),
     row("GET", CASE + "/answers/{item_code}/", CASE_READERS),
     row("PATCH", CASE + "/answers/{item_code}/", {HR}, {"value": "not_observed"}),
     row("GET", CASE + "/catalogues/", CASE_READERS),
@@ -117,6 +138,11 @@ MATRIX = [
     row("POST", FINDING + "/dismiss/", {HR, REVIEWER}, {"note": "Explained by the candidate."}),
     row("POST", CASE + "/assign-reviewer/", {HR, REVIEWER}, {"reviewer": "seoyeon"}),
     row("GET", CASE + "/history/", CASE_READERS),
+    row("GET", CASE + "/comments/", CASE_READERS),
+    row("POST", CASE + "/comments/", CASE_READERS, {"body": "Looks fine."}),
+    row("GET", COMMENT + "/", CASE_READERS),
+    # Only its author (hr here) edits a comment.
+    row("PATCH", COMMENT + "/", {HR}, {"body": "Edited."}),
     row("GET", "/api/v1/review-queue/", CASE_READERS),
     row("GET", CASE + "/reports/", CASE_READERS),
     row("POST", CASE + "/reports/", CASE_READERS, {"kind": "risk_summary"}),
@@ -127,6 +153,11 @@ MATRIX = [
     row("GET", "/api/v1/audit-export/", {COMPLIANCE}, query="start=2026-01-01&end=2026-01-31"),
     row("GET", "/api/v1/integrity-checks/", {COMPLIANCE}),
     row("POST", "/api/v1/integrity-checks/", {COMPLIANCE}),
+    # Everyone has an inbox; another user's notification is a 404 (let in, not found).
+    row("GET", "/api/v1/notifications/", SIGNED_IN),
+    row("GET", "/api/v1/notifications/unread-count/", SIGNED_IN),
+    row("POST", "/api/v1/notifications/read-all/", SIGNED_IN),
+    row("POST", "/api/v1/notifications/{notification_id}/read/", SIGNED_IN),
     *[
         row("POST", CASE + "/actions/{action}/", allowed, {"note": "Because."}, action=action)
         for action, allowed in ACTION_ROLES.items()
@@ -154,6 +185,13 @@ def world(catalog, role_users, open_case, reviewer2):
             "job_id": job.pk,
             "finding_id": case.findings.get(check_code="email.disposable").pk,
             "token_id": create_api_token(owner, name="owner's script")[0].pk,
+            "upload_id": indicator_services.upload_catalog(
+                actor=role_users[COMPLIANCE], file_name="r1.json", content=as_bytes(revised_2023())
+            ).pk,
+            "notification_id": notify(events.CASE_ASSIGNED, role_users[HR], case=case, actor=owner)[
+                0
+            ].pk,
+            "comment_id": services.post_comment(role_users[HR], case, "First look.").pk,
         },
     }
 

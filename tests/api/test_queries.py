@@ -74,3 +74,12 @@ def test_history_runs_the_same_queries_for_a_small_and_a_busy_case(hr_api, case_
         entries = get_rows(hr_api, f"/api/v1/cases/{ref}/history/?page_size=200", "api.history")
         changes.append(sum(len(group["fields"]) for e in entries for group in e["changes"]))
     assert changes[0] > 26 and changes[1] > changes[0]
+
+
+def test_the_comment_list_does_not_grow_with_comments(hr_api, open_case, hr, reviewer):
+    case = open_case()
+    url = f"/api/v1/cases/{case.reference}/comments/?page_size=100"
+    for total in (2, 20):
+        while case.comments.count() < total:
+            services.post_comment(hr, case, "Look at this, @riley.")
+        assert len(get_rows(hr_api, url, "api.comments")) == total

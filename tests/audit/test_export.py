@@ -69,3 +69,24 @@ def test_the_web_export_speaks_the_language_of_the_page(noted_case, compliance, 
 
     (plain,) = answer_rows(read_csv(response), "RF-2023-01")
     assert "“확인되지 않음”" in plain["summary"]
+
+
+def test_comments_and_their_edits_are_in_the_export_with_their_text(open_case, hr, compliance):
+    case = open_case()
+    comment = services.post_comment(hr, case, "The **bank** is a fintech; @chris please check.")
+    services.edit_comment(hr, comment, "The **bank** is Wise, a fintech; @chris please check.")
+    today = timezone.localdate()
+
+    rows = read_csv(
+        token_client(compliance).get(export_url(today, today, "csv"), HTTP_ACCEPT_LANGUAGE="en")
+    )
+
+    posted = [r for r in rows if r["action"] == "case.comment_posted"]
+    edited = [r for r in rows if r["action"] == "case.comment_edited"]
+    assert [r["summary"] for r in posted] == [
+        f"hana commented on {case.reference}, mentioning @chris"
+    ]
+    assert posted[0]["note"] == "The **bank** is a fintech; @chris please check."
+    assert edited[0]["summary"] == f"hana edited a comment on {case.reference}"
+    assert edited[0]["note"] == "The **bank** is Wise, a fintech; @chris please check."
+    assert "The **bank** is a fintech" in edited[0]["data"]  # the earlier text

@@ -110,13 +110,22 @@ def test_the_checklist_shows_each_catalogue_by_section(open_case, tmp_path):
     case = open_case()
     catalogues = selectors.checklist_by_catalogue(case)
     assert [c.version.code for c in catalogues] == ["2023-10", extra.code]
-    assert [s.section for s in catalogues[0].sections] == ["red_flags", "due_diligence"]
-    sections = {s.section: [a.item.code for a in s.answers] for s in catalogues[1].sections}
+    assert [s.key for s in catalogues[0].sections] == ["red_flags", "due_diligence"]
+    sections = {s.key: [a.item.code for a in s.answers] for s in catalogues[1].sections}
     assert sections == {
         "red_flags": ["RF-S-01"],
         "due_diligence": ["DD-S-01"],
         "post_hire": ["PH-S-01", "PH-S-02"],
     }
+    # Each section form is named by its catalogue version too: no two sections share a key.
+    keys = [s.form_key for s in selectors.checklist_sections(case)]
+    assert keys == [
+        "2023-10:red_flags",
+        "2023-10:due_diligence",
+        f"{extra.code}:red_flags",
+        f"{extra.code}:due_diligence",
+        f"{extra.code}:post_hire",
+    ]
 
 
 def test_every_pinned_item_must_be_answered_before_submitting(open_case, hr, tmp_path):

@@ -45,7 +45,7 @@ def test_every_2023_bullet_is_in_the_catalogue_verbatim():
 def test_items_carry_everything_a_reviewer_needs():
     load_catalogs()
     for item in CatalogItem.objects.all():
-        assert re.fullmatch(r"(RF|DD)-20\d\d-\d\d", item.code)
+        assert re.fullmatch(r"(RF|DD)-20\d\d-\d\d|SUP25-(RF|DD|PH)-\d\d", item.code), item.code
         assert item.title and item.title_ko and item.evidence_expectation
         assert re.search("[가-힣]", item.title_ko), item.code
         assert item.audience

@@ -52,12 +52,32 @@ def test_an_intact_installation_checks_every_file_and_says_so(
     assert {r["result"] for r in rows} == {"ok"}
     assert all(r["recorded_sha256"] == r["actual_sha256"] for r in rows)
     assert rows[0]["case_reference"] == assessed_case.reference
+    chain = job.summary.pop("audit_chain")
     assert job.summary == {"checked": 3, "ok": 3, "changed": 0, "missing": 0, "problems": []}
+    assert chain["intact"] and chain["checked"] > 0 and chain["first_broken"] is None
     assert job.file_name.startswith("vetting-integrity-check-") and job.file_name.endswith(".csv")
     assert job.case is None
     event = AuditEvent.objects.get(action="integrity.verified")
     assert event.actor == compliance
-    assert "3 files, every file matches its recorded SHA-256" in event.summary
+    assert "3 files, every file matches its recorded SHA-256; audit chain intact" in event.summary
+
+
+def test_the_check_names_the_first_broken_link_of_the_audit_chain(open_case, compliance, check):
+    from audit.services import seal_all_pending
+    from tests.audit.test_chain import tamper
+
+    open_case()
+    seal_all_pending()
+    changed = AuditEvent.objects.get(action="case.opened").sequence
+    tamper(sequence=changed, summary="Opened nothing")
+
+    job = check(compliance)
+
+    chain = job.summary["audit_chain"]
+    assert not chain["intact"]
+    assert chain["first_broken"]["sequence"] == changed
+    event = AuditEvent.objects.get(action="integrity.problems_found")
+    assert f"audit chain broken at event {changed}: its content was changed" in event.summary
 
 
 def test_a_changed_and_a_missing_file_are_reported(assessed_case, hr, compliance, generate, check):

@@ -57,7 +57,7 @@ report_services.request_integrity_check(auditor)
 SNAPSHOT = r"""
 import json
 from audit.models import AuditEvent
-from cases.models import Candidate, Case, ChecklistAnswer, Evidence
+from cases.models import Candidate, Case, CaseTally, ChecklistAnswer, Evidence
 from reports.models import ReportJob
 
 def rows(queryset, *fields):
@@ -85,6 +85,10 @@ print("SNAPSHOT:" + json.dumps({
         "action", "object_type", "object_id", "case_reference", "summary", "data",
     ),
     "history": Case.history.count() + Candidate.history.count(),
+    "tallies": rows(
+        CaseTally.objects.exclude(cases=0).order_by("status", "risk_level", "reviewer_key"),
+        "status", "risk_level", "reviewer_key", "cases",
+    ),
 }, default=str))
 """
 

@@ -64,9 +64,9 @@ def test_the_checklist_shows_each_catalogue_in_its_own_section(client, hr, open_
     base_at = page.index('id="catalogue-2023-10"')
     extra_at = page.index(f'id="catalogue-{extra.code}"')
     assert base_at < page.index('id="item-RF-2023-01"') < extra_at < page.index('id="item-PH-S-01"')
-    assert f'id="cat-{extra.code}-post_hire"' in page
+    assert f'id="section-{extra.code}-post_hire"' in page
     assert "Post-hire checks" in page and extra.title in page
-    assert page.index(f'id="cat-{extra.code}-post_hire"') < page.index('id="item-PH-S-01"')
+    assert page.index(f'id="section-{extra.code}-post_hire"') < page.index('id="item-PH-S-01"')
 
 
 def test_saving_one_supplement_item_with_htmx_still_works(client, hr, open_case, tmp_path):

@@ -123,13 +123,13 @@ def answer_every_item(page: Page) -> None:
         item = page.locator(f"#item-{code}")
         if code.startswith("RF") and not observed_done:
             item.locator("input[value=observed]").check()
-            item.locator("textarea[name=note]").fill("Refused to turn the camera on twice.")
+            item.locator("[data-answer-form] textarea").fill("Refused to turn the camera on twice.")
             observed_done = True
         elif code.startswith("RF"):
             item.locator("input[value=not_observed]").check()
         else:
             item.locator("input[value=completed]").check()
-        item.locator("button.primary").click()
+        item.locator("[data-item-save]").click()
         expect(page.locator(f"#item-{code}.answered")).to_be_visible()
     expect(page.locator("#progress [role=progressbar]")).to_have_attribute(
         "aria-valuenow", str(len(codes))
@@ -197,7 +197,7 @@ def test_hr_assesses_and_a_reviewer_refers_in_english(live_server, new_page, peo
     # A note is required for "observed": the error is shown in the item, nothing is saved.
     first_rf = page.locator("article.item.kind-red_flag").first
     first_rf.locator("input[value=observed]").check()
-    first_rf.locator("button.primary").click()
+    first_rf.locator("[data-item-save]").click()
     expect(first_rf.locator(".errorlist")).to_contain_text("note is required")
 
     answer_every_item(page)

@@ -105,6 +105,8 @@ def test_the_main_pages_raise_no_csp_violation(
         "/reports/",
         f"/reports/cases/{case.reference}/",
         "/accounts/password/",
+        "/notifications/",
+        "/notifications/settings/",
     ]:
         visit(page, base + path)
 
@@ -112,7 +114,7 @@ def test_the_main_pages_raise_no_csp_violation(
     visit(page, f"{base}/cases/{case.reference}/checklist/")
     item = page.locator("article.item.kind-red_flag").first
     item.locator("input[value=not_observed]").check()
-    item.locator("button.primary").click()
+    item.locator("[data-item-save]").click()
     expect(page.locator("article.item.answered").first).to_be_visible()
     expect(page.locator("#progress [role=progressbar]")).to_have_attribute("aria-valuenow", "1")
     bar = page.locator("#progress [role=progressbar] span")
@@ -135,7 +137,14 @@ def test_the_main_pages_raise_no_csp_violation(
         visit(page, base + path)
     log_out(page)
     log_in(page, base, "chris")
-    for path in ["/reports/audit-export/", "/reports/integrity/"]:
+    for path in [
+        "/reports/audit-export/",
+        "/reports/integrity/",
+        "/catalogues/",
+        "/catalogues/upload/",
+        "/catalogues/defaults/",
+        "/catalogues/coverage/",
+    ]:
         visit(page, base + path)
 
 

@@ -111,3 +111,15 @@ def test_the_checklist_and_catalogues_pages_run_the_same_queries_for_one_and_two
     for case in (one, two, upgraded):
         load(client, reverse("case_checklist", args=[case.reference]), "page.case_checklist")
         load(client, reverse("case_catalogues", args=[case.reference]), "page.case_catalogues")
+
+
+def test_the_comments_page_runs_the_same_queries_for_one_and_many_comments(
+    client, hr, reviewer, compliance, open_case
+):
+    client.force_login(hr)
+    for count in (1, 8):
+        case = open_case()
+        for n in range(count):
+            comment = services.post_comment(hr, case, f"Note {n} for @riley and @chris")
+            services.edit_comment(hr, comment, f"Note {n}, edited, for @riley")
+        load(client, reverse("case_comments", args=[case.reference]), "page.case_comments")

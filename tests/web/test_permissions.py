@@ -14,9 +14,13 @@ from django.urls import get_resolver, reverse
 
 from accounts.services import create_api_token
 from cases import services
+from indicators import services as indicator_services
+from notifications import events
+from notifications.services import notify
 from reports import services as report_services
 from tests.api.conftest import PDF_BYTES
 from tests.helpers import make_user, new_case_form
+from tests.indicators.helpers import as_bytes, revised_2023
 
 HR, REVIEWER, COMPLIANCE, ADMIN, ANONYMOUS = "hr", "reviewer", "compliance", "admin", "anonymous"
 ROLES = (HR, REVIEWER, COMPLIANCE, ADMIN, ANONYMOUS)
@@ -56,6 +60,11 @@ ITEM = ("reference", "code")
 EVIDENCE = ("reference", "evidence_id")
 FINDING = ("reference", "finding_id")
 JOB = ("pk",)
+UPLOAD = ("upload_id",)
+VERSION = ("version_code",)
+NOTIFICATION = ("notification_id",)
+COMMENT = ("reference", "comment_id")
+VIEW = ("view_id",)
 NEW_CASE = new_case_form(legal_name="Kim Test")
 UPGRADE_PREVIEW = {
     "step": "preview",
@@ -110,6 +119,14 @@ MATRIX = [
     Row("GET", "case_catalogues", readers(200), kwargs=CASE),
     # A preview of asking May 2022 too: nothing changes.
     Row("POST", "case_catalogues", only(HR, 200), UPGRADE_PREVIEW, CASE),
+    Row(
+        "POST",
+        "case_answer_section",
+        only(HR, 302),
+        {"item": "RF-2023-01", "value-RF-2023-01": "unknown"},
+        CASE,
+    ),
+    Row("GET", "case_answer_section", NOT_POST, kwargs=CASE),
     Row("POST", "case_item_evidence", only(HR, 302), {"description": "x"}, ITEM),
     Row("GET", "case_evidence", readers(200), kwargs=CASE),
     Row("POST", "case_evidence", only(HR, 302), {"description": "x"}, CASE),
@@ -126,6 +143,27 @@ MATRIX = [
     Row("POST", "case_review", only(REVIEWER, 400), {"action": "approve"}, CASE),
     Row("POST", "case_assign", cells(302, 302, 403), {"reviewer": "seoyeon"}, CASE),
     Row("GET", "case_history", readers(200), kwargs=CASE),
+    # Everyone who may see the case takes part in its discussion; only the author (hr here)
+    # edits a comment: anyone else is sent back to it with the refusal.
+    Row("GET", "case_comments", readers(200), kwargs=CASE),
+    Row("POST", "case_comments", readers(302), {"body": "Looks fine."}, CASE),
+    Row("GET", "case_comment_edit", cells(200, 302, 302), kwargs=COMMENT),
+    Row("POST", "case_comment_edit", readers(302), {"body": "Edited."}, COMMENT),
+    # Saved views are each user's own: another user's view is not found.
+    Row("GET", "saved_views", readers(200)),
+    Row("POST", "saved_views", readers(302), {"name": "Drafts", "query": "status=draft"}),
+    Row("POST", "saved_view_change", cells(302, 404, 404), {"view-0-name": "x"}, VIEW),
+    Row("GET", "saved_view_change", NOT_POST, kwargs=VIEW),
+    Row("POST", "saved_view_delete", cells(302, 404, 404), kwargs=VIEW),
+    Row("GET", "saved_view_delete", NOT_POST, kwargs=VIEW),
+    # The case is a draft: the result page says it was refused.
+    Row(
+        "POST",
+        "case_bulk_assign",
+        cells(200, 200, 403),
+        {"case": "{reference}", "reviewer": "seoyeon"},
+    ),
+    Row("GET", "case_bulk_assign", NOT_POST),
     # ------------------------------------------------------------ reports
     Row("GET", "reports:list", readers(200)),
     Row("GET", "reports:case_reports", readers(200), kwargs=CASE),
@@ -144,6 +182,34 @@ MATRIX = [
     Row("POST", "reports:audit_export", only(COMPLIANCE, 200), AUDIT_PERIOD),
     Row("GET", "reports:integrity", only(COMPLIANCE, 200)),
     Row("POST", "reports:integrity", only(COMPLIANCE, 302)),
+    # ------------------------------------------------------------ catalogues
+    # Every role reads the catalogue; only compliance uploads, publishes, activates, sets defaults.
+    Row("GET", "indicators:version_list", readers(200, admin=200)),
+    Row("GET", "indicators:coverage", readers(200, admin=200)),
+    Row("GET", "indicators:upload", only(COMPLIANCE, 200)),
+    Row("POST", "indicators:upload", only(COMPLIANCE, 302)),  # a valid file: to its draft
+    Row("GET", "indicators:upload_detail", only(COMPLIANCE, 200), kwargs=UPLOAD),
+    Row("POST", "indicators:upload_publish", only(COMPLIANCE, 302), {"confirm": "on"}, UPLOAD),
+    Row("GET", "indicators:upload_publish", NOT_POST, kwargs=UPLOAD),
+    Row("POST", "indicators:upload_discard", only(COMPLIANCE, 302), {"reason": "x"}, UPLOAD),
+    Row("GET", "indicators:upload_discard", NOT_POST, kwargs=UPLOAD),
+    Row("POST", "indicators:version_active", only(COMPLIANCE, 302), {"active": "1"}, VERSION),
+    Row("GET", "indicators:version_active", NOT_POST, kwargs=VERSION),
+    Row("GET", "indicators:defaults", only(COMPLIANCE, 200)),
+    Row("POST", "indicators:defaults", only(COMPLIANCE, 302), {"base": "2023-10"}),
+    # ------------------------------------------------------------ notifications
+    # Every signed-in user has an inbox; the world's one notification is hr's: to anyone else
+    # it does not exist.
+    Row("GET", "notifications:inbox", readers(200, admin=200)),
+    # The bell is fetched by htmx: signed out, an empty answer that changes nothing.
+    Row("GET", "notifications:bell", readers(200, admin=200, anonymous=204)),
+    Row("GET", "notifications:open", cells(302, 404, 404, 404), kwargs=NOTIFICATION),
+    Row("POST", "notifications:read", cells(302, 404, 404, 404), kwargs=NOTIFICATION),
+    Row("GET", "notifications:read", NOT_POST, kwargs=NOTIFICATION),
+    Row("POST", "notifications:read_all", readers(302, admin=302)),
+    Row("GET", "notifications:read_all", NOT_POST),
+    Row("GET", "notifications:preferences", readers(200, admin=200)),
+    Row("POST", "notifications:preferences", readers(302, admin=302), {"language": "ko"}),
 ]
 
 
@@ -159,6 +225,7 @@ def world(catalog, role_users, open_case, reviewer2, django_capture_on_commit_ca
     )
     with django_capture_on_commit_callbacks(execute=True):
         job, _ = report_services.request_report(owner, case, "risk_summary")
+    (notification,) = notify(events.CASE_ASSIGNED, world_hr, case=case, actor=owner)
     return {
         "users": {**role_users, ANONYMOUS: None},
         "ids": {
@@ -168,6 +235,13 @@ def world(catalog, role_users, open_case, reviewer2, django_capture_on_commit_ca
             "finding_id": found.pk,
             "pk": job.pk,
             "token_id": create_api_token(world_hr, name="hr's script")[0].pk,
+            "upload_id": indicator_services.upload_catalog(
+                actor=role_users[COMPLIANCE], file_name="r1.json", content=as_bytes(revised_2023())
+            ).pk,
+            "version_code": "2022-05",
+            "notification_id": notification.pk,
+            "comment_id": services.post_comment(world_hr, case, "First look.").pk,
+            "view_id": services.save_view(world_hr, name="Mine", params={}).pk,
         },
     }
 
@@ -183,9 +257,11 @@ def request_as(client, row: Row, user, ids: dict):
     if user is not None:
         client.force_login(user)
     url = reverse(row.name, kwargs={name: ids[name] for name in row.kwargs})
-    data = dict(row.data)
+    data = {name: value.format(**ids) for name, value in row.data.items()}
     if row.name in ("case_item_evidence", "case_evidence"):
         data["file"] = SimpleUploadedFile("more.pdf", PDF_BYTES)
+    if row.name == "indicators:upload":
+        data["file"] = SimpleUploadedFile("r2.json", as_bytes(revised_2023("2023-10-r2")))
     return client.generic(row.method, url) if row.method == "GET" else client.post(url, data)
 
 
@@ -205,6 +281,12 @@ def _names(urlconf: str, namespace: str = "") -> set[str]:
 
 
 def test_matrix_covers_every_web_page():
-    pages = _names("cases.urls") | _names("reports.urls", "reports") | _names("accounts.urls")
+    pages = (
+        _names("cases.urls")
+        | _names("reports.urls", "reports")
+        | _names("accounts.urls")
+        | _names("indicators.urls", "indicators")
+        | _names("notifications.urls", "notifications")
+    )
     assert {row.name for row in MATRIX} == pages
     assert len({str(row) for row in MATRIX}) == len(MATRIX), "one row per page and method"

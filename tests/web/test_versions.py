@@ -103,7 +103,8 @@ def test_each_answer_form_carries_its_version(hr_client, open_case, hr):
     case = open_case()
     services.answer_item(hr, case, "RF-2023-02", "unknown")
     page = hr_client.get(reverse("case_checklist", args=[case.reference])).content.decode()
-    assert 'name="version" value="2"' in page and 'name="version" value="1"' in page
+    assert 'name="version-RF-2023-02" value="2"' in page
+    assert 'name="version-RF-2023-01" value="1"' in page
 
 
 @pytest.mark.parametrize("htmx", [False, True])
@@ -125,7 +126,7 @@ def test_a_stale_answer_is_refused_with_the_current_value_and_the_typed_note_kep
     assert "My own note (typed)" in html
     answer = ChecklistAnswer.objects.get(case=case, item__code="RF-2023-01")
     assert (answer.value, answer.version) == ("observed", 2)
-    assert 'name="version" value="2"' in html
+    assert 'name="version-RF-2023-01" value="2"' in html
 
 
 def test_an_answer_based_on_the_current_version_is_saved(hr_client, open_case):

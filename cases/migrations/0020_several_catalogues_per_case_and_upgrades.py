@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0014_trigram_indexes_for_name_search'),
+        ('cases', '0019_case_comments_and_saved_views'),
         ('indicators', '0002_catalogue_kinds_citations_and_defaults'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
