@@ -9,6 +9,7 @@ from .models import (
     Candidate,
     CandidateContact,
     Case,
+    CaseCatalog,
     ChecklistAnswer,
     Evidence,
     SensitiveReveal,
@@ -16,8 +17,17 @@ from .models import (
 )
 
 
+class CaseCatalogInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The versions a case asks besides its base version, read-only (upgrades change them)."""
+
+    model = CaseCatalog
+    fields = ("position", "version")
+    extra = 0
+
+
 @admin.register(Case)
 class CaseAdmin(ReadOnlyHistoryAdmin):
+    inlines = (CaseCatalogInline,)
     list_display = (
         "reference",
         "candidate",

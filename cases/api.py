@@ -44,6 +44,7 @@ from .serializers import (
     CandidateFilterSerializer,
     CandidateSerializer,
     CaseCandidateSerializer,
+    CaseCataloguesSerializer,
     CaseDetailSerializer,
     CaseFilterSerializer,
     CaseSummarySerializer,
@@ -60,6 +61,8 @@ from .serializers import (
     RevealRequestSerializer,
     RevealResponseSerializer,
     TimelineEntrySerializer,
+    UpgradeRequestSerializer,
+    UpgradeResultSerializer,
     WithdrawSerializer,
 )
 
@@ -159,9 +162,11 @@ class CaseList(CaseAPIView):
         tags=["cases"],
         summary="Open a case",
         description=(
-            "Open a case for an applicant with the facts they claim. The case pins the current "
-            "default catalogue version (or the active one named in `catalog_version`) and gets "
-            "one unanswered checklist item per indicator. "
+            "Open a case for an applicant with the facts they claim. The case pins the default "
+            "base catalogue version (or the active one named in `catalog_version`) and the "
+            "default supplements (or the active versions named in `supplements`), and gets one "
+            "unanswered checklist item per indicator of every pinned version (an item code "
+            "asked once). "
             "Account and identity document numbers are stored encrypted and only shown masked."
         ),
         request=OpenCaseSerializer,
@@ -447,6 +452,91 @@ class AnswerDetail(VersionedMixin, CaseAPIView):
             expected_version=if_match_version(request),
         )
         return self.versioned_response()
+
+
+# ---------------------------------------------------------------- catalogues of a case
+
+
+class CaseCatalogueMixin:
+    def catalogues_data(self, case) -> dict:
+        data = {
+            "catalog_revision": case.catalog_revision,
+            "versions": selectors.pinned_versions(case),
+            "earlier_answers": selectors.earlier_answers(case).prefetch_related("evidence"),
+        }
+        return CaseCataloguesSerializer(data).data
+
+
+class CaseCatalogues(CaseCatalogueMixin, VersionedMixin, CaseAPIView):
+    def current_data(self):
+        case = self.get_case()
+        return self.catalogues_data(case), case.catalog_revision
+
+    @extend_schema(
+        tags=["checklist"],
+        summary="Catalogues a case asks",
+        description=(
+            "Every catalogue version the case pins, its base version first, the revision of "
+            "the pinning (ETag) and the answers kept from an earlier version after an upgrade."
+        ),
+        responses={200: CaseCataloguesSerializer, **error_responses(403, 404)},
+    )
+    def get(self, request, reference):
+        return self.versioned_response()
+
+
+class CaseCatalogueUpgrade(CaseCatalogueMixin, VersionedMixin, CaseAPIView):
+    roles_by_method = {"POST": permissions.CATALOGUE_UPGRADERS}
+    parser_classes = [JSONParser]
+    serializer_class = UpgradeRequestSerializer
+
+    def current_data(self):
+        case = self.get_case()
+        return self.catalogues_data(case), case.catalog_revision
+
+    @extend_schema(
+        tags=["checklist"],
+        summary="Move a case to newer catalogue versions",
+        description=(
+            "Pin a newer base version (`catalog_version`) and/or other versions besides it "
+            "(`supplements` replaces them). Only while the case is draft or assessing, by hr. "
+            "Answers carry over to the new items that supersede the old ones (their "
+            "`supersedes` codes) or have the same code; an answered item with no successor is "
+            "kept as an earlier answer (visible, not scored). With `dry_run` nothing changes and "
+            "the plan is the preview. Send the ETag of GET …/catalogues/ as If-Match: if "
+            "another upgrade came first, nothing is changed (409 with the current catalogues)."
+        ),
+        parameters=[IF_MATCH],
+        request=UpgradeRequestSerializer,
+        responses={200: UpgradeResultSerializer, **error_responses(400, 403, 404, 409)},
+        examples=[
+            OpenApiExample(
+                "Preview adding the 2025 supplement",
+                value={"supplements": ["vetting-supplement-2025"], "dry_run": True},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request, reference):
+        case = self.get_case()
+        data = self.validated(UpgradeRequestSerializer)
+        plan = services.upgrade_catalogues(
+            request.user,
+            case,
+            catalog_version=data.get("catalog_version") or None,
+            supplements=data.get("supplements"),
+            expected_version=if_match_version(request),
+            dry_run=data["dry_run"],
+        )
+        case = self.get_case()
+        body = UpgradeResultSerializer(
+            {
+                "dry_run": data["dry_run"],
+                "catalog_revision": case.catalog_revision,
+                "plan": plan.as_dict(),
+            }
+        ).data
+        return Response(body, headers={"ETag": etag(case.catalog_revision)})
 
 
 # ---------------------------------------------------------------- comments

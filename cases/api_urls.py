@@ -21,6 +21,12 @@ urlpatterns = [
         api.AnswerDetail.as_view(),
         name="api-answer",
     ),
+    re_path(case + r"/catalogues/$", api.CaseCatalogues.as_view(), name="api-case-catalogues"),
+    re_path(
+        case + r"/catalogues/upgrade/$",
+        api.CaseCatalogueUpgrade.as_view(),
+        name="api-case-catalogue-upgrade",
+    ),
     re_path(case + r"/evidence/$", api.EvidenceList.as_view(), name="api-evidence"),
     re_path(evidence + r"/$", api.EvidenceDetail.as_view(), name="api-evidence-detail"),
     re_path(

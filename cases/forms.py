@@ -435,6 +435,56 @@ def add_service_errors(form, errors: dict, fallback_fields=()) -> None:
             form.add_error(target, message)
 
 
+def _version_label(version) -> str:
+    return f"{version.code} — {version.title} ({version.get_kind_display()})"
+
+
+class CatalogueChoiceForm(forms.Form):
+    """Which catalogue versions a case asks: one base version and any other active versions
+    besides it. The case services check the choice (`services.choose_versions`)."""
+
+    catalog_version = forms.ChoiceField(
+        label=_("Base catalogue"),
+        required=False,
+        help_text=_("The advisory the checklist is built on."),
+    )
+    supplements = forms.MultipleChoiceField(
+        label=_("Also ask"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "check-list"}),
+        help_text=_(
+            "Supplements, or an older advisory whose own items should be asked too. An item "
+            "whose code another chosen catalogue already asks is asked once."
+        ),
+    )
+
+    def __init__(self, *args, versions=(), bases=None, **kwargs):
+        """`versions`: the active versions; `bases`: those offered as the base (by default
+        every base version of `versions`)."""
+        super().__init__(*args, **kwargs)
+        bases = [v for v in versions if v.kind == "base"] if bases is None else bases
+        self.fields["catalog_version"].choices = [(v.code, _version_label(v)) for v in bases]
+        self.fields["supplements"].choices = [(v.code, _version_label(v)) for v in versions]
+
+    def clean(self):
+        data = super().clean()
+        base = data.get("catalog_version")
+        if base and base in data.get("supplements", []):
+            data["supplements"] = [code for code in data["supplements"] if code != base]
+        return data
+
+    # Posted by the form's template: without it (a form that does not show the catalogues),
+    # the defaults apply; with it, the ticked boxes are the whole choice (none ticked: none).
+    SHOWN = "catalogues_shown"
+
+    def service_data(self) -> dict:
+        shown = self.data.get(self.SHOWN) == "1"
+        return {
+            "catalog_version": self.cleaned_data["catalog_version"],
+            "supplements": list(self.cleaned_data["supplements"]) if shown else None,
+        }
+
+
 # ---------------------------------------------------------------- checklist answers
 
 # A section form holds several items: each item's fields carry its code (`value-RF-2023-01`),

@@ -369,6 +369,11 @@ class Case(models.Model):
     decision_note = models.TextField(_("decision note"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Optimistic concurrency of the catalogue pinning: one more at each upgrade
+    # (services.upgrade_catalogues' expected_version; the API's ETag and If-Match).
+    catalog_revision = models.PositiveIntegerField(
+        _("catalogue revision"), default=1, editable=False
+    )
     # When the review should be done: set at submission from the risk level (cases/deadlines.py).
     review_due_at = models.DateTimeField(_("review due"), null=True, blank=True, db_index=True)
     # When the automated checks last ran over the candidate's facts (None: never).
@@ -404,6 +409,26 @@ class Case(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+
+class CaseCatalog(models.Model):
+    """A catalogue version a case asks besides its base version (`Case.catalog_version`): a
+    supplement, or another base version (such as May 2022) whose own items are asked too.
+    Chosen when the case is opened; changed only by an upgrade."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extra_catalogs")
+    version = models.ForeignKey(CatalogVersion, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(help_text=_("1 for the first after the base."))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="one_pin_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} + {self.version_id} ({self.position})"
 
 
 class DeadlineReminder(models.Model):
@@ -485,6 +510,14 @@ class ChecklistAnswer(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     # Optimistic concurrency, as Candidate.version: one more on each change of the answer.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # Set when an upgrade took the item off the case's catalogues. A retired answer is no
+    # longer asked, counted for completeness or scored; an answered one stays visible as
+    # "from an earlier version" unless it carried over to a successor item.
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    # The answer of an earlier item this one's value was carried over from at an upgrade.
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_into"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -497,6 +530,10 @@ class ChecklistAnswer(models.Model):
     @property
     def is_answered(self) -> bool:
         return bool(self.value)
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 def evidence_upload_path(instance, filename):

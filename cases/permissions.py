@@ -43,6 +43,9 @@ AUDITORS = (COMPLIANCE,)  # export the audit trail, run integrity checks
 RETENTION_MANAGERS = (COMPLIANCE,)
 FINDING_ACCEPTERS = CASE_EDITORS  # accepting a finding may fill in a checklist answer
 FINDING_DISMISSERS = (HR, REVIEWER)  # see can_dismiss_finding for the case rule
+# Move a case to newer catalogue versions: the case editors, while the case is open for
+# assessment (draft or assessing; see can_upgrade_catalogues).
+CATALOGUE_UPGRADERS = CASE_EDITORS
 COMMENTERS = CASE_READERS  # read and post in a case's discussion; mentions reach only them
 
 ASSIGNABLE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW)
@@ -67,6 +70,13 @@ def can_open_cases(user) -> bool:
 def can_edit_case(user, case: Case) -> bool:
     """Change the case's facts, answers and evidence: an editor, while the case is editable."""
     return case.is_editable and has_role(user, *CASE_EDITORS)
+
+
+def can_upgrade_catalogues(user, case: Case) -> bool:
+    """Move the case to newer catalogue versions: HR, while the case is draft or assessing
+    (not once submitted, in review or closed: a reviewer must judge the checklist that was
+    submitted; reopening or returning a case makes it upgradable again)."""
+    return case.is_editable and has_role(user, *CATALOGUE_UPGRADERS)
 
 
 # Findings of these checks (open or accepted) take clearing out of HR's hands whatever their

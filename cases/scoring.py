@@ -235,6 +235,9 @@ class RiskResult:
     contributions: list[Contribution] = field(default_factory=list)
     # Policy 2026.2 on: every input that forced a level; None (left out of `as_dict`) before.
     forced_by: list[Forcing] | None = None
+    # Every catalogue version the case pins, its base first (None, left out of `as_dict`, for
+    # results computed without the list, as every snapshot before several catalogues per case).
+    catalog_versions: list[str] | None = None
 
     def as_dict(self) -> dict:
         """As stored in snapshots: fields a policy does not record (None) are left out, so a
@@ -257,14 +260,21 @@ def inputs_hash(
     policy_version: str,
     findings: list[FindingInput] | None = None,
     links: list[LinkInput] | None = None,
+    catalog_versions: list[str] | None = None,
 ) -> str:
     """SHA-256 of the inputs. Policies that weigh findings and links (2026.2 on) hash them too;
-    2026.1's hash covers the answers only, as it always did."""
+    2026.1's hash covers the answers only, as it always did.
+
+    The pinned versions are hashed only when a case pins more than its base version: a case
+    asking one catalogue hashes exactly as before several catalogues per case existed, so the
+    snapshots of such cases (old and new) keep their hash."""
     canonical = {
         "catalog_version": catalog_version,
         "policy_version": policy_version,
         "answers": sorted([i.code, i.value, i.weight, i.critical, i.kind] for i in inputs),
     }
+    if catalog_versions is not None and list(catalog_versions) != [catalog_version]:
+        canonical["catalog_versions"] = list(catalog_versions)
     if findings is not None:
         canonical["findings"] = sorted(
             [
@@ -404,10 +414,14 @@ def compute_risk(
     *,
     findings: list[FindingInput] = (),
     links: list[LinkInput] = (),
+    catalog_versions: list[str] | None = None,
 ) -> RiskResult:
     """Score the answers (and, from policy 2026.2, the findings and the links).
 
     Policy 2026.1 reads the answers only: its results and hashes are those it always gave.
+    `catalog_versions`: every version the case pins, its base (`catalog_version`) first; the
+    answers are those of every pinned item. Scoring reads items by code whatever their version,
+    so the rules of every policy apply unchanged to several catalogues.
     """
     try:
         policy = POLICIES[policy_version]
@@ -438,8 +452,10 @@ def compute_risk(
             policy_version,
             list(findings) if weighs_signals else None,
             list(links) if weighs_signals else None,
+            catalog_versions,
         ),
         forced_critical_by=[f.code for f in forced if f.kind == "answer"],
         contributions=contributions,
         forced_by=forced if weighs_signals else None,
+        catalog_versions=list(catalog_versions) if catalog_versions is not None else None,
     )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from common import normalize
-from indicators.models import Category, Kind, Section
+from indicators.models import CatalogItem, CatalogVersion, Category, Kind, Section
 from signals.facts import LinkFact
 from signals.findings import Severity
 
@@ -29,11 +29,13 @@ from .markdown import render_markdown
 from .models import (
     FINAL_STATUSES,
     FLAGGED_STATUSES,
+    VALUES_BY_KIND,
     VALUES_NEEDING_NOTE,
     AnswerValue,
     Candidate,
     CandidateContact,
     Case,
+    CaseCatalog,
     CaseComment,
     CaseTally,
     ChecklistAnswer,
@@ -296,12 +298,82 @@ def review_queue(user, show: str = "all") -> QuerySet[Case]:
     return cases if tab is None else cases.filter(tab)
 
 
+# ---------------------------------------------------------------- pinned catalogues
+
+
+PINNED_VERSIONS = "_pinned_versions"  # where pinned_versions keeps its answer on the case
+
+
+def pinned_versions(case: Case) -> list[CatalogVersion]:
+    """Every catalogue version the case asks: its base version first, then the others in the
+    order they were pinned. Read once per case object (one query)."""
+    pinned = getattr(case, PINNED_VERSIONS, None)
+    if pinned is None:
+        extra = CaseCatalog.objects.filter(case=case).select_related("version")
+        pinned = [case.catalog_version, *(pin.version for pin in extra.order_by("position"))]
+        setattr(case, PINNED_VERSIONS, pinned)
+    return list(pinned)
+
+
+def pinned_version_codes(case: Case) -> list[str]:
+    return [version.code for version in pinned_versions(case)]
+
+
+def active_versions() -> list[CatalogVersion]:
+    """The versions a case may pin (newest first): base versions, then supplements."""
+    versions = CatalogVersion.objects.filter(is_active=True).order_by("-published_on", "code")
+    return sorted(versions, key=lambda v: v.kind != "base")
+
+
+def pinned_items(versions: list[CatalogVersion]) -> list[CatalogItem]:
+    """The items a case pinning `versions` asks, in checklist order: each version's items in
+    their order, an item whose code an earlier version already asks left out (asked once)."""
+    items = CatalogItem.objects.filter(version__in=versions).select_related("version")
+    by_version: dict[int, list[CatalogItem]] = {}
+    for item in items.order_by("position"):
+        by_version.setdefault(item.version_id, []).append(item)
+    asked, result = set(), []
+    for version in versions:
+        for item in by_version.get(version.pk, []):
+            if item.code not in asked:
+                asked.add(item.code)
+                result.append(item)
+    return result
+
+
+def _pin_position(case: Case):
+    """0 for the items of the base version, else the position of the item's version among the
+    case's other pinned versions (one subquery, no extra query)."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    pin = CaseCatalog.objects.filter(case=case.pk, version=OuterRef("item__version")).values(
+        "position"
+    )[:1]
+    return Coalesce(Subquery(pin, output_field=IntegerField()), 0)
+
+
 def answers_for(case: Case) -> QuerySet[ChecklistAnswer]:
+    """The answers to the items the case asks now (not those an upgrade retired), catalogue by
+    catalogue in pinning order, each in its items' order."""
     return (
-        ChecklistAnswer.objects.filter(case=case)
-        .select_related("item", "answered_by")
+        ChecklistAnswer.objects.filter(case=case, retired_at__isnull=True)
+        .select_related("item", "item__version", "answered_by")
         .prefetch_related("evidence")
-        .order_by("item__position")
+        .annotate(pin_position=_pin_position(case))
+        .order_by("pin_position", "item__position")
+    )
+
+
+def earlier_answers(case: Case) -> QuerySet[ChecklistAnswer]:
+    """Answers to items an upgrade took off the case that carried over to no successor: shown
+    "from an earlier version", read-only; not asked, not counted for completeness, not scored."""
+    return (
+        ChecklistAnswer.objects.filter(case=case, retired_at__isnull=False)
+        .exclude(value="")
+        .filter(carried_into__isnull=True)
+        .select_related("item", "item__version", "answered_by")
+        .order_by("item__version__published_on", "item__position")
     )
 
 
@@ -319,8 +391,14 @@ class ChecklistSection:
     """One section of the checklist (red flags, due diligence, post-hire checks): its answers
     grouped by category, each group in catalogue order. A section is what one form answers."""
 
-    key: str
+    key: str  # indicators.models.Section
     groups: "OrderedDict[str, list[ChecklistAnswer]]"
+    version_code: str = ""  # the catalogue version the section belongs to
+
+    @property
+    def form_key(self) -> str:
+        """What the section form posts as `section`: unique across the case's catalogues."""
+        return f"{self.version_code}:{self.key}" if self.version_code else self.key
 
     @property
     def label(self) -> str:
@@ -331,18 +409,184 @@ class ChecklistSection:
         return [answer for answers in self.groups.values() for answer in answers]
 
 
-def checklist_sections(case: Case) -> list[ChecklistSection]:
-    """The case's checklist by section, in the order of `Section`, then by category."""
+@dataclass
+class ChecklistCatalogue:
+    """One pinned catalogue version on the checklist, its answers grouped by section."""
+
+    version: CatalogVersion
+    sections: list[ChecklistSection]
+
+    @property
+    def answers(self) -> list[ChecklistAnswer]:
+        return [a for section in self.sections for a in section.answers]
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for a in self.answers if a.value)
+
+
+def _sections(answers) -> list[ChecklistSection]:
+    """Answers by section, in the order of `Section`, then by category."""
     sections = OrderedDict(
         (key, OrderedDict((category, []) for category in Category.values)) for key in Section.values
     )
-    for answer in answers_for(case):
+    for answer in answers:
         sections[answer.item.checklist_section][answer.item.category].append(answer)
     return [
         ChecklistSection(key, OrderedDict((c, answers) for c, answers in groups.items() if answers))
         for key, groups in sections.items()
         if any(groups.values())
     ]
+
+
+def checklist_by_catalogue(case: Case, answers=None) -> list[ChecklistCatalogue]:
+    """The checklist as its page shows it: each pinned catalogue version (base first) with its
+    asked answers by section (red flags, due diligence, post-hire checks), then by category. A
+    version whose items are all asked through an earlier one is listed with no sections.
+    `answers`: `answers_for(case)` when already read."""
+    answers = list(answers_for(case) if answers is None else answers)
+    by_version: dict[int, list[ChecklistAnswer]] = {}
+    for answer in answers:
+        by_version.setdefault(answer.item.version_id, []).append(answer)
+    result = []
+    for version in pinned_versions(case):
+        sections = _sections(by_version.get(version.pk, []))
+        for section in sections:
+            section.version_code = version.code
+        result.append(ChecklistCatalogue(version, sections))
+    return result
+
+
+def checklist_sections(case: Case) -> list[ChecklistSection]:
+    """Every section of every pinned catalogue, in the page's order. A section's `form_key`
+    (version code and section) names it uniquely: what one section form answers."""
+    return [section for catalogue in checklist_by_catalogue(case) for section in catalogue.sections]
+
+
+@dataclass(frozen=True)
+class CarryOver:
+    """An answer an upgrade carries over to a successor item: through the successor's
+    `supersedes` codes, or because the new version has an item with the same code."""
+
+    source: ChecklistAnswer
+    item: CatalogItem
+    through: str  # "same_code" or "supersedes"
+
+
+@dataclass
+class UpgradePlan:
+    """What moving a case to other catalogue versions does to its answers (a preview until an
+    upgrade applies it). Nothing answered is lost: an answer either stays asked (`kept`,
+    `restored`), carries over to a successor (`carried`), or stays visible as "from an earlier
+    version" (`orphaned`)."""
+
+    case: Case
+    current: list[CatalogVersion]
+    target: list[CatalogVersion]
+    kept: list[ChecklistAnswer] = field(default_factory=list)  # the same item, still asked
+    restored: list[ChecklistAnswer] = field(default_factory=list)  # retired, asked again
+    carried: list[CarryOver] = field(default_factory=list)
+    orphaned: list[ChecklistAnswer] = field(default_factory=list)  # answered, no successor
+    dropped: list[ChecklistAnswer] = field(default_factory=list)  # unanswered, no successor
+    added: list[CatalogItem] = field(default_factory=list)  # new items, nothing to carry
+
+    @property
+    def current_codes(self) -> list[str]:
+        return [v.code for v in self.current]
+
+    @property
+    def target_codes(self) -> list[str]:
+        return [v.code for v in self.target]
+
+    @property
+    def changes(self) -> bool:
+        return [v.pk for v in self.current] != [v.pk for v in self.target]
+
+    @property
+    def leaving(self) -> list[ChecklistAnswer]:
+        """The asked answers the upgrade retires (carried, orphaned or unanswered)."""
+        targets = {a.pk for a in (*self.kept, *self.restored)}
+        carried = [c.source for c in self.carried if c.source.retired_at is None]
+        rows = {a.pk: a for a in (*carried, *self.orphaned, *self.dropped)}
+        return [a for pk, a in rows.items() if pk not in targets]
+
+    def as_dict(self) -> dict:
+        """As the audit log, the API and the preview state it (codes, not rows)."""
+
+        def code(answer):
+            return {"code": answer.item.code, "version": answer.item.version.code}
+
+        return {
+            "from_versions": [v.code for v in self.current],
+            "to_versions": [v.code for v in self.target],
+            "carried": [
+                {
+                    "from_code": c.source.item.code,
+                    "from_version": c.source.item.version.code,
+                    "to_code": c.item.code,
+                    "to_version": c.item.version.code,
+                    "value": c.source.value,
+                    "through": c.through,
+                }
+                for c in self.carried
+            ],
+            "orphaned": [{**code(a), "value": a.value} for a in self.orphaned],
+            "added": [{"code": i.code, "version": i.version.code} for i in self.added],
+            "restored": [code(a) for a in self.restored],
+            "kept": len(self.kept),
+            "retired_unanswered": [code(a) for a in self.dropped],
+        }
+
+
+def upgrade_plan(case: Case, target: list[CatalogVersion]) -> UpgradePlan:
+    """What pinning `target` (base first) instead of the case's versions would do.
+
+    Each item of the new pinning keeps its own answer when the case has one (an answer an
+    earlier upgrade retired is asked again). Otherwise it takes the value, note and evidence of
+    an answered item leaving the case (or answered "from an earlier version") with the same
+    code, else of the first of its `supersedes` codes that has one, when that value fits the
+    item's kind. An answered item that carries over nowhere is orphaned: kept, shown read-only
+    as from an earlier version, not scored."""
+    plan = UpgradePlan(case, pinned_versions(case), list(target))
+    items = pinned_items(plan.target)
+    wanted = {item.pk for item in items}
+    rows = list(
+        ChecklistAnswer.objects.filter(case=case)
+        .select_related("item", "item__version")
+        .prefetch_related("evidence")
+        .annotate(carried_count=Count("carried_into"))
+        .order_by("item__position", "id")
+    )
+    by_item = {row.item_id: row for row in rows}
+    leaving = [r for r in rows if r.retired_at is None and r.item_id not in wanted]
+    earlier = [r for r in rows if r.retired_at is not None and r.value and not r.carried_count]
+    sources: dict[str, list[ChecklistAnswer]] = {}
+    for row in [r for r in leaving if r.value] + earlier:  # asked answers first
+        sources.setdefault(row.item.code, []).append(row)
+    used = set()
+    for item in items:
+        row = by_item.get(item.pk)
+        if row is not None:
+            (plan.kept if row.retired_at is None else plan.restored).append(row)
+            continue
+        codes = [("same_code", item.code), *(("supersedes", c) for c in item.supersedes)]
+        found = next(
+            (
+                (source, through)
+                for through, code in codes
+                for source in sources.get(code, [])
+                if source.value in VALUES_BY_KIND[item.kind] and source.item_id not in wanted
+            ),
+            None,
+        )
+        if found is None:
+            plan.added.append(item)
+            continue
+        plan.carried.append(CarryOver(found[0], item, found[1]))
+        used.add(found[0].pk)
+    plan.orphaned = [r for r in leaving if r.value and r.pk not in used]
+    plan.dropped = [r for r in leaving if not r.value]
+    return plan
 
 
 @dataclass
@@ -365,7 +609,8 @@ class Progress:
 
 
 def progress(case: Case) -> Progress:
-    counts = ChecklistAnswer.objects.filter(case=case).aggregate(
+    """How many of the items the case asks now are answered (retired answers do not count)."""
+    counts = ChecklistAnswer.objects.filter(case=case, retired_at__isnull=True).aggregate(
         total=Count("id"), answered=Count("id", filter=~Q(value=""))
     )
     return Progress(counts["answered"], counts["total"])
@@ -432,13 +677,19 @@ class RiskInputs:
     answers: list[scoring.ScoringInput]
     findings: list[scoring.FindingInput]
     links: list[scoring.LinkInput]
+    catalogs: list[str] = field(default_factory=list)  # pinned version codes, base first
 
 
 def risk_inputs(case: Case, answers=None, links: "list[LinkedCase] | None" = None) -> RiskInputs:
-    """`answers` (`answers_for`) and `links` (`linked_cases`) when already read."""
+    """`answers` (`answers_for`) and `links` (`linked_cases`) when already read. The answers
+    are those of every item the case asks now, whichever pinned catalogue it comes from;
+    retired answers (from an earlier version, no successor) do not score."""
     answers = answers_for(case) if answers is None else answers
     return RiskInputs(
-        _scoring_inputs(answers), finding_inputs(case), link_inputs(case, link_facts(case, links))
+        _scoring_inputs(answers),
+        finding_inputs(case),
+        link_inputs(case, link_facts(case, links)),
+        pinned_version_codes(case),
     )
 
 
@@ -452,6 +703,7 @@ def risk_from(
         policy_version or scoring.CURRENT_POLICY_VERSION,
         findings=inputs.findings,
         links=inputs.links,
+        catalog_versions=inputs.catalogs or None,
     )
 
 
@@ -830,7 +1082,7 @@ def with_progress(cases: QuerySet[Case]) -> QuerySet[Case]:
         counted = answers.order_by().values("case").annotate(n=Count("id")).values("n")
         return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
-    per_case = ChecklistAnswer.objects.filter(case=OuterRef("pk"))
+    per_case = ChecklistAnswer.objects.filter(case=OuterRef("pk"), retired_at__isnull=True)
     return cases.annotate(
         answered_items=count(per_case.exclude(value="")), total_items=count(per_case)
     )

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from audit.models import AuditEvent
-from indicators.models import Kind
+from indicators.models import Kind, Section, VersionKind
 
 from . import permissions, selectors, services
 from .markdown import render_markdown
@@ -167,12 +167,28 @@ class CandidateFactsSerializer(serializers.Serializer):
     history = HistoryEntrySerializer(many=True, required=False, max_length=LIST_MAX_ITEMS)
 
 
+def _version_codes(help_text: str):
+    return serializers.ListField(
+        child=serializers.CharField(max_length=32, allow_blank=True),
+        required=False,
+        allow_null=True,
+        max_length=LIST_MAX_ITEMS,
+        help_text=help_text,
+    )
+
+
 class OpenCaseSerializer(CandidateFactsSerializer):
     catalog_version = serializers.CharField(
         max_length=32,
         required=False,
         allow_blank=True,
-        help_text="Code of the active catalogue version to pin; by default the current one.",
+        help_text="Code of the active base catalogue version to pin; by default the default "
+        "base version.",
+    )
+    supplements = _version_codes(
+        "Codes of the active catalogue versions asked besides the base version: supplements, "
+        "or an older base version (such as 2022-05) whose own items are asked too. Absent or "
+        "null: the defaults for new cases; [] asks the base version only."
     )
 
 
@@ -309,7 +325,15 @@ class RevealResponseSerializer(serializers.Serializer):
 
 class ChecklistItemBriefSerializer(serializers.Serializer):
     code = serializers.CharField()
+    catalog_version = serializers.CharField(
+        source="version.code", help_text="The catalogue version the item belongs to."
+    )
     kind = serializers.ChoiceField(Kind.choices)
+    section = serializers.ChoiceField(
+        Section.choices,
+        source="checklist_section",
+        help_text="Checklist section: red flags, due diligence or post-hire checks.",
+    )
     category = serializers.CharField()
     title = serializers.CharField()
     title_ko = serializers.CharField()
@@ -583,6 +607,12 @@ class RiskResultSerializer(serializers.Serializer):
         required=False,
         help_text="What forced the level (policy 2026.2 on; absent from older snapshots).",
     )
+    catalog_versions = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Every catalogue version the case pinned, base first (absent from snapshots "
+        "taken before several catalogues per case).",
+    )
 
 
 class RiskSnapshotSerializer(RiskResultSerializer):
@@ -674,6 +704,85 @@ class CaseSummarySerializer(serializers.ModelSerializer):
         )
 
 
+class PinnedVersionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(VersionKind.choices)
+    published_on = serializers.DateField()
+
+
+class EarlierAnswerSerializer(AnswerSerializer):
+    """An answer to an item the case no longer asks, with no successor: read-only."""
+
+    class Meta(AnswerSerializer.Meta):
+        fields = (*AnswerSerializer.Meta.fields, "retired_at")
+        read_only_fields = fields
+
+
+class CaseCataloguesSerializer(serializers.Serializer):
+    catalog_revision = serializers.IntegerField(
+        help_text="One more at each upgrade; send it as If-Match when upgrading."
+    )
+    versions = PinnedVersionSerializer(many=True, help_text="Base version first.")
+    earlier_answers = EarlierAnswerSerializer(
+        many=True,
+        help_text="Answers kept from an earlier version (no successor item): not asked, not "
+        "counted for completeness, not scored.",
+    )
+
+
+class UpgradeRequestSerializer(serializers.Serializer):
+    catalog_version = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="The newer base version; absent or blank keeps the current one.",
+    )
+    supplements = _version_codes(
+        "The versions to ask besides the base version (replaces the current ones); absent or "
+        "null keeps the current ones."
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="True: only say what would happen (the preview)."
+    )
+
+
+class CarriedAnswerSerializer(serializers.Serializer):
+    from_code = serializers.CharField()
+    from_version = serializers.CharField()
+    to_code = serializers.CharField()
+    to_version = serializers.CharField()
+    value = serializers.CharField()
+    through = serializers.ChoiceField(["same_code", "supersedes"])
+
+
+class PlanItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    version = serializers.CharField()
+    value = serializers.CharField(required=False)
+
+
+class UpgradePlanSerializer(serializers.Serializer):
+    from_versions = serializers.ListField(child=serializers.CharField())
+    to_versions = serializers.ListField(child=serializers.CharField())
+    carried = CarriedAnswerSerializer(
+        many=True, help_text="Answers carried over to successor items (supersedes, same code)."
+    )
+    orphaned = PlanItemSerializer(
+        many=True, help_text="Answered items with no successor: kept from an earlier version."
+    )
+    added = PlanItemSerializer(many=True, help_text="New items, unanswered.")
+    restored = PlanItemSerializer(many=True, help_text="Items asked again, with their answers.")
+    kept = serializers.IntegerField(help_text="Answers to items still asked, unchanged.")
+    retired_unanswered = PlanItemSerializer(many=True)
+
+
+class UpgradeResultSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    catalog_revision = serializers.IntegerField()
+    plan = UpgradePlanSerializer()
+
+
 class CaseDetailSerializer(CaseSummarySerializer):
     candidate = CandidateSerializer(read_only=True)
     progress = serializers.SerializerMethodField()
@@ -685,10 +794,19 @@ class CaseDetailSerializer(CaseSummarySerializer):
     allowed_actions = serializers.SerializerMethodField(
         help_text="Workflow actions the caller could take now (POST …/actions/{action}/)."
     )
+    catalog_versions = serializers.SerializerMethodField(
+        help_text="Every catalogue version the case asks, base first (`catalog_version`)."
+    )
+    earlier_answers = serializers.SerializerMethodField(
+        help_text="Answers kept from an earlier version after an upgrade (not scored)."
+    )
 
     class Meta(CaseSummarySerializer.Meta):
         fields = (
             *CaseSummarySerializer.Meta.fields,
+            "catalog_versions",
+            "catalog_revision",
+            "earlier_answers",
             "decision_note",
             "candidate",
             "progress",
@@ -709,6 +827,15 @@ class CaseDetailSerializer(CaseSummarySerializer):
     @extend_schema_field(AnswerSerializer(many=True))
     def get_answers(self, case):
         return AnswerSerializer(selectors.answers_for(case), many=True).data
+
+    def get_catalog_versions(self, case) -> list[str]:
+        return selectors.pinned_version_codes(case)
+
+    @extend_schema_field(EarlierAnswerSerializer(many=True))
+    def get_earlier_answers(self, case):
+        return EarlierAnswerSerializer(
+            selectors.earlier_answers(case).prefetch_related("evidence"), many=True
+        ).data
 
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, case):

@@ -31,6 +31,7 @@ ATTEMPTS = {
     "case.reviewer_assigned": gettext_lazy("assign reviewers"),
     "finding.accepted": gettext_lazy("accept findings"),
     "finding.dismissed": gettext_lazy("dismiss findings"),
+    "case.catalogues_upgraded": gettext_lazy("upgrade case catalogues"),
     "case.comment_posted": gettext_lazy("take part in case discussions"),
     "case.comment_edited": gettext_lazy("edit this comment"),
     **{f"case.{name}": transition.label for name, transition in TRANSITIONS.items()},
@@ -47,13 +48,29 @@ def fact_label(name: str) -> str:
 
 
 def _case_opened(event, data):
-    values = {"ref": event.case_reference, "version": data["catalog_version"]}
+    # Every pinned version (events recorded before several catalogues per case name one).
+    versions = ", ".join(data.get("catalog_versions") or [data["catalog_version"]])
+    values = {"ref": event.case_reference, "version": versions}
     if data.get("candidate"):
         return _("Opened case %(ref)s for %(name)s (catalogue %(version)s)") % {
             **values,
             "name": data["candidate"],
         }
     return _("Opened case %(ref)s (catalogue %(version)s)") % values
+
+
+def _catalogues_upgraded(event, data):
+    return _(
+        "%(ref)s moved from catalogues %(old)s to %(new)s: %(carried)d answer(s) carried over, "
+        "%(orphaned)d kept from an earlier version, %(added)d new item(s)"
+    ) % {
+        "ref": event.case_reference,
+        "old": ", ".join(data["from_versions"]),
+        "new": ", ".join(data["to_versions"]),
+        "carried": len(data["carried"]),
+        "orphaned": len(data["orphaned"]),
+        "added": len(data["added"]),
+    }
 
 
 def _case_assessing(event, data):
@@ -225,6 +242,7 @@ def register_describers() -> None:
         {
             "case.opened": _case_opened,
             "case.assessing": _case_assessing,
+            "case.catalogues_upgraded": _catalogues_upgraded,
             **{f"case.{name}": _case_transition for name in TRANSITIONS},
             "case.reviewer_assigned": _reviewer_assigned,
             "answer.recorded": _answer_recorded,

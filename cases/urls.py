@@ -19,6 +19,7 @@ urlpatterns = [
     path(case + "candidate/", views.case_candidate, name="case_candidate"),
     path(case + "candidate/reveal/", views.case_reveal, name="case_reveal"),
     path(case + "checklist/", views.case_checklist, name="case_checklist"),
+    path(case + "catalogues/", views.case_catalogues, name="case_catalogues"),
     path(case + "checklist/<str:code>/", views.case_answer, name="case_answer"),
     path(case + "answers/", views.case_answer_section, name="case_answer_section"),
     path(

@@ -4,6 +4,8 @@ Views stay thin: they read through `cases.selectors`, write through `cases.servi
 services' errors into form errors or plain messages. Every action ends with a message.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -31,6 +34,7 @@ from .access import case_page, posts_need, reader_page
 from .forms import (
     CandidateFactsForm,
     CaseFilterForm,
+    CatalogueChoiceForm,
     CommentForm,
     EvidenceUploadForm,
     FindingAcceptForm,
@@ -100,6 +104,7 @@ def _case_context(request, case: Case, tab: str, **extra) -> dict:
         "progress": progress,
         "live_risk": _live_risk(case, progress),
         "can_edit": permissions.can_edit_case(request.user, case),
+        "pinned_codes": selectors.pinned_version_codes(case),
         "evidence_count": case.evidence.filter(withdrawn_at__isnull=True).count(),
         **extra,
     }
@@ -221,6 +226,20 @@ def _add_row_errors(formset, errors: dict, key: str) -> None:
         formset._non_form_errors = formset.non_form_errors() + [message]
 
 
+def _catalogue_form(request, initial: dict) -> CatalogueChoiceForm:
+    data = request.POST if request.method == "POST" else None
+    return CatalogueChoiceForm(data, versions=selectors.active_versions(), initial=initial)
+
+
+def _default_pinning() -> dict:
+    """What the open-case form ticks: the default base version and the default supplements."""
+    try:
+        base, supplements = services.choose_versions(None, None)
+    except ServiceError:
+        return {}
+    return {"catalog_version": base.code, "supplements": [v.code for v in supplements]}
+
+
 @reader_page
 def case_new(request):
     if not permissions.can_open_cases(request.user):
@@ -231,13 +250,19 @@ def case_new(request):
         context = {"form": form, "profiles": profiles, "history": history}
         return render(request, "cases/new.html", context)
     form, profiles, history = _candidate_forms(request, None)
-    if request.method == "POST" and all(f.is_valid() for f in (form, profiles, history)):
+    catalogues = _catalogue_form(request, _default_pinning())
+    forms = (form, profiles, history, catalogues)
+    if request.method == "POST" and all(f.is_valid() for f in forms):
+        data = {**_candidate_data(form, profiles, history), **catalogues.service_data()}
         try:
-            case = services.open_case(request.user, _candidate_data(form, profiles, history))
+            case = services.open_case(request.user, data)
         except ServiceValidationError as exc:
             errors = dict(exc.errors)
             _add_row_errors(profiles, errors, "profiles")
             _add_row_errors(history, errors, "history")
+            for name in ("catalog_version", "supplements"):
+                for message in errors.pop(name, []):
+                    catalogues.add_error(name, message)
             add_service_errors(form, errors)
         except ServiceError as exc:
             form.add_error(None, exc.message)
@@ -252,7 +277,7 @@ def case_new(request):
     return render(
         request,
         "cases/new.html",
-        {"form": form, "profiles": profiles, "history": history},
+        {"form": form, "profiles": profiles, "history": history, "catalogues": catalogues},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -418,6 +443,7 @@ def _render_detail(request, case, failed=None, status=200):
         signals=selectors.finding_rows(case, request.user, assessors=assessors),
         failed=failed,
         here=reverse("case_detail", args=[case.reference]),
+        can_upgrade=permissions.can_upgrade_catalogues(request.user, case),
     )
     return render(request, "cases/detail.html", context, status=status)
 
@@ -532,9 +558,35 @@ def _choices_for(answer: ChecklistAnswer) -> list[tuple[str, str, bool]]:
     ]
 
 
-def section_form_id(section_key: str) -> str:
+def _citations(item) -> list[dict]:
+    """An item's citations as the checklist shows them (a quotation under either key)."""
+    return [
+        {
+            "issuer": c.get("issuer", ""),
+            "title": c.get("title", ""),
+            "date": c.get("date", ""),
+            "url": c.get("url", ""),
+            "quote": c.get("quote") or c.get("quotation") or "",
+        }
+        for c in item.citations or []
+        if isinstance(c, dict)
+    ]
+
+
+def section_key(item) -> str:
+    """What a section form posts as `section`: the catalogue version's code and the item's
+    checklist section, so the sections of different catalogues never share a form."""
+    return f"{item.version.code}:{item.checklist_section}"
+
+
+def section_anchor(key: str) -> str:
+    """A section key as a page id (CSS-safe: the ':' and any dot of a version code become '-')."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", key)
+
+
+def section_form_id(key: str) -> str:
     """The id of the form that answers a section: each item's fields name it (form="…")."""
-    return f"answers-{section_key}"
+    return f"answers-{section_anchor(key)}"
 
 
 def _item_context(
@@ -547,6 +599,7 @@ def _item_context(
     return {
         "answer": answer,
         "item": answer.item,
+        "citations": _citations(answer.item),
         "choices": _choices_for(answer),
         "errors": errors,
         "posted": posted,
@@ -554,7 +607,7 @@ def _item_context(
         "evidence": [e for e in answer.evidence.all() if not e.is_withdrawn],
         "suggestions": suggestions,
         "failed": failed,
-        "form_id": section_form_id(answer.item.checklist_section),
+        "form_id": section_form_id(section_key(answer.item)),
     }
 
 
@@ -578,9 +631,10 @@ def _section_context(section, *, suggestions, item_errors, failed=None) -> dict:
     ]
     answers = section.answers
     return {
-        "key": section.key,
+        "key": section.form_key,
+        "anchor": section_anchor(section.form_key),
         "label": section.label,
-        "form_id": section_form_id(section.key),
+        "form_id": section_form_id(section.form_key),
         "groups": groups,
         "answered": sum(1 for a in answers if a.value),
         "total": len(answers),
@@ -596,11 +650,30 @@ def case_checklist(request, case):
 def _render_checklist(request, case, item_errors=None, status=200, failed=None):
     item_errors = item_errors or {}
     suggestions = selectors.suggestions_by_item(case, request.user)
-    sections = [
-        _section_context(s, suggestions=suggestions, item_errors=item_errors, failed=failed)
-        for s in selectors.checklist_sections(case)
-    ]
-    context = _case_context(request, case, "checklist", sections=sections)
+    catalogues = []
+    for catalogue in selectors.checklist_by_catalogue(case):
+        sections = [
+            _section_context(s, suggestions=suggestions, item_errors=item_errors, failed=failed)
+            for s in catalogue.sections
+        ]
+        catalogues.append(
+            {
+                "id": f"catalogue-{slugify(catalogue.version.code)}",
+                "version": catalogue.version,
+                "is_base": catalogue.version.pk == case.catalog_version_id,
+                "sections": sections,
+                "answered": catalogue.answered,
+                "total": len(catalogue.answers),
+            }
+        )
+    context = _case_context(
+        request,
+        case,
+        "checklist",
+        catalogues=catalogues,
+        earlier=list(selectors.earlier_answers(case)),
+        can_upgrade=permissions.can_upgrade_catalogues(request.user, case),
+    )
     return render(request, "cases/checklist.html", context, status=status)
 
 
@@ -709,7 +782,7 @@ def case_answer_section(request, case):
     valid items are saved, each refused item is shown again with what was typed and why."""
     answers = posted_section(request.POST)
     url = reverse("case_checklist", args=[case.reference])
-    section_key = request.POST.get("section", "")
+    posted_key = request.POST.get("section", "")
     try:
         result = services.answer_section(request.user, case, answers)
     except ServiceError as exc:
@@ -744,18 +817,18 @@ def case_answer_section(request, case):
             % {"n": len(item_errors)},
         )
     if is_htmx(request):
-        return _section_response(request, case, section_key, item_errors)
+        return _section_response(request, case, posted_key, item_errors)
     if item_errors:
         return _render_checklist(request, case, item_errors=item_errors, status=400)
-    anchor = f"#section-{section_key}" if section_key.isidentifier() else ""
+    anchor = f"#section-{section_anchor(posted_key)}" if posted_key else ""
     return redirect(url + anchor)
 
 
-def _section_response(request, case, section_key: str, item_errors: dict):
+def _section_response(request, case, posted_key: str, item_errors: dict):
     """The section again (htmx), with the progress, tabs, risk and messages out of band."""
     case.refresh_from_db()  # the service may have moved it on (draft → assessing)
-    sections = {s.key: s for s in selectors.checklist_sections(case)}
-    section = sections.get(section_key)
+    sections = {s.form_key: s for s in selectors.checklist_sections(case)}
+    section = sections.get(posted_key)
     if section is None:  # not a section of this case's checklist: load the whole page
         return HttpResponse(
             headers={"HX-Redirect": reverse("case_checklist", args=[case.reference])}
@@ -790,6 +863,107 @@ def case_item_evidence(request, case, code):
     )
     _say_download_name(request, evidence)
     return _item_response(request, case, _answer(case, code))
+
+
+# ---------------------------------------------------------------- catalogues of a case
+
+
+def _proposed_pinning(case: Case, pinned) -> dict:
+    """What the upgrade form proposes: the default base version when it is newer than the
+    case's, and the case's other versions plus the default supplements."""
+    base = pinned[0]
+    defaults = _default_pinning()
+    default_base = next(
+        (v for v in selectors.active_versions() if v.code == defaults.get("catalog_version")),
+        None,
+    )
+    if default_base is not None and default_base.published_on > base.published_on:
+        base = default_base
+    codes = [v.code for v in pinned[1:]] + defaults.get("supplements", [])
+    return {
+        "catalog_version": base.code,
+        "supplements": [code for code in dict.fromkeys(codes) if code != base.code],
+    }
+
+
+def _upgrade_bases(versions, pinned) -> list:
+    """The base versions the upgrade form offers: active ones no older than the case's."""
+    return [v for v in versions if v.kind == "base" and v.published_on >= pinned[0].published_on]
+
+
+def _posted_revision(request) -> int | None:
+    value = request.POST.get("expected_version", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+@case_page
+@posts_need(permissions.CATALOGUE_UPGRADERS, gettext_lazy("upgrade case catalogues"))
+def case_catalogues(request, case):
+    """The catalogues a case asks, and (for HR, while the case is open) moving it to newer
+    versions: a preview of what carries over and what stays from an earlier version, then
+    the upgrade."""
+    pinned = selectors.pinned_versions(case)
+    can_upgrade = permissions.can_upgrade_catalogues(request.user, case)
+    versions = selectors.active_versions()
+    versions += [v for v in pinned if v not in versions]  # pinned, then made inactive
+    form = CatalogueChoiceForm(
+        request.POST if request.method == "POST" else None,
+        versions=versions,
+        bases=_upgrade_bases(versions, pinned),
+        initial=_proposed_pinning(case, pinned),
+    )
+    plan, status = None, 200
+    if request.method == "POST":
+        confirm = request.POST.get("step") == "confirm"
+        if form.is_valid():
+            try:
+                plan = services.upgrade_catalogues(
+                    request.user,
+                    case,
+                    **form.service_data(),
+                    expected_version=_posted_revision(request),
+                    dry_run=not confirm,
+                )
+            except StaleVersion as exc:
+                messages.error(request, exc.message)
+                return redirect("case_catalogues", reference=case.reference)
+            except ServiceValidationError as exc:
+                add_service_errors(form, exc.errors)
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+                return redirect("case_catalogues", reference=case.reference)
+            else:
+                if confirm:
+                    messages.success(
+                        request,
+                        _(
+                            "%(ref)s now asks %(versions)s: %(carried)d answer(s) carried "
+                            "over, %(orphaned)d kept from an earlier version, %(added)d new "
+                            "item(s) to answer."
+                        )
+                        % {
+                            "ref": case.reference,
+                            "versions": ", ".join(v.code for v in plan.target),
+                            "carried": len(plan.carried),
+                            "orphaned": len(plan.orphaned),
+                            "added": len(plan.added),
+                        },
+                    )
+                    return redirect("case_checklist", reference=case.reference)
+        if plan is None:
+            messages.error(request, _("Nothing was changed: correct the marked fields."))
+            status = 400
+    context = _case_context(
+        request,
+        case,
+        "checklist",
+        pinned=pinned,
+        form=form,
+        plan=plan,
+        can_upgrade=can_upgrade,
+        earlier=list(selectors.earlier_answers(case)),
+    )
+    return render(request, "cases/catalogues.html", context, status=status)
 
 
 # ---------------------------------------------------------------- findings (signals)

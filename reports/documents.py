@@ -233,6 +233,8 @@ def risk_context(dossier: Dossier, language: str) -> dict:
         "level_code": risk["level"],
         "policy_version": risk["policy_version"],
         "catalog_version": risk["catalog_version"],
+        # Snapshots taken before several catalogues per case name their one version only.
+        "catalog_versions": ", ".join(risk.get("catalog_versions") or [risk["catalog_version"]]),
         "inputs_hash": risk["inputs_hash"],
         "computed_at": fmt_dt(risk.get("computed_at")),
         "forced_critical_by": ", ".join(risk.get("forced_critical_by", [])),
@@ -289,14 +291,43 @@ def finding_rows(dossier: Dossier, language: str) -> list[dict]:
     return rows
 
 
-def catalog_context(dossier: Dossier) -> dict:
-    source = dossier.catalog.source or {}
+def version_context(version) -> dict:
+    source = version.source or {}
     return {
-        "code": dossier.catalog.code,
-        "title": dossier.catalog.title,
-        "advisory": source.get("advisory", dossier.catalog.title),
+        "code": version.code,
+        "title": version.title,
+        "kind": version.kind,
+        "advisory": source.get("advisory", version.title),
         "agencies": ", ".join(source.get("agencies", [])),
-        "date": source.get("date", dossier.catalog.published_on.isoformat()),
+        "date": source.get("date", version.published_on.isoformat()),
         "url": source.get("url", ""),
-        "sha256": dossier.catalog.content_sha256,
+        "sha256": version.content_sha256,
     }
+
+
+def catalog_context(dossier: Dossier) -> dict:
+    """The case's base catalogue version (`catalogs_context` for every pinned one)."""
+    return version_context(dossier.catalog)
+
+
+def catalogs_context(dossier: Dossier) -> list[dict]:
+    """Every catalogue version the case pins, base first."""
+    return [version_context(version) for version in dossier.catalogs or [dossier.catalog]]
+
+
+def earlier_answer_rows(dossier: Dossier, language: str) -> list[dict]:
+    """Answers kept from an earlier catalogue version after an upgrade: shown, not scored."""
+    return [
+        {
+            "code": a.item.code,
+            "version": a.item.version.code,
+            "title": a.item.localized_title(language),
+            "value": a.value,
+            "answer": choice_label(language, AnswerValue, a.value),
+            "note": a.note,
+            "answered_by": a.answered_by.get_username() if a.answered_by else "",
+            "answered_at": fmt_dt(a.answered_at),
+            "retired_at": fmt_dt(a.retired_at),
+        }
+        for a in dossier.earlier_answers
+    ]

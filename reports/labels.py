@@ -112,6 +112,13 @@ LABELS = {
     "other_events": _("Other recorded actions"),
     "no_events": _("No events recorded."),
     "catalogue_version": _("Catalogue version"),
+    "catalogue_versions": _("Catalogue versions"),
+    "section_earlier": _("Answers from an earlier catalogue version"),
+    "earlier_intro": _(
+        "Answers to items of catalogue versions this case no longer asks, kept as they were "
+        "after an upgrade: no successor item took them over. They do not count in the score."
+    ),
+    "no_longer_asked": _("no longer asked since"),
     "advisory": _("Advisory"),
     "agencies": _("Issuing agencies"),
     "published": _("Published on"),

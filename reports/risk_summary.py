@@ -13,6 +13,8 @@ from .documents import (
     Built,
     candidate_rows,
     catalog_context,
+    catalogs_context,
+    earlier_answer_rows,
     evidence_rows,
     finding_rows,
     fmt_dt,
@@ -35,6 +37,7 @@ def _checklist(dossier: Dossier, language: str) -> list[dict]:
             rows.append(
                 {
                     "code": item.code,
+                    "version": item.version.code,
                     "title": item.localized_title(language),
                     "kind": choice_label(language, Kind, item.kind),
                     "is_red_flag": item.is_red_flag,
@@ -131,6 +134,8 @@ def risk_summary_context(job, dossier: Dossier, generated_at: datetime.datetime)
                 ],
             },
             "catalog": catalog_context(dossier),
+            "catalogs": catalogs_context(dossier),
+            "earlier": earlier_answer_rows(dossier, language),
             "integrity_note": L["integrity_note"] % {"job": job.pk},
         }
     )

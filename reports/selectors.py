@@ -133,6 +133,10 @@ class Dossier:
     items_by_code: dict = field(default_factory=dict)
     linked: list = field(default_factory=list)  # cases.selectors.LinkedCase
     findings: list = field(default_factory=list)  # cases.models.Finding, most severe first
+    # Every pinned catalogue version, base (`catalog`) first.
+    catalogs: list = field(default_factory=list)
+    # Answers kept from an earlier catalogue version after an upgrade (not scored).
+    earlier_answers: list = field(default_factory=list)
 
     @property
     def observed(self) -> list:
@@ -233,6 +237,8 @@ def case_dossier(case: Case) -> Dossier:
         items_by_code=items_by_code,
         linked=case_selectors.linked_cases(case),
         findings=list(case_selectors.findings_for(case)),
+        catalogs=case_selectors.pinned_versions(case),
+        earlier_answers=list(case_selectors.earlier_answers(case)),
     )
 
 

@@ -57,6 +57,7 @@ def case_reports(request, case):
         candidate=case.candidate,
         tab="reports",
         progress=case_selectors.progress(case),
+        pinned_codes=case_selectors.pinned_version_codes(case),
         evidence_count=case.evidence.filter(withdrawn_at__isnull=True).count(),
     )
     return render(request, "reports/case_reports.html", context)

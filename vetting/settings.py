@@ -653,6 +653,7 @@ SPECTACULAR_SETTINGS = {
 # Choice sets that share a field name get explicit schema names (see /api/schema/).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "IndicatorKindEnum": "indicators.models.Kind",
+    "CatalogVersionKindEnum": "indicators.models.VersionKind",
     "ProfileKindEnum": "cases.models.ProfileKind",
     "HistoryEntryKindEnum": ["education", "employment"],
     "RiskLevelEnum": "cases.models.RiskLevel",

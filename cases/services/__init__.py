@@ -5,6 +5,7 @@ transaction, attributes the django-simple-history record to the actor and append
 The functions live in one module per area and are used from here.
 """
 
+from .catalogues import choose_versions, upgrade_catalogues
 from .checklist import SECTION_MAX_ANSWERS, AnswerInput, SectionResult, answer_item, answer_section
 from .comments import edit_comment, post_comment
 from .deadlines import send_deadline_reminders
@@ -74,6 +75,7 @@ __all__ = [
     "answer_section",
     "assign_reviewer",
     "assign_reviewer_named",
+    "choose_versions",
     "assign_reviewer_to_cases",
     "change_view",
     "clean_candidate_facts",
@@ -98,6 +100,7 @@ __all__ = [
     "screen_case",
     "send_deadline_reminders",
     "update_candidate",
+    "upgrade_catalogues",
     "upload_evidence",
     "why_user_may_not_close",
     "withdraw_evidence",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from common.errors import ServiceValidationError, StaleVersion
 
+from .. import selectors
 from ..models import (
     NOTE_MAX_LENGTH,
     VALUES_BY_KIND,
@@ -50,14 +51,18 @@ def answer_item(
     answer = (
         ChecklistAnswer.objects.select_for_update()
         .select_related("item")
-        .filter(case=case, item__code=item_code)
+        .filter(case=case, item__code=item_code, retired_at__isnull=True)
         .first()
     )
     if answer is None:
         raise ServiceValidationError(
             {
-                "item": _("%(code)s is not an item of catalogue %(v)s.")
-                % {"code": item_code, "v": case.catalog_version.code}
+                "item": _("%(code)s is not an item of the catalogues of %(ref)s (%(v)s).")
+                % {
+                    "code": item_code,
+                    "ref": case.reference,
+                    "v": ", ".join(selectors.pinned_version_codes(case)),
+                }
             }
         )
     value = (value or "").strip()
@@ -156,7 +161,11 @@ def answer_section(actor, case: Case, answers: list[AnswerInput]) -> SectionResu
         raise ServiceValidationError(
             {"answers": _("At most %(n)d answers at once.") % {"n": SECTION_MAX_ANSWERS}}
         )
-    versions = dict(ChecklistAnswer.objects.filter(case=case).values_list("item__code", "version"))
+    versions = dict(
+        ChecklistAnswer.objects.filter(case=case, retired_at__isnull=True).values_list(
+            "item__code", "version"
+        )
+    )
     result = SectionResult()
     seen: set[str] = set()
     for entry in answers:

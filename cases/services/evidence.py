@@ -67,7 +67,11 @@ def upload_evidence(
     require_at_most("description", description, max_length(Evidence, "description"))
     answers = []
     if answer_codes:
-        answers = list(ChecklistAnswer.objects.filter(case=case, item__code__in=answer_codes))
+        answers = list(
+            ChecklistAnswer.objects.filter(
+                case=case, item__code__in=answer_codes, retired_at__isnull=True
+            )
+        )
         missing = set(answer_codes) - {a.item.code for a in answers}
         if missing:
             raise ServiceValidationError(
@@ -122,14 +126,20 @@ def link_evidence(actor, evidence: Evidence, answer_codes: list[str]) -> Evidenc
     require_role(actor, roles.HR, action=_("link evidence"))
     case = lock_case(evidence.case)
     require_editable(case)
-    answers = list(ChecklistAnswer.objects.filter(case=case, item__code__in=answer_codes))
+    answers = list(
+        ChecklistAnswer.objects.filter(
+            case=case, item__code__in=answer_codes, retired_at__isnull=True
+        )
+    )
     missing = set(answer_codes) - {a.item.code for a in answers}
     if missing:
         raise ServiceValidationError(
             {"answers": _("Not items of this case: %(c)s.") % {"c": ", ".join(sorted(missing))}}
         )
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
-    evidence.answers.set(answers)
+    # Links to answers from an earlier catalogue version (no longer asked) stay.
+    earlier = list(evidence.answers.filter(retired_at__isnull=False))
+    evidence.answers.set([*answers, *earlier])
     # A history row names who re-linked it: changing what evidence supports is assessing
     # (permissions.is_assessor).
     save_as(evidence, actor, reason="linked")

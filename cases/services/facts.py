@@ -10,13 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history
 
 from accounts import roles
 from common import normalize
-from common.errors import InvalidTransition, ServiceValidationError
-from indicators.models import CatalogVersion
-from indicators.selectors import NoCatalogError, default_catalog_version, version_items
+from common.errors import ServiceValidationError
 
 from .. import crypto, selectors
 from ..models import (
@@ -25,7 +22,6 @@ from ..models import (
     CandidateContact,
     Case,
     CaseSequence,
-    ChecklistAnswer,
     ContactKind,
     HistoryEntry,
     OnlineProfile,
@@ -41,6 +37,7 @@ from .base import (
     save_as,
     start_assessing_if_draft,
 )
+from .catalogues import choose_versions, create_answers, pin_versions
 from .findings import rescreen_linked_cases, screen_case
 
 CANDIDATE_FACT_FIELDS = (
@@ -418,24 +415,23 @@ def _next_reference(now: datetime.datetime) -> str:
 @records_refusals("case.opened")
 @transaction.atomic
 def open_case(actor, data: dict) -> Case:
-    """Open a case for an applicant: candidate facts, pinned catalogue, one answer per item."""
+    """Open a case for an applicant: candidate facts, pinned catalogues, one answer per item.
+
+    `data["catalog_version"]`: the base version's code (default: the default base);
+    `data["supplements"]`: codes of the versions asked besides it (absent or None: the
+    defaults for new cases; a list, even empty, replaces them)."""
     require_role(actor, roles.HR, action=_("open cases"))
-    facts = clean_candidate_facts(data)
-    requested_version = (data.get("catalog_version") or "").strip()
-    if requested_version:
-        version = CatalogVersion.objects.filter(code=requested_version, is_active=True).first()
-        if version is None:
-            raise ServiceValidationError(
-                {
-                    "catalog_version": _("%(v)s is not an active catalogue version.")
-                    % {"v": requested_version}
-                }
-            )
-    else:
-        try:
-            version = default_catalog_version()
-        except NoCatalogError as exc:
-            raise InvalidTransition(str(exc)) from exc
+    errors = {}
+    try:
+        facts = clean_candidate_facts(data)
+    except ServiceValidationError as exc:
+        errors.update(exc.errors)
+    try:
+        version, extra = choose_versions(data.get("catalog_version"), data.get("supplements"))
+    except ServiceValidationError as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ServiceValidationError(errors)
     candidate = _write_candidate(Candidate(), facts, actor)
     case = Case(
         reference=_next_reference(timezone.now()),
@@ -445,17 +441,20 @@ def open_case(actor, data: dict) -> Case:
         status=Status.DRAFT,
     )
     save_as(case, actor, reason="opened")
-    answers = [ChecklistAnswer(case=case, item=item) for item in version_items(version)]
-    bulk_create_with_history(answers, ChecklistAnswer, default_user=actor)
+    pin_versions(case, extra, actor)
+    versions = [version, *extra]
+    items = create_answers(case, versions, actor)
     links = selectors.linked_cases(case)
     case_event(
         actor,
         "case.opened",
         case,
-        f"Opened case {case.reference} for {candidate.legal_name} (catalogue {version.code})",
+        f"Opened case {case.reference} for {candidate.legal_name} "
+        f"(catalogue {', '.join(v.code for v in versions)})",
         candidate=candidate.legal_name,
         catalog_version=version.code,
-        items=len(answers),
+        catalog_versions=[v.code for v in versions],
+        items=items,
         linked_cases=_linked_references(links),
     )
     _screen_with_links(case, actor, links)

@@ -55,6 +55,7 @@ def recompute_snapshot(snapshot: dict) -> scoring.RiskResult:
         snapshot["policy_version"],
         findings=[scoring.FindingInput(**f) for f in snapshot.get("findings", [])],
         links=[scoring.LinkInput.from_dict(link) for link in snapshot.get("links", [])],
+        catalog_versions=snapshot.get("catalog_versions"),
     )
 
 

@@ -7,6 +7,7 @@ from cases.models import Decision
 from ..documents import (
     candidate_rows,
     catalog_context,
+    catalogs_context,
     fmt_dt,
     page_context,
     render_pdf,
@@ -50,6 +51,7 @@ def cover_context(job, dossier: Dossier, generated_at, evidence: list) -> dict:
             ],
             "evidence": evidence,
             "catalog": catalog_context(dossier),
+            "catalogs": catalogs_context(dossier),
         }
     )
     return context

@@ -8,7 +8,7 @@ from django.conf import settings
 from cases.models import ProfileKind, SourcingChannel
 from indicators.models import Category
 
-from ..documents import catalog_context, user_name
+from ..documents import catalog_context, catalogs_context, user_name
 from ..labels import choice_label, country_label
 from ..selectors import Dossier
 from . import narrative
@@ -146,6 +146,7 @@ def ic3_complaint(
                 "signed_at": referral.signed_at.isoformat() if referral else "",
             },
             "advisory": catalog_context(dossier),
+            "catalogues": catalogs_context(dossier),
         },
         "other_information": {
             "evidence_files": [{k: v for k, v in e.items() if k != "evidence"} for e in evidence],

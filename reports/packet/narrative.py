@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from cases.models import FindingStatus, RiskLevel, SourcingChannel
 from cases.templatetags.vetting_tags import match_label
 
-from ..documents import catalog_context, fmt_dt, user_name
+from ..documents import catalog_context, catalogs_context, fmt_dt, user_name
 from ..labels import choice_label, country_label, labels, severity_label
 from ..selectors import Dossier
 
@@ -101,6 +101,8 @@ class Facts:
     opened: str = ""
     advisory: str = ""
     advisory_details: str = ""  # agencies and date of publication
+    # The other catalogue versions the case asked besides the advisory: "title (code)".
+    also_asked: tuple[str, ...] = ()
     score: str = ""
     level: str = ""
     policy_version: str = ""
@@ -145,6 +147,7 @@ def facts_from(dossier: Dossier, organisation: str, evidence_numbers: dict) -> F
         opened=fmt_dt(case.created_at),
         advisory=catalog["advisory"],
         advisory_details=", ".join(v for v in (catalog["agencies"], catalog["date"]) if v),
+        also_asked=tuple(f"{c['title']} ({c['code']})" for c in catalogs_context(dossier)[1:]),
         score=str(dossier.risk["score"]),
         level=dossier.risk["level"],
         policy_version=dossier.risk["policy_version"],
@@ -229,6 +232,11 @@ def introduction(facts: Facts, language: str) -> str:
                     "advisory": facts.advisory,
                     "details": facts.advisory_details,
                 }
+            )
+        if facts.also_asked:
+            sentences.append(
+                _("Its checklist also asked the items of %(catalogues)s.")
+                % {"catalogues": "; ".join(facts.also_asked)}
             )
         return " ".join(sentences)
 

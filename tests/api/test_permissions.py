@@ -121,6 +121,13 @@ MATRIX = [
     ),
     row("GET", CASE + "/answers/{item_code}/", CASE_READERS),
     row("PATCH", CASE + "/answers/{item_code}/", {HR}, {"value": "not_observed"}),
+    row("GET", CASE + "/catalogues/", CASE_READERS),
+    row(
+        "POST",
+        CASE + "/catalogues/upgrade/",
+        {HR},
+        {"supplements": ["2022-05"], "dry_run": True},
+    ),
     row("GET", CASE + "/evidence/", CASE_READERS),
     Row("POST", CASE + "/evidence/", frozenset({HR}), {"description": "x"}, multipart=True),
     row("GET", EVIDENCE + "/", CASE_READERS),

@@ -25,7 +25,7 @@ def _section_url(case):
 
 def _section_post(codes, answers: dict, versions=None) -> dict:
     """What the red-flag section's form posts: every item listed, the chosen answers."""
-    data = {"section": "red_flags", "item": list(codes)}
+    data = {"section": "2023-10:red_flags", "item": list(codes)}
     for code in codes:
         data[f"version-{code}"] = str((versions or {}).get(code, 1))
     for code, (value, note) in answers.items():
@@ -49,9 +49,12 @@ def test_the_checklist_shows_one_form_per_section_and_every_field_belongs_to_it(
     case = open_case()
     page = hr_client.get(reverse("case_checklist", args=[case.reference])).content.decode()
     assert page.count("data-section-form") == 2  # red flags, due diligence
-    assert 'id="answers-red_flags"' in page and 'id="answers-due_diligence"' in page
-    assert 'form="answers-red_flags" id="v-RF-2023-01-observed" name="value-RF-2023-01"' in page
-    assert 'name="note-DD-2023-01" form="answers-due_diligence"' in page.replace(
+    assert 'id="answers-2023-10-red_flags"' in page and 'id="answers-2023-10-due_diligence"' in page
+    assert (
+        'form="answers-2023-10-red_flags" id="v-RF-2023-01-observed" name="value-RF-2023-01"'
+        in page
+    )
+    assert 'name="note-DD-2023-01" form="answers-2023-10-due_diligence"' in page.replace(
         'id="note-DD-2023-01" ', ""
     )
     assert "Save all answers: Red flags" in page
@@ -65,7 +68,7 @@ def test_a_section_is_saved_with_one_post(hr_client, open_case):
     answers["RF-2023-04"] = ("observed", "Asked to ship the laptop to a forwarder.")
     response = hr_client.post(_section_url(case), _section_post(RED_FLAGS, answers))
     assert response.status_code == 302
-    assert response["Location"].endswith("/checklist/#section-red_flags")
+    assert response["Location"].endswith("/checklist/#section-2023-10-red_flags")
     assert [_value(case, code) for code in RED_FLAGS].count("not_observed") == 9
     assert _value(case, "RF-2023-04") == "observed"
     assert AuditEvent.objects.filter(action="answer.recorded").count() == 10
@@ -132,7 +135,7 @@ def test_htmx_section_save_returns_the_section_and_the_progress_out_of_band(hr_c
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
-    assert html.lstrip().startswith('<section id="section-red_flags"')
+    assert html.lstrip().startswith('<section id="section-2023-10-red_flags"')
     assert "A note is required" in html
     assert 'id="progress" class="progress-block" hx-swap-oob="true"' in html
     assert 'aria-valuenow="1"' in html
@@ -155,7 +158,9 @@ def test_one_item_is_still_saved_alone_from_the_section_form(hr_client, open_cas
     )
     html = response.content.decode()
     assert html.lstrip().startswith('<article id="item-RF-2023-04"')
-    assert 'form="answers-red_flags"' in html  # the swapped item still belongs to its section
+    assert (
+        'form="answers-2023-10-red_flags"' in html
+    )  # the swapped item still belongs to its section
     assert [_value(case, code) for code in RED_FLAGS[:4]] == ["", "unknown", "", "not_observed"]
 
 
@@ -269,3 +274,36 @@ def test_add_another_on_the_candidate_page_keeps_the_stored_facts_unsaved_change
     assert 'name="history-TOTAL_FORMS" value="1"' in html
     assert 'value="Jane Typed"' in html
     assert Candidate.objects.get(pk=case.candidate_id).legal_name == "Jane Doe"
+
+
+def test_each_catalogue_has_its_own_section_forms_and_a_save_finds_its_section(
+    hr_client, open_case
+):
+    """With the 2025 supplement asked too, both catalogues have a red-flag section: each has its
+    own form (named by the version's code), and saving the supplement's section answers and
+    returns that section, not the base version's."""
+    supplement = "vetting-supplement-2025"
+    case = open_case(supplements=[supplement])
+    page = hr_client.get(reverse("case_checklist", args=[case.reference])).content.decode()
+    form_ids = ['id="answers-2023-10-red_flags"', f'id="answers-{supplement}-red_flags"']
+    assert all(page.count(form_id) == 1 for form_id in form_ids)
+    assert f'id="answers-{supplement}-post_hire"' in page
+    assert page.count("data-section-form") == 5  # 2 sections of 2023-10, 3 of the supplement
+    codes = list(
+        case.answers.filter(
+            item__version__code=supplement, item__kind="red_flag", retired_at__isnull=True
+        )
+        .order_by("item__position")
+        .values_list("item__code", flat=True)
+    )
+    first = codes[0]
+    data = {"section": f"{supplement}:red_flags", "item": codes, f"value-{first}": "not_observed"}
+    response = hr_client.post(_section_url(case), data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<section id="section-{supplement}-red_flags"')
+    assert f'form="answers-{supplement}-red_flags"' in html
+    assert "RF-2023-01" not in html
+    assert _value(case, first) == "not_observed"
+    response = hr_client.post(_section_url(case), {**data, "section": f"{supplement}:red_flags"})
+    assert response["Location"].endswith(f"#section-{supplement}-red_flags")

@@ -195,7 +195,7 @@ def test_a_section_save_marks_the_refused_item_and_keeps_what_was_typed(
     first, second = "#item-RF-2023-01", "#item-RF-2023-02"
     page.locator(f"{first} input[value=observed]").check()  # no note: refused
     page.locator(f"{second} input[value=not_observed]").check()
-    page.locator("#save-section-red_flags").click()
+    page.locator("#save-section-2023-10-red_flags").click()
     expect(page.locator(f"{first} .errorlist")).to_contain_text("note is required")
     expect(page.locator(f"{first} input[value=observed]")).to_be_checked()
     expect(page.locator(f"{second}.answered")).to_be_visible()
@@ -240,7 +240,7 @@ def test_keyboard_shortcuts_move_between_items_and_choose_answers(
     expect(second.locator("input[value=not_observed]")).to_be_checked()
     # Nothing is saved until a save button is pressed.
     assert not ChecklistAnswer.objects.filter(case=case).exclude(value="").exists()
-    page.locator("#save-section-red_flags").click()
+    page.locator("#save-section-2023-10-red_flags").click()
     expect(page.locator("#progress [role=progressbar]")).to_have_attribute("aria-valuenow", "2")
 
 

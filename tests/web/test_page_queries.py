@@ -96,6 +96,23 @@ def test_case_pages_run_the_same_queries_for_one_and_many_findings(
         load(client, reverse(name, args=[case.reference]), f"page.{name}.findings.{role}")
 
 
+def test_the_checklist_and_catalogues_pages_run_the_same_queries_for_one_and_two_catalogues(
+    client, hr, open_case, tmp_path
+):
+    from tests.cases.catalogues import supplement
+
+    client.force_login(hr)
+    one = open_case()
+    supplement(tmp_path)
+    two, upgraded = open_case(), open_case()
+    services.answer_item(hr, upgraded, "PH-S-01", "observed", "Seen")
+    services.upgrade_catalogues(hr, upgraded, supplements=["2022-05"])  # PH-S-01 left behind
+    assert selectors.earlier_answers(upgraded).exists()
+    for case in (one, two, upgraded):
+        load(client, reverse("case_checklist", args=[case.reference]), "page.case_checklist")
+        load(client, reverse("case_catalogues", args=[case.reference]), "page.case_catalogues")
+
+
 def test_the_comments_page_runs_the_same_queries_for_one_and_many_comments(
     client, hr, reviewer, compliance, open_case
 ):

@@ -67,6 +67,12 @@ NOTIFICATION = ("notification_id",)
 COMMENT = ("reference", "comment_id")
 VIEW = ("view_id",)
 NEW_CASE = new_case_form(legal_name="Kim Test")
+UPGRADE_PREVIEW = {
+    "step": "preview",
+    "catalogues_shown": "1",
+    "catalog_version": "2023-10",
+    "supplements": "2022-05",
+}
 AUDIT_PERIOD = {"start": "2026-01-01", "end": "2026-01-31", "format": "csv"}
 
 MATRIX = [
@@ -111,6 +117,9 @@ MATRIX = [
     Row("GET", "case_reveal", NOT_POST, kwargs=CASE),
     Row("GET", "case_checklist", readers(200), kwargs=CASE),
     Row("POST", "case_answer", only(HR, 302), {"value": "not_observed"}, ITEM),
+    Row("GET", "case_catalogues", readers(200), kwargs=CASE),
+    # A preview of asking May 2022 too: nothing changes.
+    Row("POST", "case_catalogues", only(HR, 200), UPGRADE_PREVIEW, CASE),
     Row(
         "POST",
         "case_answer_section",
