@@ -5,6 +5,8 @@ It also defines `password_changed`, the one signal other code listens to when a 
 changes.
 """
 
+from contextlib import contextmanager
+
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_save, pre_save
@@ -151,3 +153,16 @@ def connect() -> None:
     m2m_changed.connect(
         groups_changed, sender=User.groups.through, dispatch_uid="vetting-audit-groups"
     )
+
+
+@contextmanager
+def replaying_rows():
+    """Loading a backup replays stored rows, not actions: role changes are not recorded again
+    (the backup holds the audit events of the original ones, with their own ids and hashes)."""
+    m2m_changed.disconnect(sender=User.groups.through, dispatch_uid="vetting-audit-groups")
+    try:
+        yield
+    finally:
+        m2m_changed.connect(
+            groups_changed, sender=User.groups.through, dispatch_uid="vetting-audit-groups"
+        )

@@ -456,8 +456,7 @@ _CHUNK_CONTEXT: dict = {}
 
 def _write_scale_numbers(numbers: list[int], count: int) -> int:
     if not _CHUNK_CONTEXT:  # once per process
-        from cases.services.facts import version_items
-        from indicators.selectors import default_catalog_version
+        from indicators.selectors import default_catalog_version, version_items
 
         version = default_catalog_version()
         hr, reviewers = scale_users()
@@ -588,11 +587,16 @@ class _Rows:
         fields = [f for f in model._meta.concrete_fields if with_ids or not f.primary_key]
         convert = [_copy_converter(f, self.connection) for f in fields]
         pairs = list(zip([f.attname for f in fields], convert, strict=True))
+        # Columns a dict leaves out take the field's default, as bulk_create would give them.
+        defaults = {f.attname: f.get_default() for f in fields}
         buffer = io.StringIO()
         if with_ids:
             lines = ("\t".join(c(getattr(obj, name)) for name, c in pairs) for obj in objs)
         else:
-            lines = ("\t".join(c(values[name]) for name, c in pairs) for values in objs)
+            lines = (
+                "\t".join(c(values.get(name, defaults[name])) for name, c in pairs)
+                for values in objs
+            )
         for line in lines:
             buffer.write(line)
             buffer.write("\n")

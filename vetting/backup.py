@@ -338,11 +338,14 @@ def restore(opened: Opened, progress: Progress = lambda message: None) -> dict:
     progress("Loading the database")
     from django.contrib.auth.models import Group
 
+    from accounts.signals import replaying_rows
+
     with transaction.atomic():
         # `migrate` created the roles; the backup brings them back with their own ids.
         Group.objects.all().delete()
         try:
-            call_command("loaddata", str(directory / DATABASE), verbosity=0)
+            with replaying_rows():
+                call_command("loaddata", str(directory / DATABASE), verbosity=0)
         except Exception as exc:
             raise BackupError(
                 f"Loading the database failed, nothing was loaded: {exc}. If it cannot decrypt "

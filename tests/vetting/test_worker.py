@@ -10,4 +10,4 @@ def test_real_worker_answers_from_the_same_database(celery_worker_process):
 
     answer = worker_health.apply_async().get(timeout=60)
 
-    assert answer["catalog_versions"] == ["2022-05", "2023-10"]
+    assert answer["catalog_versions"] == ["2022-05", "2023-10", "vetting-supplement-2025"]
