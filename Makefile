@@ -11,6 +11,8 @@ STAMP := $(VENV)/.installed
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-nanum
 # Browser tests drive Debian's Chromium; docker-compose (v1) validates docker-compose.yml.
 TEST_DEBS := chromium docker-compose
+# The suite runs in one process per CPU; PYTEST_ARGS="-n 0" runs it in one, e.g. to debug.
+PYTEST_ARGS ?= -n auto
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

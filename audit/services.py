@@ -2,13 +2,13 @@ import json
 import logging
 from functools import partial
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Subquery
 from django.utils import timezone
 
-from .chain import ANCHOR_FOLDER, GENESIS_HASH, event_hash
+from .chain import ANCHOR_FOLDER, CONTENT_FIELDS, GENESIS_HASH, event_hash
 from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -31,8 +31,9 @@ def record_event(
     summary: str,
     data: dict | None = None,
 ) -> AuditEvent:
-    """Append an audit event. Call inside the transaction of the change it describes; the event
-    joins the hash chain as soon as that transaction commits."""
+    """Append an audit event. Call inside the transaction of the change it describes. The event
+    joins the hash chain after that transaction commits: at once in embedded mode, otherwise
+    within VETTING_AUDIT_SEAL_SECONDS, when the sealer (`audit.tasks.seal_chain`) runs."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -48,10 +49,11 @@ def record_event(
         summary=summary[:500],
         data=data or {},
     )
-    # Sealed after the commit, in a short transaction of its own, so that the chain is written
-    # in commit order and a long transaction never holds the chain's lock. A failure is logged
-    # and the event is sealed by the next one (or the next anchor).
-    transaction.on_commit(partial(seal_pending, event_ids=[event.pk]), robust=True)
+    if settings.AUDIT_SEAL_ON_COMMIT:
+        # Sealed after the commit, in a short transaction of its own, so that the chain is
+        # written in commit order and a long transaction never holds the chain's lock. A failure
+        # is logged, and the event is sealed by the next one (or the next anchor).
+        transaction.on_commit(partial(seal_pending, event_ids=[event.pk]), robust=True)
     return event
 
 
@@ -82,36 +84,100 @@ def seal_pending(limit: int = SEAL_BATCH, event_ids: list[int] | None = None) ->
     many were sealed (at most `limit`). Events left unsealed by a crash are sealed by the
     next anchor (`anchor_chain`), which seals every pending event first."""
     with transaction.atomic():
-        # Sealing can be redone from the events themselves, in the same order, to the same
-        # hashes: its commit need not wait for the disk.
-        _lock_chain(durable=False)
-        # The head is read in the same statement as the pending events: one round trip.
-        head = AuditEvent.objects.filter(sequence__isnull=False).order_by("-sequence")
-        unsealed = AuditEvent.objects.filter(sequence__isnull=True)
-        if event_ids is not None:
-            unsealed = unsealed.filter(pk__in=event_ids)
-        pending = list(
-            unsealed.order_by("id").annotate(
-                head_sequence=Subquery(head.values("sequence")[:1]),
-                head_hash=Subquery(head.values("hash")[:1]),
-            )[:limit]
-        )
+        if connection.vendor == "postgresql":
+            pending, head = _lock_and_read_pending_postgresql(limit, event_ids)
+        else:
+            pending, head = _lock_and_read_pending(limit, event_ids)
         if not pending:
             return 0
-        sequence = pending[0].head_sequence or 0
-        previous = pending[0].head_hash or GENESIS_HASH
+        sequence, previous = head
+        seals = []
         for event in pending:
             sequence += 1
-            event.sequence, event.prev_hash = sequence, previous
-            event.hash = previous = event_hash(previous, event.chain_content)
-        if len(pending) == 1:
-            (event,) = pending
-            AuditEvent.objects.filter(pk=event.pk).update(
-                sequence=event.sequence, prev_hash=event.prev_hash, hash=event.hash
-            )
-        else:
-            AuditEvent.objects.bulk_update(pending, ["sequence", "prev_hash", "hash"])
+            content = {**event, "sequence": sequence}
+            digest = event_hash(previous, content)
+            seals.append((event["id"], sequence, previous, digest))
+            previous = digest
+        _write_seals(seals)
     return len(pending)
+
+
+# What sealing reads of a pending event: its id and the chain content it already has.
+_PENDING_FIELDS = ("id", *(field for field in CONTENT_FIELDS if field != "sequence"))
+
+
+def _lock_and_read_pending(limit: int, event_ids: list[int] | None):
+    """The pending events (as dicts of _PENDING_FIELDS) and the chain head, under the lock."""
+    _lock_chain(durable=False)
+    unsealed = AuditEvent.objects.filter(sequence__isnull=True)
+    if event_ids is not None:
+        unsealed = unsealed.filter(pk__in=event_ids)
+    return list(unsealed.order_by("id").values(*_PENDING_FIELDS)[:limit]), chain_head()
+
+
+# The chain's lock, then the pending events (_PENDING_FIELDS, in that order) with the chain head
+# beside them, in one round trip:
+# sealing runs after every commit that recorded an event, so its cost is the audit write's.
+# Statements after the lock see what was committed while waiting for it (READ COMMITTED).
+_SEAL_READ_POSTGRESQL = """
+SELECT pg_advisory_xact_lock(%(lock)s);
+SET LOCAL synchronous_commit TO OFF;
+SELECT event.id, event.at, event.actor_id, event.actor_username, event.action,
+       event.object_type, event.object_id, event.case_reference, event.summary, event.data,
+       head.sequence, head.hash
+FROM audit_auditevent event
+LEFT JOIN LATERAL (
+    SELECT sequence, hash FROM audit_auditevent
+    WHERE sequence IS NOT NULL ORDER BY sequence DESC LIMIT 1
+) head ON TRUE
+WHERE event.sequence IS NULL AND (%(ids)s::bigint[] IS NULL OR event.id = ANY(%(ids)s))
+ORDER BY event.id
+LIMIT %(limit)s
+"""
+
+
+def _lock_and_read_pending_postgresql(limit: int, event_ids: list[int] | None):
+    data_field = AuditEvent._meta.get_field("data")
+    with connection.cursor() as cursor:
+        # Sealing can be redone from the events themselves, in the same order, to the same
+        # hashes: its commit need not wait for the disk (SET LOCAL above).
+        cursor.execute(
+            _SEAL_READ_POSTGRESQL, {"lock": CHAIN_LOCK_KEY, "ids": event_ids, "limit": limit}
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return [], None
+    pending = []
+    for row in rows:
+        event = dict(zip(_PENDING_FIELDS, row[: len(_PENDING_FIELDS)], strict=True))
+        # The same decoding as the ORM's, so the hash covers what verification will read.
+        event["data"] = data_field.from_db_value(event["data"], None, connection)
+        pending.append(event)
+    head_sequence, head_hash = rows[0][len(_PENDING_FIELDS) :]
+    return pending, (head_sequence or 0, head_hash or GENESIS_HASH)
+
+
+_SEAL_WRITE_POSTGRESQL = """
+UPDATE audit_auditevent
+SET sequence = seal.sequence, prev_hash = seal.prev_hash, hash = seal.hash
+FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[])
+    AS seal(id, sequence, prev_hash, hash)
+WHERE audit_auditevent.id = seal.id
+"""
+
+
+def _write_seals(seals: list[tuple[int, int, str, str]]) -> None:
+    """Write (id, sequence, prev_hash, hash) of each sealed event in one statement."""
+    if connection.vendor == "postgresql":
+        ids, sequences, previous, hashes = (list(column) for column in zip(*seals, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(_SEAL_WRITE_POSTGRESQL, [ids, sequences, previous, hashes])
+        return
+    events = [
+        AuditEvent(pk=pk, sequence=sequence, prev_hash=prev_hash, hash=digest)
+        for pk, sequence, prev_hash, digest in seals
+    ]
+    AuditEvent.objects.bulk_update(events, ["sequence", "prev_hash", "hash"])
 
 
 def seal_all_pending() -> int:

@@ -898,16 +898,34 @@ def related_rows(candidate, name: str) -> list:
     return rows if rows is not None else list(getattr(candidate, name).all())
 
 
-def linked_cases(case: Case) -> list[LinkedCase]:
-    """Other cases whose candidate shares an identifier with this one, and what matched."""
+# Case pages list this many linked cases, those with the most identifiers in common first, and
+# count the rest (a forwarder's address can link hundreds).
+LINKED_CASES_SHOWN = 50
+
+# The columns `linked_cases` reads of each linked case: what link panels, reports and scores show.
+LINKED_CASE_FIELDS = (
+    "id",
+    "reference",
+    "status",
+    "decision",
+    "candidate_id",
+    "candidate__legal_name",
+    "owner_id",
+    "owner__username",
+)
+
+
+def _link_matches(case: Case) -> dict[int, list[tuple[str, str]]]:
+    """The other candidates sharing an identifier with the case's, each with what matched:
+    indexed equality lookups, one per kind of identifier."""
     candidate = case.candidate
-    found: dict[int, LinkedCase] = {}
+    found: dict[int, list[tuple[str, str]]] = {}
 
     def add(candidate_ids_with_value, what: str):
         for other_id, shown in candidate_ids_with_value:
             if other_id == candidate.pk:
                 continue
-            matches = found.setdefault(other_id, LinkedCase(case=None)).matches
+            matches = found.setdefault(other_id, [])
             if (what, shown) not in matches:
                 matches.append((what, shown))
 
@@ -958,14 +976,22 @@ def linked_cases(case: Case) -> list[LinkedCase]:
             ((cid, shown) for cid, key in rows if same_name(key, candidate.name_key)),
             "name and date of birth",
         )
+    return found
+
+
+def linked_cases(case: Case) -> list[LinkedCase]:
+    """Other cases whose candidate shares an identifier with this one, and what matched."""
+    found = _link_matches(case)
     if not found:
         return []
-    cases = Case.objects.filter(candidate_id__in=found).select_related("candidate", "owner")
-    result = []
-    for other in cases:
-        link = found[other.candidate_id]
-        link.case = other
-        result.append(link)
+    # What a link shows and scores, nothing more: a forwarding address can be shared by a
+    # thousand candidates, whose numbers would otherwise all be decrypted on every case page.
+    cases = (
+        Case.objects.filter(candidate_id__in=found)
+        .select_related("candidate", "owner")
+        .only(*LINKED_CASE_FIELDS)
+    )
+    result = [LinkedCase(other, found[other.candidate_id]) for other in cases]
     result.sort(key=lambda link: (-len(link.matches), link.case.reference))
     return result
 
@@ -976,14 +1002,21 @@ def link_facts(case: Case, links: list[LinkedCase] | None = None) -> tuple[LinkF
     date of birth, as one identifier) and the other case's outcome when it was referred or
     rejected. A link made only through references' contacts is left out: a reference's number
     says nothing about the candidate. `links`: `linked_cases(case)` when already read."""
+    if links is None:  # three columns of each linked case (the risk header of every case page)
+        found = _link_matches(case)
+        rows = Case.objects.filter(candidate_id__in=found).values_list(
+            "reference", "status", "candidate_id"
+        )
+        linked = [(reference, status, found[other]) for reference, status, other in rows]
+    else:
+        linked = [(link.case.reference, link.case.status, link.matches) for link in links]
     facts = []
-    for link in linked_cases(case) if links is None else links:
-        own = tuple(sorted(what for what, _shown in link.matches if not is_reference_match(what)))
+    for reference, status, matches in linked:
+        own = tuple(sorted(what for what, _shown in matches if not is_reference_match(what)))
         if not own:
             continue
-        other = link.case
-        outcome = other.status if other.status in FLAGGED_STATUSES else ""
-        facts.append(LinkFact(reference=other.reference, outcome=str(outcome), matched=own))
+        outcome = status if status in FLAGGED_STATUSES else ""
+        facts.append(LinkFact(reference=reference, outcome=str(outcome), matched=own))
     return tuple(sorted(facts, key=lambda fact: fact.reference))
 
 

@@ -16,6 +16,45 @@ from vetting.celery import app as celery_app
 REPO = Path(__file__).resolve().parent.parent
 
 
+def _parallel_worker_number() -> int | None:
+    """0, 1, ... in a pytest-xdist worker process (`make test` runs the suite in several), None
+    when the suite runs in one process."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker.removeprefix("gw")) if worker.startswith("gw") else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _separate_parallel_workers():
+    """Each pytest-xdist worker has its own test database (pytest-django); it also gets its own
+    Redis cache database, since `cache.clear()` empties a whole Redis database, and its own
+    Celery queue, so that a task sent by one worker's test never runs in another's."""
+    number = _parallel_worker_number()
+    if number is None:
+        yield
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.test import override_settings
+
+    caches = {}
+    for alias, conf in django_settings.CACHES.items():
+        if conf["BACKEND"].endswith("RedisCache"):
+            url = urlsplit(conf["LOCATION"])
+            base = int(url.path.strip("/") or 0)
+            # Redis has 16 databases; the broker keeps its own (base), workers take the others.
+            conf = {
+                **conf,
+                "LOCATION": urlunsplit(url._replace(path=f"/{(base + 1 + number) % 16}")),
+            }
+        caches[alias] = conf
+    queue = f"{django_settings.CELERY_TASK_DEFAULT_QUEUE}-gw{number}"
+    default_queue = celery_app.conf.task_default_queue
+    with override_settings(CACHES=caches, CELERY_TASK_DEFAULT_QUEUE=queue):
+        celery_app.conf.task_default_queue = queue
+        yield
+    celery_app.conf.task_default_queue = default_queue
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -28,8 +67,10 @@ def _test_settings(settings, tmp_path):
     # Throttle counts live in the cache; failed sign-ins (django-axes) in the database, which
     # each test rolls back.
     cache.clear()
-    # Tasks run in-process unless a test asks for the real worker.
+    # Tasks run in-process unless a test asks for the real worker; audit events are sealed as
+    # in embedded mode, when their transaction commits.
     celery_app.conf.task_always_eager = True
+    settings.AUDIT_SEAL_ON_COMMIT = True
     yield
     celery_app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
 
@@ -235,6 +276,7 @@ def celery_worker_process(transactional_db, settings):
         "DJANGO_SECRET_KEY": django_settings.SECRET_KEY,
         "VETTING_FIELD_KEYS": ",".join(django_settings.FIELD_ENCRYPTION_KEYS),
         "VETTING_BLIND_INDEX_KEY": django_settings.BLIND_INDEX_KEY,
+        "VETTING_CELERY_QUEUE": queue,
     }
     celery_app.conf.task_always_eager = False
     with celery_app.connection_for_write() as conn:

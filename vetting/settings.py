@@ -554,6 +554,18 @@ if not _anchor_minutes.isdigit() or int(_anchor_minutes) < 1:
         f"it is {_anchor_minutes!r}."
     )
 VETTING_AUDIT_ANCHOR_MINUTES = int(_anchor_minutes)
+# Audit events join the hash chain (audit/services.py) through one sealer that beat runs every
+# VETTING_AUDIT_SEAL_SECONDS: a single writer extends the chain, off the request path, so that
+# recording an event costs its INSERT alone. Without a worker (embedded mode) each transaction
+# seals its own events just after it commits. Anchors seal what is pending first.
+VETTING_AUDIT_SEAL_SECONDS = env_int("VETTING_AUDIT_SEAL_SECONDS", 5, minimum=1)
+AUDIT_SEAL_ON_COMMIT = CELERY_TASK_ALWAYS_EAGER
+CELERY_BEAT_SCHEDULE["seal-audit-chain"] = {
+    "task": "audit.tasks.seal_chain",
+    "schedule": float(VETTING_AUDIT_SEAL_SECONDS),
+    # A worker that was down finds one sealing to do, not one per missed interval.
+    "options": {"expires": float(VETTING_AUDIT_SEAL_SECONDS)},
+}
 CELERY_BEAT_SCHEDULE["anchor-audit-chain"] = {
     "task": "audit.tasks.anchor_chain",
     "schedule": VETTING_AUDIT_ANCHOR_MINUTES * 60.0,

@@ -192,7 +192,11 @@ def rescreen_linked_cases(case: Case, links=None) -> list[str]:
         (link.case for link in links if link.case.reference in linked and not link.case.is_final),
         key=lambda other: other.reference,
     )
-    for other in others[:LINKED_RESCREEN_LIMIT]:
+    # Links carry a few columns of each case (selectors.LINKED_CASE_FIELDS); screening reads all.
+    screened = Case.objects.select_related("candidate").filter(
+        pk__in=[other.pk for other in others[:LINKED_RESCREEN_LIMIT]]
+    )
+    for other in screened.order_by("reference"):
         screen_case(other)
     rest = [other.pk for other in others[LINKED_RESCREEN_LIMIT:]]
     if rest:

@@ -7,10 +7,11 @@ nothing when the other part is not installed, so a page never breaks because of 
 from django import template
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from cases import deadlines, scoring
+from cases import deadlines, scoring, selectors
 from cases.models import FINDING_SEVERITIES, AnswerValue, FindingStatus, RiskLevel, Status
 from common import display
 from indicators import translations
@@ -81,6 +82,29 @@ def status_label(value) -> str:
 @register.filter
 def risk_label(value) -> str:
     return _label(RiskLevel, value) if value else _("Not scored")
+
+
+@register.simple_tag
+def status_badge(status) -> str:
+    """A case status as a badge (a tag, not an included template: lists show one per row)."""
+    return format_html('<span class="badge status-{}">{}</span>', status, status_label(status))
+
+
+@register.simple_tag
+def risk_badge(level) -> str:
+    """A risk level as a badge; "Not scored" without one."""
+    return format_html('<span class="badge risk-{}">{}</span>', level or "none", risk_label(level))
+
+
+@register.filter
+def links_shown(linked) -> list:
+    """The linked cases a case page lists (`selectors.LINKED_CASES_SHOWN`, closest first)."""
+    return linked[: selectors.LINKED_CASES_SHOWN]
+
+
+@register.filter
+def links_not_shown(linked) -> int:
+    return max(0, len(linked) - selectors.LINKED_CASES_SHOWN)
 
 
 @register.filter

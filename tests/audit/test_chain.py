@@ -78,6 +78,34 @@ def test_events_are_sealed_into_one_chain_when_their_transaction_commits(
     assert two.hash == chain.event_hash(one.hash, two.chain_content)
 
 
+def test_with_a_worker_one_sealer_chains_the_events_of_every_transaction_in_order(
+    hr, settings, django_capture_on_commit_callbacks
+):
+    from audit.tasks import seal_chain
+
+    settings.AUDIT_SEAL_ON_COMMIT = False  # as with a worker: beat runs the sealer
+    seal_all_pending()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        first = record_event(actor=hr, action="test.one", summary="One")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = record_event(actor=hr, action="test.two", summary="Two")
+    assert callbacks == []  # nothing waits on the commit
+    assert AuditEvent.objects.filter(pk__in=[first.pk, second.pk], sequence=None).count() == 2
+    assert verify_chain().unsealed == 2  # pending, not broken
+
+    assert seal_chain.delay().get() == 2
+    one, two = AuditEvent.objects.get(pk=first.pk), AuditEvent.objects.get(pk=second.pk)
+    assert two.sequence == one.sequence + 1 == head()
+    assert two.hash == chain.event_hash(one.hash, two.chain_content)
+    assert verify_chain().intact
+
+
+def test_beat_runs_the_sealer_every_few_seconds(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["seal-audit-chain"]
+    assert entry["task"] == "audit.tasks.seal_chain"
+    assert entry["schedule"] == settings.VETTING_AUDIT_SEAL_SECONDS == 5.0
+
+
 def test_an_untouched_chain_verifies(hr):
     write_events(30, actor=hr)
 
@@ -257,8 +285,10 @@ def test_the_database_refuses_to_change_or_delete_an_audit_event(hr):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_keep_one_linear_chain(hr):
+@pytest.mark.parametrize("on_commit", [True, False], ids=["sealed on commit", "by the sealer"])
+def test_concurrent_writers_keep_one_linear_chain(hr, settings, on_commit):
     require_postgresql()
+    settings.AUDIT_SEAL_ON_COMMIT = on_commit
     from django.db import transaction
 
     barrier = threading.Barrier(4)
