@@ -41,10 +41,11 @@ def _separate_parallel_workers():
         if conf["BACKEND"].endswith("RedisCache"):
             url = urlsplit(conf["LOCATION"])
             base = int(url.path.strip("/") or 0)
-            # Redis has 16 databases; the broker keeps its own (base), workers take the others.
+            # Redis has 16 databases: the broker keeps its own (base), workers take those below
+            # it (database 0, which some tests use directly, comes last).
             conf = {
                 **conf,
-                "LOCATION": urlunsplit(url._replace(path=f"/{(base + 1 + number) % 16}")),
+                "LOCATION": urlunsplit(url._replace(path=f"/{(base - 1 - number) % 16}")),
             }
         caches[alias] = conf
     queue = f"{django_settings.CELERY_TASK_DEFAULT_QUEUE}-gw{number}"
