@@ -3,6 +3,7 @@
 Exit status 0 when the chain is intact, 1 with the first broken link named otherwise.
 """
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.selectors import verify_chain
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         )
         if verdict.unsealed:
             self.stdout.write(
-                f"{verdict.unsealed} recent events are not sealed yet; the next event or "
-                "anchor seals them."
+                f"{verdict.unsealed} recent events are not sealed yet; the sealer (every "
+                f"{settings.VETTING_AUDIT_SEAL_SECONDS} s with a worker) or the next anchor "
+                "seals them."
             )
