@@ -81,8 +81,9 @@ def chain_head() -> tuple[int, str]:
 def seal_pending(limit: int = SEAL_BATCH, event_ids: list[int] | None = None) -> int:
     """Give the oldest unsealed events (or those of `event_ids`: a transaction's own, just
     committed, found by primary key) their place in the chain and their hashes. Returns how
-    many were sealed (at most `limit`). Events left unsealed by a crash are sealed by the
-    next anchor (`anchor_chain`), which seals every pending event first."""
+    many were sealed (at most `limit`). Pending events (recorded with a worker, or left by a
+    crash) are sealed by the sealer (`audit.tasks.seal_chain`) and by the next anchor
+    (`anchor_chain`), which seals every pending event first."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             pending, head = _lock_and_read_pending_postgresql(limit, event_ids)
@@ -116,9 +117,8 @@ def _lock_and_read_pending(limit: int, event_ids: list[int] | None):
 
 
 # The chain's lock, then the pending events (_PENDING_FIELDS, in that order) with the chain head
-# beside them, in one round trip:
-# sealing runs after every commit that recorded an event, so its cost is the audit write's.
-# Statements after the lock see what was committed while waiting for it (READ COMMITTED).
+# beside them, in one round trip: in embedded mode sealing follows every commit that recorded an
+# event. Statements after the lock see what was committed while waiting for it (READ COMMITTED).
 _SEAL_READ_POSTGRESQL = """
 SELECT pg_advisory_xact_lock(%(lock)s);
 SET LOCAL synchronous_commit TO OFF;

@@ -51,34 +51,34 @@ def ensure_chained_events(count: int) -> int:
 
 def _timed_writes(writes: int, *, seal_on_commit: bool) -> tuple[list, list, list]:
     """(recording, caller's commit, sealing after the commit) of each write, in ms."""
-    from django.conf import settings
     from django.db import transaction
+    from django.test import override_settings
 
     from audit.services import record_event
 
     recorded, committed, sealed = [], [], []
-    settings.AUDIT_SEAL_ON_COMMIT = seal_on_commit
-    for n in range(writes):
-        with transaction.atomic():
-            started = time.perf_counter()
-            record_event(
-                actor=None,
-                action="bench.write",
-                case_reference="VET-2026-000001",
-                summary=f"Benchmark write {n}",
-                data={"n": n, "note": "timed"},
-            )
-            inserted = time.perf_counter()
-            # The commit runs the sealing callback (on commit) last: time it apart.
-            connection = transaction.get_connection()
-            callbacks, connection.run_on_commit = connection.run_on_commit, []
-        done = time.perf_counter()
-        for _savepoints, callback, _robust in callbacks:
-            callback()
-        sealed_at = time.perf_counter()
-        recorded.append((inserted - started) * 1000)
-        committed.append((done - inserted) * 1000)
-        sealed.append((sealed_at - done) * 1000)
+    with override_settings(AUDIT_SEAL_ON_COMMIT=seal_on_commit):
+        for n in range(writes):
+            with transaction.atomic():
+                started = time.perf_counter()
+                record_event(
+                    actor=None,
+                    action="bench.write",
+                    case_reference="VET-2026-000001",
+                    summary=f"Benchmark write {n}",
+                    data={"n": n, "note": "timed"},
+                )
+                inserted = time.perf_counter()
+                # The commit runs the sealing callback (on commit) last: time it apart.
+                connection = transaction.get_connection()
+                callbacks, connection.run_on_commit = connection.run_on_commit, []
+            done = time.perf_counter()
+            for _savepoints, callback, _robust in callbacks:
+                callback()
+            sealed_at = time.perf_counter()
+            recorded.append((inserted - started) * 1000)
+            committed.append((done - inserted) * 1000)
+            sealed.append((sealed_at - done) * 1000)
     return recorded, committed, sealed
 
 
