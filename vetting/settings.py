@@ -177,6 +177,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's widget templates, with the common widgets written without the template engine.
+FORM_RENDERER = "common.forms.WidgetRenderer"
 
 DATABASES = {
     "default": dj_database_url.config(
