@@ -23,8 +23,19 @@ CLOSED_SHARE = 10  # one closed case per this many open ones: re-screening skips
 SHARED_SHARE = 0.05  # candidates that share an identifier with others
 CHUNK = 2000
 
-FIRST = ["Alex", "Jin", "Maria", "Chen", "Olga", "Sam", "Min-jun", "Priya", "Tom", "Ana", "Ivan"]
-LAST = ["Park", "Smith", "Kim", "Nowak", "Garcia", "Lee", "Brown", "Ivanova", "Muller", "Chen"]
+# About 30,000 full names (first, an initial or none, last): a name is shared by a few of
+# 100,000 candidates, as in life, not by one in a hundred.
+FIRST = ["Alex", "Jin", "Maria", "Chen", "Olga", "Sam", "Min-jun", "Priya", "Tom", "Ana", "Ivan",
+         "Fatima", "Lucas", "Yuki", "Omar", "Sofia", "Dmitri", "Grace", "Hyun-woo", "Elena",
+         "Kwame", "Lena", "Mateo", "Nadia"]  # fmt: skip
+MIDDLE = ["", *"ABCDEFGHIJKLMNOPRSTVW"]
+LAST = ["Park", "Smith", "Kim", "Nowak", "Garcia", "Lee", "Brown", "Ivanova", "Muller", "Chen",
+        "Novak", "Rossi", "Silva", "Tanaka", "Jensen", "Kowalski", "Haddad", "Okafor", "Moreau",
+        "Santos", "Petrov", "Nguyen", "Wang", "Choi", "Jung", "Schmidt", "Fischer", "Dubois",
+        "Costa", "Lopez", "Martin", "Walker", "Young", "Hall", "Allen", "Wright", "King", "Scott",
+        "Green", "Baker", "Adams", "Nelson", "Hill", "Campbell", "Mitchell", "Roberts", "Carter",
+        "Phillips", "Evans", "Turner", "Torres", "Parker", "Collins", "Edwards", "Stewart",
+        "Morris", "Murphy", "Cook", "Rogers"]  # fmt: skip
 ROLES = ["Backend engineer", "Mobile developer", "Data engineer", "Frontend developer", "DevOps"]
 MAIL = ["gmail.com", "outlook.com", "proton.me", "yahoo.com", "example-corp.com"]
 COUNTRIES = {  # claimed country: (weight, phone prefix and digits, residential IP prefixes)
@@ -50,6 +61,10 @@ IBANS = {"DE": "DE89370400440532013000", "GB": "GB29NWBK60161331926819"}
 FORWARDER = "Jane Doe\n4283 Express Lane\nSuite 512-118\nSarasota, FL 34238\nUSA"
 DPRK_IP = "175.45.176."
 HOSTING_IP = "52.1."
+
+
+def _initial(letter: str) -> str:
+    return f"{letter}." if letter else ""
 
 
 def _digits(rng: random.Random, count: int) -> str:
@@ -132,7 +147,9 @@ def spec(n: int, count: int) -> dict:
         ),
     ]  # fmt: skip
     return {
-        "legal_name": f"{FIRST[n % len(FIRST)]} {rng.choice(LAST)}",
+        "legal_name": " ".join(
+            filter(None, (FIRST[n % len(FIRST)], _initial(rng.choice(MIDDLE)), rng.choice(LAST)))
+        ),
         "date_of_birth": datetime.date(1970 + rng.randint(0, 35), rng.randint(1, 12), 1 + n % 28),
         "claimed_country": country,
         "role_applied_for": rng.choice(ROLES),

@@ -157,3 +157,29 @@ def test_an_exact_identifier_is_an_indexed_lookup(hr, people, query):
 def test_a_domain_finds_every_address_there(hr, people):
     assert found(hr, "example.com") == ["Jane Doe"]
     assert found(hr, "@gmail.com") == ["Yi Min-ho"]
+
+
+def test_name_search_indexes_on_postgresql_never_leave_entries_for_later(hr, people):
+    """A name search reads the trigram indexes whole: entries waiting in a GIN index's pending
+    list (100,000 of them after a bulk import) would be read one by one on every search."""
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname LIKE 'cases_candidate_%%_trgm'"
+        )
+        options = dict(cursor.fetchall())
+    assert sorted(options) == ["cases_candidate_aliases_trgm", "cases_candidate_legal_name_trgm"]
+    assert all(value == ["fastupdate=off"] for value in options.values()), options
+    assert found(hr, "min-ho") == ["Yi Min-ho"]
+
+
+def test_a_search_finding_many_candidates_finds_them_all(hr, people, open_case, monkeypatch):
+    """Up to SEARCH_IDS_READ_FIRST matches filter the cases by their ids, more by the search
+    itself: either way the same cases."""
+    open_case(legal_name="Jane Roe", emails=["roe@example.com"])
+    with_ids = found(hr, "example.com")
+    assert isinstance(selectors.searched_candidates("example.com"), list)
+    monkeypatch.setattr(selectors, "SEARCH_IDS_READ_FIRST", 1)
+    assert not isinstance(selectors.searched_candidates("example.com"), list)
+    assert found(hr, "example.com") == with_ids == ["Jane Roe", "Jane Doe"]
