@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts import roles
 from indicators.services import load_catalogs
@@ -74,6 +75,9 @@ def _test_settings(settings, tmp_path):
     settings.AUDIT_SEAL_ON_COMMIT = True
     yield
     celery_app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
+    # A request in Korean leaves its language active in this thread: the next test starts in
+    # the default language again.
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
