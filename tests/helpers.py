@@ -11,7 +11,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import otp
+from accounts import otp, roles
 from accounts.services import sync_roles
 
 # Django's own force_login: a password sign-in only, the second factor still to do.
@@ -21,7 +21,10 @@ password_only_login = Client.force_login
 
 def make_user(username: str, *role_names: str) -> User:
     """An active user with the given roles and the password `pw-<username>`."""
-    sync_roles()
+    # `migrate` (and the flush after a transactional test) made the role groups already:
+    # syncing them again for every user took a tenth of some test files' time.
+    if Group.objects.filter(name__in=roles.ALL_ROLES).count() < len(roles.ALL_ROLES):
+        sync_roles()
     user = User.objects.create_user(
         username=username, password="pw-" + username, first_name=username.title()
     )

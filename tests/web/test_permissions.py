@@ -229,7 +229,14 @@ MATRIX = [
 
 
 @pytest.fixture
-def world(catalog, role_users, open_case, reviewer2, django_capture_on_commit_callbacks):
+def world(
+    catalog, role_users, open_case, reviewer2, django_capture_on_commit_callbacks, monkeypatch
+):
+    # The report is produced and stored as usual but not laid out: who may reach it is the
+    # question here, and laying it out took most of each of these hundred tests' time.
+    from reports import risk_summary
+
+    monkeypatch.setattr(risk_summary, "render_pdf", lambda template, context: PDF_BYTES)
     owner = make_user("owner-hr", "hr")
     world_hr = role_users[HR]
     # The routing number fails the ABA checksum: a medium finding that suggests an answer.
