@@ -89,55 +89,59 @@ _OPTIONS = {
 }
 
 
-def _option_writers(widget: dict):
-    """Each option's writer, or None when an option has a template written nowhere here."""
-    writers = []
-    for _group, options, _index in widget["optgroups"]:
+def _written_groups(widget: dict) -> list[tuple[str, list[str]]] | None:
+    """Each option group's label and its options written, or None when an option has a
+    template written nowhere here."""
+    groups = []
+    for group, options, _index in widget["optgroups"]:
+        written = []
         for option in options:
             writer = _OPTIONS.get(option["template_name"])
             if writer is None:
                 return None
-            writers.append(writer)
-    return writers
+            written.append(writer(option))
+        groups.append((group, written))
+    return groups
+
+
+def _laid_out(groups, group_opening: str, before: str, after: str, group_closing: str) -> str:
+    """The groups as a template lays them out: a named group between its opening (where
+    `{group}` is its label) and closing, each option between `before` and `after`."""
+    html = []
+    for group, written in groups:
+        if group:
+            html.append(group_opening.format(group=_value(group)))
+        html.extend(before + option + after for option in written)
+        if group:
+            html.append(group_closing)
+    return "".join(html)
 
 
 def _select(widget: dict) -> str | None:
-    writers = _option_writers(widget)
-    if writers is None:
+    groups = _written_groups(widget)
+    if groups is None:
         return None
-    writers = iter(writers)
-    html = [f'<select name="{_value(widget["name"])}"{_attrs(widget["attrs"])}>']
-    for group, options, _index in widget["optgroups"]:
-        if group:
-            html.append(f'\n  <optgroup label="{_value(group)}">')
-        html.extend(f"\n  {next(writers)(option)}" for option in options)
-        if group:
-            html.append("\n  </optgroup>")
-    html.append("\n</select>\n")
-    return "".join(html)
+    options = _laid_out(groups, '\n  <optgroup label="{group}">', "\n  ", "", "\n  </optgroup>")
+    return (
+        f'<select name="{_value(widget["name"])}"{_attrs(widget["attrs"])}>{options}\n</select>\n'
+    )
 
 
 def _multiple_input(widget: dict) -> str | None:
     """radio.html and checkbox_select.html, which include multiple_input.html."""
-    writers = _option_writers(widget)
-    if writers is None:
+    groups = _written_groups(widget)
+    if groups is None:
         return None
-    writers = iter(writers)
     attrs = widget["attrs"]
-    html = ["<div"]
+    opening = "<div"
     if attrs.get("id"):
-        html.append(f' id="{_value(attrs["id"])}"')
+        opening += f' id="{_value(attrs["id"])}"'
     if attrs.get("class"):
-        html.append(f' class="{_value(attrs["class"])}"')
-    html.append(">")
-    for group, options, _index in widget["optgroups"]:
-        if group:
-            html.append(f"\n  <div><label>{_value(group)}</label>")
-        html.extend(f"<div>\n    {next(writers)(option)}</div>" for option in options)
-        if group:
-            html.append("\n  </div>")
-    html.append("\n</div>\n\n")
-    return "".join(html)
+        opening += f' class="{_value(attrs["class"])}"'
+    options = _laid_out(
+        groups, "\n  <div><label>{group}</label>", "<div>\n    ", "</div>", "\n  </div>"
+    )
+    return f"{opening}>{options}\n</div>\n\n"
 
 
 _INPUTS = ("text", "email", "url", "number", "password", "hidden", "search", "tel", "color")
