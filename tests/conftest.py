@@ -95,7 +95,7 @@ def _force_login_passes_the_second_factor(monkeypatch):
 def django_db_setup(django_db_setup, django_db_blocker):
     """Each test database starts as `make run` leaves an installation: migrated, with the
     bundled catalogues loaded (and their audit events sealed). Loading them in each of the
-    1,500 tests that ask for them cost tens of milliseconds each. A transactional test empties
+    1,345 tests that ask for them cost tens of milliseconds each. A transactional test empties
     the database when it ends; the `catalog` fixture then loads them again."""
     from audit.services import seal_all_pending
 
