@@ -742,14 +742,19 @@ def changed_since_snapshot(case: Case, current: scoring.RiskResult | None = None
     return current.inputs_hash != snapshot["inputs_hash"]
 
 
-def live_risk(case: Case, answered: Progress | None = None) -> scoring.RiskResult | None:
+def live_risk(
+    case: Case, answered: Progress | None = None, links: "list[LinkedCase] | None" = None
+) -> scoring.RiskResult | None:
     """The risk of the answers as they are now, once every item is answered; None before that.
+    `links`: `linked_cases(case)` when already read.
 
     Scoring counts an unanswered item as half a finding, so a score of a partly answered case
     would read like a verdict on things nobody has looked at yet.
     """
     answered = answered or progress(case)
-    return current_risk(case) if answered.complete else None
+    if not answered.complete:
+        return None
+    return risk_from(risk_inputs(case, links=links), case)
 
 
 @dataclass

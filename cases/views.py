@@ -95,14 +95,15 @@ def _item_titles(case: Case, language: str) -> dict[str, str]:
 
 
 def _case_context(request, case: Case, tab: str, **extra) -> dict:
-    """What every case page shows in its header and tabs."""
+    """What every case page shows in its header and tabs. `linked`, when the page lists the
+    linked cases, also scores the header's live risk (its identifiers are looked up once)."""
     progress = selectors.progress(case)
     return {
         "case": case,
         "candidate": case.candidate,
         "tab": tab,
         "progress": progress,
-        "live_risk": _live_risk(case, progress),
+        "live_risk": _live_risk(case, progress, extra.get("linked")),
         "can_edit": permissions.can_edit_case(request.user, case),
         "pinned_codes": selectors.pinned_version_codes(case),
         "evidence_count": case.evidence.filter(withdrawn_at__isnull=True).count(),
@@ -390,12 +391,12 @@ def case_reveal(request, case):
 # ---------------------------------------------------------------- overview, actions, review
 
 
-def _live_risk(case: Case, progress):
+def _live_risk(case: Case, progress, links=None):
     """The live risk while the answers can still change (or nothing was snapshotted), once every
-    item is answered; None otherwise."""
+    item is answered; None otherwise. `links`: `selectors.linked_cases(case)` when already read."""
     if case.risk_snapshot and not case.is_editable:
         return None
-    return selectors.live_risk(case, progress)
+    return selectors.live_risk(case, progress, links)
 
 
 def _action_buttons(user, case: Case, only=None, assessors=None) -> list[dict]:

@@ -71,3 +71,16 @@ def test_the_case_page_lists_the_closest_links_and_counts_the_rest(
     listed = [other for other in others if f">{other.reference}</a>" in html]
     assert len(listed) == 3
     assert "2 more cases share an identifier with this one" in html
+
+
+def test_a_case_page_listing_links_looks_up_the_identifiers_once(client, answered_case, hr):
+    """The overview of an answered case lists its links and scores its live risk with them:
+    the candidate's identifiers are looked up once for both."""
+    case = answered_case(emails=["same@example.com"], shipping_address=FORWARDER)
+    answered_case(emails=["same@example.com"])
+    client.force_login(hr)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/cases/{case.reference}/")
+    assert page.status_code == 200 and "risk-box" in page.content.decode()
+    lookups = [q["sql"] for q in queries.captured_queries if "cases_candidatecontact" in q["sql"]]
+    assert len(lookups) == 2, lookups  # the candidate's contacts, then who shares one of them
